@@ -1,0 +1,48 @@
+"""The command line: it only wires options. Each command lives in ``goalbook.commands.<verb>``
+and is imported when it runs, so ``goalbook --help`` starts instantly."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from goalbook import __version__
+
+# name → (module, short help). Help is repeated here so listing commands imports nothing.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("goalbook.commands.init", "Create a practice folder (never overwrites a file)."),
+    "new": ("goalbook.commands.new", "Write a new client, goal or session file from a template."),
+    "check": ("goalbook.commands.check", "Validate the practice and list every problem at once."),
+    "build": ("goalbook.commands.build", "Check, then render the private progress book."),
+    "watch": ("goalbook.commands.watch", "Rebuild the book on every save."),
+    "serve": ("goalbook.commands.serve", "Watch and serve the book on 127.0.0.1 with live reload."),
+    "log": ("goalbook.commands.log", "Show one client's audit trail from git, in words."),
+    "score": ("goalbook.commands.score", "Score answers, classify a change, or compute a GAS T-score."),
+    "instruments": ("goalbook.commands.instruments", "List built-in and practice questionnaires."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        return module.command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="goalbook")
+def main() -> None:
+    """goalbook: goals and clinical questionnaires kept as plain YAML in your practice's own
+    git repository, rendered into a private progress book.
+
+    Start with `goalbook init my-practice`, or try `goalbook build example-practice`.
+    """

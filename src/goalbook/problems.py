@@ -1,0 +1,71 @@
+"""Problems in user data are values: one ``Problem`` type, two formatters (text and JSON)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or doubtful) in a practice, with where it is and what to do.
+
+    ``path`` is relative to the practice folder, with forward slashes. ``line`` and ``column``
+    are 1-based; 0 means "the whole file".
+    """
+
+    path: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def location(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column or 1}"
+        return self.path
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Sorted by file, line and column; duplicates dropped."""
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.severity, p.code, p.message))
+
+
+def has_errors(problems: Iterable[Problem], strict: bool = False) -> bool:
+    return any(p.is_error or strict for p in problems)
+
+
+def format_text(problems: Iterable[Problem], excerpt=None) -> str:
+    """hledger style: ``path:line:col: severity: message``, then an optional excerpt, then a hint.
+
+    ``excerpt(problem) -> str | None`` may supply the source line(s) with a caret.
+    """
+    out: list[str] = []
+    for p in problems:
+        out.append(f"{p.location()}: {p.severity}: {p.message}")
+        snippet = excerpt(p) if excerpt else None
+        if snippet:
+            out.append(snippet)
+        if p.hint:
+            out.extend(f"  hint: {line}" if i == 0 else f"        {line}" for i, line in enumerate(p.hint.splitlines()))
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def format_json(problems: Iterable[Problem]) -> str:
+    return json.dumps([asdict(p) for p in problems], indent=2, ensure_ascii=False) + "\n"
+
+
+def summary(problems: Iterable[Problem]) -> tuple[int, int]:
+    """(errors, warnings)"""
+    problems = list(problems)
+    errors = sum(p.is_error for p in problems)
+    return errors, len(problems) - errors
