@@ -1,0 +1,587 @@
+"""JSON Schema validation with messages for a therapist: the only module that imports ``jsonschema``.
+
+jsonschema's own messages are for programmers ("Additional properties are not allowed ('titel'
+was unexpected)"). Each error is rewritten here by validator kind, points at the line of the
+offending key or value (``yamlload.position``), and takes its hint from the schema's own
+``description`` and ``examples``, so the editor hover and the message say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft7Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from goalbook import resources, yamlload
+from goalbook.problems import Problem
+
+KINDS = ("practice", "client", "goals", "session", "instrument")
+# What the top level of each file is called in messages ("missing required field 'name' in this file").
+_FILE_NOUN = {
+    "practice": "goalbook.yaml",
+    "client": "this client file",
+    "goals": "this goals file",
+    "session": "this session file",
+    "instrument": "this questionnaire definition",
+}
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date")
+def _is_date(value: object) -> bool:
+    # Strict: fromisoformat alone would also take "20240301" on Python 3.11.
+    if not isinstance(value, str):
+        return True  # a wrong type is the `type` keyword's business
+    if not _DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+# Known patterns, explained in words (the pattern itself means nothing to a therapist).
+_SLUG = "^[a-z0-9][a-z0-9-]*$"
+_PATTERN_WORDS = {
+    _SLUG: (
+        "is not a valid id",
+        "use lowercase letters, digits and hyphens, starting with a letter or digit (e.g. `box-breathing`)",
+    ),
+    "^[a-z0-9][a-z0-9_-]*$": (
+        "is not a valid id",
+        "use lowercase letters, digits, hyphens and underscores",
+    ),
+    "^([01][0-9]|2[0-3]):[0-5][0-9]$": (
+        "is not a time",
+        'write the time as HH:MM in 24-hour form, in quotes: "14:00"',
+    ),
+    "^\\s*\\d+(\\.\\d+)?\\s*%\\s*(lower|higher)\\s*$": (
+        "is not a target",
+        'write a number (e.g. 4), or a change from the baseline: "50% lower" or "20% higher"',
+    ),
+}
+
+
+@cache
+def _validator(kind: str) -> Draft7Validator:
+    """Compiled once per kind: building a validator re-reads and re-checks the schema."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of file {kind!r}; expected one of {', '.join(KINDS)}")
+    schema = json.loads(resources.schema_path(kind).read_text(encoding="utf-8"))
+    return Draft7Validator(schema, format_checker=_FORMATS)
+
+
+def validate(data: Any, kind: str, display: str, source: Path | bytes) -> list[Problem]:
+    """Every schema problem in ``data`` (loaded from ``source``, shown as ``display``), in file order."""
+    validator = _validator(kind)
+    errors = list(validator.iter_errors(data))
+    if not errors:
+        return []
+    explainer = _Explainer(kind, display, source)
+    found: dict[Problem, None] = {}  # ordered set: one message per place, even if two rules fail
+    for error in errors:
+        for problem in explainer.explain(error):
+            found.setdefault(problem)
+    return sorted(found, key=lambda p: (p.line, p.column, p.code, p.message))
+
+
+class _Explainer:
+    def __init__(self, kind: str, display: str, source: Path | bytes) -> None:
+        self.kind, self.display, self.source = kind, display, source
+        self.required_done: set[tuple[Any, ...]] = set()
+
+    # --- building problems ---------------------------------------------------------------------
+
+    def at(
+        self,
+        path: Sequence[str | int],
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+    ) -> Problem:
+        line, column = yamlload.position(self.source, list(path), key=key)
+        return Problem(self.display, line, column, "error", code, message, hint)
+
+    def noun(self, error: ValidationError, path: Sequence[str | int]) -> str:
+        """What the mapping at ``path`` is: "this goal", "this action step", "`alerts`", "this file"."""
+        title = error.schema.get("title", "")
+        if not path:
+            return _FILE_NOUN.get(self.kind, "this file")
+        if re.fullmatch(r"[a-z][a-z ]*", title):  # a plain noun ("goal"), not a description
+            return f"this {title}"
+        last = path[-1]
+        return f"`{last}`" if isinstance(last, str) else f"item {last + 1} of `{_last_key(path)}`"
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def explain(self, error: ValidationError) -> Iterable[Problem]:
+        path = list(error.absolute_path)
+        if "propertyNames" in error.schema_path:
+            # The instance is a key; the path is its mapping's.
+            key = error.instance
+            words, hint = _pattern_words(error.schema.get("pattern", ""), key)
+            if error.validator == "maxLength":
+                words, hint = "is too long for an id", f"at most {error.validator_value} characters"
+            return [self.at([*path, key], "bad-value", f"{_show(key)} {words}", hint, key=True)]
+        method = getattr(self, f"on_{error.validator}", None)
+        if method is None:
+            return [self.fallback(error, path)]
+        return method(error, path)
+
+    def fallback(self, error: ValidationError, path: list[Any]) -> Problem:
+        return self.at(
+            path,
+            "bad-value",
+            f"{self.field(path)} does not fit the rules for this field",
+            _describe(error.schema),
+        )
+
+    def field(self, path: Sequence[str | int]) -> str:
+        if not path:
+            return "this file"
+        last = path[-1]
+        return f"`{last}`" if isinstance(last, str) else f"item {last + 1} of `{_last_key(path)}`"
+
+    # --- one method per JSON Schema keyword ----------------------------------------------------
+
+    def on_additionalProperties(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        problems = []
+        for key in unknown:
+            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            if close:
+                message = f"unknown field '{key}' — did you mean '{close[0]}'?"
+                hint = f"rename it to `{close[0]}`"
+            else:
+                message = f"unknown field '{key}' in {self.noun(error, path)}"
+                hint = "the fields here are: " + ", ".join(allowed)
+            problems.append(self.at([*path, key], "unknown-field", message, hint, key=True))
+        return problems
+
+    def on_required(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        # jsonschema raises one error per missing field; report them all from the first.
+        if tuple(path) in self.required_done:
+            return []
+        self.required_done.add(tuple(path))
+        problems = []
+        for name in error.validator_value:
+            if isinstance(error.instance, dict) and name not in error.instance:
+                sub = error.schema.get("properties", {}).get(name, {})
+                problems.append(
+                    self.at(
+                        path,
+                        "missing-field",
+                        f"missing required field '{name}' in {self.noun(error, path)}",
+                        _describe(sub, name),
+                    )
+                )
+        return problems
+
+    def on_enum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.bad_choice(
+                error.instance,
+                [v for v in error.validator_value if v is not None],
+                error.schema,
+                path,
+            )
+        ]
+
+    def bad_choice(
+        self,
+        value: Any,
+        choices: list[Any],
+        schema: dict[str, Any],
+        path: list[Any],
+        extra: str = "",
+    ) -> Problem:
+        noun = schema.get("title") or (str(path[-1]).replace("_", " ") if path else "value")
+        article = "an" if noun[:1] in "aeiou" else "a"
+        message = f"{_show(value)} is not {article} {noun}; use one of: {', '.join(map(str, choices))}{extra}"
+        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else ""
+        return self.at(path, "bad-value", message, hint)
+
+    def on_const(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} must be {_show(error.validator_value)}, "
+                f"found {_show(error.instance)}",
+            )
+        ]
+
+    def on_format(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        if error.validator_value == "date":
+            value = error.instance
+            real = "" if _DATE.match(value) else " (write YYYY-MM-DD)"
+            message = f"`{value}` is not a date{real}"
+            hint = (
+                "there is no such day in the calendar; check the day and month"
+                if not real
+                else "write dates as year-month-day with leading zeros, e.g. 2025-03-04"
+            )
+            return [self.at(path, "bad-date", message, hint)]
+        return [self.fallback(error, path)]
+
+    def on_pattern(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        if error.schema.get("format") == "date":
+            return []  # the format check says it better
+        words, hint = _pattern_words(error.validator_value, error.instance)
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{_show(error.instance)} {words}",
+                hint or _describe(error.schema),
+            )
+        ]
+
+    def on_type(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        expected = _expected(error.schema)
+        if error.instance is None:
+            wanted = "" if expected == "text" else f"; expected {expected}"
+            return [
+                self.at(
+                    path,
+                    "wrong-type",
+                    f"{self.field(path)} is empty{wanted}",
+                    _describe(error.schema, _last_name(path)),
+                )
+            ]
+        if not path:
+            return [
+                self.at(
+                    path,
+                    "wrong-type",
+                    f"{_FILE_NOUN.get(self.kind, 'this file')} should be a set of `field: value` lines, "
+                    f"found {_found(error.instance)}",
+                    "see docs/format.md for the fields of this file",
+                )
+            ]
+        return [
+            self.at(
+                path,
+                "wrong-type",
+                f"expected {expected}, found {_found(error.instance)}",
+                _describe(error.schema, _last_name(path)),
+            )
+        ]
+
+    def on_minimum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} must be at least {error.validator_value}, "
+                f"found {_show(error.instance)}",
+                _describe(error.schema),
+            )
+        ]
+
+    def on_maximum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} must be at most {error.validator_value}, "
+                f"found {_show(error.instance)}",
+                _describe(error.schema),
+            )
+        ]
+
+    def on_exclusiveMinimum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} must be more than {error.validator_value}, "
+                f"found {_show(error.instance)}",
+                _describe(error.schema),
+            )
+        ]
+
+    def on_exclusiveMaximum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} must be less than {error.validator_value}, "
+                f"found {_show(error.instance)}",
+                _describe(error.schema),
+            )
+        ]
+
+    def on_minItems(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        n = error.validator_value
+        entries = "one entry" if n == 1 else f"{n} entries"
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} needs at least {entries}",
+                _describe(error.schema, _last_name(path)),
+            )
+        ]
+
+    def on_maxItems(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} has more than {error.validator_value} entries",
+                _describe(error.schema),
+            )
+        ]
+
+    def on_uniqueItems(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} lists the same entry twice",
+                "remove the repeated entry",
+            )
+        ]
+
+    def on_minLength(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        if error.validator_value == 1:
+            return [
+                self.at(
+                    path,
+                    "bad-value",
+                    f"{self.field(path)} is empty",
+                    _describe(error.schema, _last_name(path)),
+                )
+            ]
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{self.field(path)} is too short (at least {error.validator_value} characters)",
+            )
+        ]
+
+    def on_maxLength(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        what = "an id" if error.schema.get("pattern") == _SLUG else "this field"
+        return [
+            self.at(
+                path,
+                "bad-value",
+                f"{_show(error.instance)} is too long for {what}: "
+                f"at most {error.validator_value} characters",
+            )
+        ]
+
+    def on_oneOf(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return self.alternatives(error, path)
+
+    def on_anyOf(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return self.alternatives(error, path)
+
+    def alternatives(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        """Explain the one branch the writer evidently meant, never all of them."""
+        branches: list[dict[str, Any]] = error.validator_value
+        value = error.instance
+        by_branch: dict[int, list[ValidationError]] = {}
+        for sub in error.context or ():
+            by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+        # 1. A discriminator (`type: rating`): the branch whose `type` is that constant.
+        tags = {
+            b.get("properties", {}).get("type", {}).get("const"): i for i, b in enumerate(branches)
+        }
+        tags.pop(None, None)
+        if tags and not isinstance(value, dict):
+            example = next(iter(error.schema.get("examples", [])), None)
+            return [
+                self.at(
+                    path,
+                    "wrong-type",
+                    f"expected a block of fields starting with `type:` ({', '.join(tags)}), "
+                    f"found {_found(value)}",
+                    f"e.g. `{_last_name(path) or 'value'}: {_flow(example)}`" if example else "",
+                )
+            ]
+        if tags:
+            if "type" not in value:
+                return [
+                    self.at(
+                        path,
+                        "missing-field",
+                        f"missing required field 'type' in {self.field(path)}",
+                        "use one of: " + ", ".join(tags),
+                    )
+                ]
+            if value["type"] not in tags:
+                return [
+                    self.bad_choice(
+                        value["type"],
+                        list(tags),
+                        {"title": f"{_last_name(path) or 'value'} type"},
+                        [*path, "type"],
+                    )
+                ]
+            return self.explain_all(by_branch.get(tags[value["type"]], []))
+
+        # 2. The branch whose JSON type fits the value (number vs text vs list vs mapping).
+        fitting = [i for i, b in enumerate(branches) if _fits_type(b, value)]
+        enum_branch = next((b for b in branches if "enum" in b), None)
+        if enum_branch is not None and isinstance(value, str):
+            # e.g. a category: one of the standard names, or a practice's own id.
+            return [
+                self.bad_choice(
+                    value,
+                    [v for v in enum_branch["enum"] if v is not None],
+                    error.schema,
+                    path,
+                    extra=", or an id defined in goalbook.yaml" if len(fitting) > 1 else "",
+                )
+            ]
+        if not fitting:
+            expected = " or ".join(
+                b.get("title") or _expected(b) for b in branches if b.get("type") != "null"
+            )
+            return [
+                self.at(
+                    path,
+                    "wrong-type",
+                    f"expected {expected}, found {_found(value)}",
+                    _describe(error.schema, _last_name(path)),
+                )
+            ]
+        if len(fitting) == 1 or not by_branch:
+            return self.explain_all(by_branch.get(fitting[0], [])) or [self.fallback(error, path)]
+        # 3. Several fit (e.g. alternatives of required fields): the branch with the fewest errors.
+        best = min(fitting, key=lambda i: len(by_branch.get(i, [])))
+        if all(set(b) <= {"required"} for b in branches):
+            names = [n for b in branches for n in b["required"]]
+            return [
+                self.at(
+                    path,
+                    "missing-field",
+                    f"{self.field(path)} needs one of: {', '.join(names)}",
+                    _describe(error.schema),
+                )
+            ]
+        return self.explain_all(by_branch.get(best, [])) or [self.fallback(error, path)]
+
+    def explain_all(self, errors: Iterable[ValidationError]) -> list[Problem]:
+        return [p for e in errors for p in self.explain(e)]
+
+
+# --- Words for values and types -----------------------------------------------------------------
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list (lines starting with `- `)",
+    "object": "a block of `field: value` lines",
+    "null": "nothing",
+}
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    if schema.get("format") == "date":
+        return "a date (YYYY-MM-DD)"
+    if schema.get("pattern") in _PATTERN_WORDS and schema["pattern"] != _SLUG:
+        return {"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'a time like "14:00"'}.get(
+            schema["pattern"], 'text like "50% lower"'
+        )
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else [t for t in types if t != "null"]
+    if "number" in types and "integer" in types:
+        types.remove("integer")
+    return " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "another kind of value"
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"`{'true' if value else 'false'}` (yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"text {_show(value)}"
+    if isinstance(value, list):
+        return "a list"
+    return "a block of fields"
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if len(text) > 40:
+        text = text[:37] + "…"
+    return f"'{text}'" if isinstance(value, str) else text
+
+
+def _pattern_words(pattern: str, value: Any) -> tuple[str, str]:
+    words, hint = _PATTERN_WORDS.get(pattern, ("does not have the expected form", ""))
+    if pattern == _SLUG and isinstance(value, str):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+        if suggestion:
+            hint = f"use lowercase letters, digits and hyphens: `{suggestion}`"
+    return words, hint
+
+
+def _flow(value: Any) -> str:
+    """A value written as one line of YAML: {type: rating, label: Mood}."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+
+
+def _fits_type(schema: dict[str, Any], value: Any) -> bool:
+    types = schema.get("type")
+    if types is None:
+        return "enum" not in schema or value in schema["enum"]
+    types = [types] if isinstance(types, str) else types
+    actual = {
+        type(None): "null",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), "")
+    return actual in types or (actual == "integer" and "number" in types)
+
+
+def _describe(schema: dict[str, Any], name: str = "") -> str:
+    """A hint from the schema itself: its description, and an example written as YAML."""
+    parts = []
+    if schema.get("description"):
+        parts.append(str(schema["description"]))
+    examples = schema.get("examples")
+    if name and examples and not isinstance(examples[0], (dict, list)):
+        parts.append(f"e.g. `{name}: {examples[0]}`")
+    return "\n".join(parts)
+
+
+def _last_key(path: Sequence[str | int]) -> str:
+    return next((str(p) for p in reversed(path) if isinstance(p, str)), "the list")
+
+
+def _last_name(path: Sequence[str | int]) -> str:
+    return str(path[-1]) if path and isinstance(path[-1], str) else ""

@@ -1,0 +1,606 @@
+"""Strict YAML loading: the only module in goalbook that imports ``yaml``.
+
+PyYAML implements YAML 1.1, where ``no`` is false, ``14:30`` is 870, ``01234`` is 668 and a
+repeated key silently replaces the first. A therapist's record must read back exactly as written,
+so (docs/format.md, "YAML rules"):
+
+* only ``true``/``false`` are booleans, ``~``/``null``/empty are null, decimal integers without a
+  leading zero are ints and ``-?[0-9]+.[0-9]+`` are floats; everything else stays a string.
+  ``1.10`` is the number 1.1 (a float, as every YAML 1.2 editor reads it); quote it to keep text.
+* mapping keys are always the text as written (``2024: x`` gives the key ``"2024"``): JSON Schema
+  and our ids only know text keys.
+* duplicate keys, unquoted YAML 1.1 boolean words, aliases of lists/mappings, nesting deeper than
+  40, files over 2 MB, binary or non-UTF-8 files are reported as ``Problem`` values.
+
+The fast path is one C-parser compose plus a small recursive builder; line/column lookups
+(``position``) compose the file again, only for files that have problems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from goalbook.problems import Problem
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 40
+
+STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+NULL_TAG = "tag:yaml.org,2002:null"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+
+# YAML 1.1 reads these plain words as booleans; YAML 1.2 tools (editors) read them as text.
+AMBIGUOUS_WORDS = frozenset(
+    [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+        "True",
+        "TRUE",
+        "False",
+        "FALSE",
+    ]
+)
+
+
+def _loader_class(base: type) -> type:
+    """A safe loader whose implicit types are only: true/false, null, decimal ints, plain floats."""
+    # A fresh dict for the class: PyYAML's add_implicit_resolver would otherwise copy-on-write
+    # from the parent's table and keep its YAML 1.1 rules (timestamps, sexagesimals, yes/no).
+    loader: type = type("StrictLoader", (base,), {"yaml_implicit_resolvers": {}})
+    for tag, regex, first in (
+        (BOOL_TAG, r"^(?:true|false)$", "tf"),
+        (NULL_TAG, r"^(?:~|null|)$", ["~", "n", ""]),
+        (INT_TAG, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+        (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
+    ):
+        loader.add_implicit_resolver(tag, re.compile(regex), list(first))
+    return loader
+
+
+# The C parser when PyYAML was built with libyaml (about 5x faster), else the pure-Python one.
+StrictLoader = _loader_class(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+
+
+class _Refused(Exception):
+    """Stops building at the first problem that makes the whole file unusable."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+class _Builder:
+    """Turns a composed node tree into plain dicts/lists/scalars, collecting problems.
+
+    Written by hand instead of PyYAML's constructor machinery: it is about twice as fast, and it
+    is where we see each node exactly once (duplicate keys, ambiguous words, alias detection).
+    """
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.problems: list[Problem] = []
+        self.built: set[int] = set()  # ids of collection nodes already built (aliases share nodes)
+
+    def problem(self, node_or_mark: Any, code: str, message: str, hint: str = "") -> Problem:
+        mark = getattr(node_or_mark, "start_mark", node_or_mark)
+        return Problem(self.display, mark.line + 1, mark.column + 1, "error", code, message, hint)
+
+    def build(self, node: Node, depth: int, where: str | int | None) -> Any:
+        """``where`` is the key or list index the node sits under (named only in messages)."""
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if depth > MAX_DEPTH:
+            raise _Refused(
+                self.problem(
+                    node,
+                    "too-deep",
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    "goalbook files are only a few levels deep; check the indentation",
+                )
+            )
+        if id(node) in self.built:
+            kind = "list" if isinstance(node, SequenceNode) else "mapping"
+            if isinstance(where, int):
+                where = f"item {where + 1} of a list"
+            else:
+                where = f"the value of `{where}`" if where is not None else "this value"
+            raise _Refused(
+                self.problem(
+                    node,
+                    "alias",
+                    f"{where} repeats the {kind} starting here through an alias (*name); "
+                    "goalbook does not accept aliases of lists or mappings",
+                    "write the entries out in full (aliases of single values are fine)",
+                )
+            )
+        self.built.add(id(node))
+        if node.tag not in (MAP_TAG, SEQ_TAG):
+            raise _Refused(self.unknown_tag(node))
+        if isinstance(node, SequenceNode):
+            return [self.build(item, depth + 1, i) for i, item in enumerate(node.value)]
+        return self.mapping(node, depth)
+
+    def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused(
+                    self.problem(
+                        key_node,
+                        "syntax",
+                        "a list or mapping is used as a field name",
+                        "field names are plain words, e.g. `status: active`",
+                    )
+                )
+            key = key_node.value
+            if key in first_line:
+                self.problems.append(
+                    self.problem(
+                        key_node,
+                        "duplicate-key",
+                        f"`{key}` appears twice (lines {first_line[key]} and {key_node.start_mark.line + 1}); "
+                        "the second would silently replace the first",
+                        f"keep one `{key}:` line in this block (merge the two, or rename one)",
+                    )
+                )
+                # Keep the first value: building the second still reports problems inside it.
+                self.build(value_node, depth + 1, key)
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, depth + 1, key)
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == STR_TAG:
+            # Plain style is None in the pure-Python composer but "" in the C one.
+            if not node.style and value in AMBIGUOUS_WORDS:
+                self.problems.append(self.ambiguous(node))
+            return value
+        try:
+            if tag == INT_TAG:
+                return int(value)
+            if tag == FLOAT_TAG:
+                return float(value)
+        except ValueError:  # only reachable through an explicit tag such as `!!int ten`
+            raise _Refused(
+                self.problem(
+                    node,
+                    "bad-value",
+                    f"`{value}` is marked as a number but is not one",
+                    "remove the `!!int`/`!!float` tag",
+                )
+            ) from None
+        if tag == BOOL_TAG and value in ("true", "false"):
+            return value == "true"
+        if tag == NULL_TAG and value in ("", "~", "null"):
+            return None
+        raise _Refused(self.unknown_tag(node))
+
+    def ambiguous(self, node: ScalarNode) -> Problem:
+        word = node.value
+        meaning = "true" if word.lower() in ("y", "yes", "on", "true") else "false"
+        return self.problem(
+            node,
+            "ambiguous-value",
+            f"`{word}` without quotes is ambiguous: many YAML tools read it as {meaning}, not as the word",
+            f'write "{word}" (in quotes) to keep the word, or {meaning} for a yes/no value',
+        )
+
+    def unknown_tag(self, node: Node) -> Problem:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        return self.problem(
+            node,
+            "syntax",
+            f"the type tag `{tag}` is not supported in goalbook files",
+            "remove the tag (the word starting with `!`); write plain values",
+        )
+
+
+# --- Reading and guarding the raw bytes --------------------------------------------------------
+
+# Leading run of indentation and block indicators ("  - - ? : ") on a line: it bounds how deep
+# block collections can nest on that line (each level needs a column or an indicator).
+_PREFIX = re.compile(rb"^[ \t\-?:]*", re.MULTILINE)
+# Up to this bound the Cython composer (recursive) is safe; past it we scan events (iterative).
+_SAFE_BOUND = 200
+
+
+def _depth_bound(data: bytes) -> int:
+    """A cheap upper bound on nesting depth: flow brackets plus twice the longest line prefix."""
+    flow = data.count(b"[") + data.count(b"{")
+    if flow > _SAFE_BOUND:
+        return flow
+    prefix = max(map(len, _PREFIX.findall(data)), default=0)
+    return flow + 2 * prefix + 4
+
+
+def _deeper_than(loader: Any, limit: int) -> Any | None:
+    """Scan events (iteratively, no recursion) and return the first one deeper than ``limit``."""
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limit:
+                return event
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _whole_file(display: str, code: str, message: str, hint: str = "") -> Problem:
+    return Problem(display, 0, 0, "error", code, message, hint)
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``offset``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def _check_bytes(data: bytes, display: str) -> Problem | None:
+    """Size, binary and encoding checks, before any parsing."""
+    if len(data) > MAX_BYTES:
+        return _whole_file(
+            display,
+            "too-large",
+            f"this file is {len(data) / 1024 / 1024:.1f} MB; goalbook reads files up to 2 MB",
+            "a goalbook file is normally a few kilobytes; check that this is the right file",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _whole_file(
+            display,
+            "encoding",
+            "this file is saved as UTF-16; goalbook reads UTF-8 only",
+            "save the file with the encoding UTF-8 (in VS Code: click the encoding in the status bar)",
+        )
+    if b"\x00" in data:
+        return _whole_file(
+            display,
+            "binary",
+            "this looks like a binary file, not YAML",
+            "goalbook files are plain text; check that this is the right file",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column = _byte_position(data, err.start)
+        return Problem(
+            display,
+            line,
+            column,
+            "error",
+            "encoding",
+            f"this file is not valid UTF-8 text (byte 0x{data[err.start]:02x} here)",
+            "save the file with the encoding UTF-8 (in VS Code: click the encoding in the status bar)",
+        )
+    return None
+
+
+# --- Syntax errors in plain words ------------------------------------------------------------
+
+
+def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    if isinstance(err, yaml.reader.ReaderError):  # a control character libyaml refuses
+        line, column = _byte_position(data, min(err.position, len(data)))
+        return Problem(
+            display,
+            line,
+            column,
+            "error",
+            "syntax",
+            "the file contains an invisible control character that YAML does not allow",
+            "delete it (it often comes with text pasted from another program)",
+        )
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = getattr(err, "problem", "") or ""
+    context = getattr(err, "context", "") or ""
+    context_mark = getattr(err, "context_mark", None)
+    message, hint = _explain(problem, context, _char_at(data, line, column))
+    code = "too-deep" if "maximum nesting depth" in problem else "syntax"
+    starts_wrongly = "scanning an alias" in context or "scanning an anchor" in context
+    if context_mark is not None and (
+        starts_wrongly or ("quoted scalar" in context and "end of stream" in problem)
+    ):
+        line, column = context_mark.line + 1, context_mark.column + 1
+    return Problem(display, line, column, "error", code, message, hint)
+
+
+def _char_at(data: bytes, line: int, column: int) -> str:
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
+
+
+def _explain(problem: str, context: str, char: str) -> tuple[str, str]:
+    if "tab" in problem or char == "\t":
+        return (
+            "a tab character is used for indentation here; YAML allows only spaces",
+            "replace the tab with spaces (in VS Code: “Convert Indentation to Spaces”)",
+        )
+    if "quoted scalar" in context and "end of stream" in problem:
+        return (
+            "this quoted text is never closed: the closing quote is missing",
+            'add the closing quote; to write a quote inside, use the other kind: "it\'s" or \'say "hi"\'',
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "a colon here is read as a new field, which is not allowed at this point",
+            (
+                "probably a missing space after a colon on this line or the line above "
+                "(write `field: value`),\nor text that contains ': ' — put such text in quotes: "
+                'title: "Note: ..."'
+            ),
+        )
+    if "could not find expected ':'" in problem:
+        return (
+            "a line in this block is not a `field: value` pair",
+            "write `field: value` with a space after the colon; multi-line text goes in quotes or after `|`",
+        )
+    if "did not find expected key" in problem:
+        return (
+            "the indentation of this line does not match the lines above it",
+            "fields of the same block start at the same column; indent with spaces only",
+        )
+    if "did not find expected '-' indicator" in problem:
+        return (
+            "this line is inside a list but does not start with `- `",
+            "start each list entry with `- `, or line the field up with the lines above",
+        )
+    if "did not find expected ',' or" in problem:
+        return (
+            "a list or mapping in brackets is not closed",
+            "check that every `[` has its `]` and every `{` its `}`, with commas between entries",
+        )
+    if "block sequence entries are not allowed" in problem:
+        return (
+            "a list entry (`- `) cannot start here",
+            "put the list on its own lines below the field, each entry starting with `- `",
+        )
+    if "unknown escape character" in problem:
+        return (
+            "a backslash in double quotes starts an escape sequence, and this one is unknown",
+            "use single quotes ('C:\\notes') or write two backslashes in double quotes",
+        )
+    if "cannot start any token" in problem and char:
+        return (
+            f"a value cannot start with `{char}` unless it is in quotes",
+            f'put the text in quotes: "{char}..."',
+        )
+    if "found another document" in problem or "expected <document start>" in problem:
+        return (
+            "this file holds more than one YAML document (a `---` line in the middle)",
+            "keep one document per file: remove the extra `---` line or move the rest to its own file",
+        )
+    if "undefined alias" in problem or "scanning an alias" in context:
+        return (
+            "`*` starts an alias to an anchor that does not exist",
+            'put text that starts with `*` in quotes: "*important*"',
+        )
+    if "scanning an anchor" in context:
+        return (
+            "`&` at the start of a value starts an anchor, and this one is not valid",
+            'put text that starts with `&` in quotes: "& more"',
+        )
+    if "exceeded maximum nesting depth" in problem:
+        return (
+            f"the data is nested more than {MAX_DEPTH} levels deep",
+            "goalbook files are only a few levels deep; check the brackets and indentation",
+        )
+    return (
+        f"this is not valid YAML ({problem or context or 'syntax error'})",
+        "check this line and the one above it for indentation, quotes and colons",
+    )
+
+
+# --- Public API --------------------------------------------------------------------------------
+
+
+def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """Load one goalbook file strictly. ``display`` is the practice-relative path for problems.
+
+    Returns ``(data, problems)``; data is None when the file could not be read at all. Duplicate
+    keys and ambiguous words are errors, but the data is still returned.
+    """
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, [
+                _whole_file(
+                    display,
+                    "too-large",
+                    f"this file is {path.stat().st_size / 1024 / 1024:.1f} MB; "
+                    "goalbook reads files up to 2 MB",
+                    "a goalbook file is normally a few kilobytes; check that this is the right file",
+                )
+            ]
+        data = path.read_bytes()
+    except OSError as err:
+        return None, [
+            _whole_file(
+                display,
+                "unreadable",
+                f"this file cannot be read ({err.strerror or err})",
+                "check that the file exists and that you may read it",
+            )
+        ]
+    return load_yaml_bytes(data, display)
+
+
+def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
+    """As ``load_yaml``, for bytes already read."""
+    bad = _check_bytes(data, display)
+    if bad:
+        return None, [bad]
+    builder = _Builder(display)
+    try:
+        if _depth_bound(data) > _SAFE_BOUND:
+            event = _deeper_than(StrictLoader(data), MAX_DEPTH)
+            if event is not None:
+                raise _Refused(
+                    builder.problem(
+                        event,
+                        "too-deep",
+                        f"the data is nested more than {MAX_DEPTH} levels deep",
+                        "goalbook files are only a few levels deep; check the brackets and indentation",
+                    )
+                )
+        loader = StrictLoader(data)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is None:
+            return None, [
+                _whole_file(
+                    display,
+                    "empty",
+                    "this file is empty (or holds only comments)",
+                    "fill in the fields described in docs/format.md, or delete the file",
+                )
+            ]
+        data_out = builder.build(node, 1, None)
+    except _Refused as refused:
+        return None, [refused.problem]
+    except yaml.YAMLError as err:
+        return None, [_syntax_problem(err, data, display)]
+    if data_out is None:
+        return None, [
+            _whole_file(
+                display,
+                "empty",
+                "this file holds no data (only `null`)",
+                "fill in the fields described in docs/format.md, or delete the file",
+            )
+        ]
+    return data_out, builder.problems
+
+
+def _source_bytes(source: Path | bytes) -> bytes:
+    return source if isinstance(source, bytes) else source.read_bytes()
+
+
+@lru_cache(maxsize=32)
+def _compose(data: bytes) -> Node | None:
+    """The node tree of ``data`` (for marks), or None when it cannot be composed safely."""
+    if _check_bytes(data, ""):
+        return None
+    try:
+        if (
+            _depth_bound(data) > _SAFE_BOUND
+            and _deeper_than(StrictLoader(data), MAX_DEPTH) is not None
+        ):
+            return None
+        loader = StrictLoader(data)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
+
+
+@lru_cache(maxsize=32)
+def _compose_file(path: str, mtime_ns: int, size: int) -> Node | None:
+    return _compose(Path(path).read_bytes())
+
+
+def _tree(source: Path | bytes) -> Node | None:
+    if isinstance(source, bytes):
+        return _compose(source)
+    try:
+        stat = source.stat()
+        return _compose_file(str(source), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return None
+
+
+def position(
+    source: Path | bytes, pointer: Sequence[str | int], *, key: bool = False
+) -> tuple[int, int]:
+    """1-based (line, column) of the value at ``pointer`` (mapping keys / sequence indexes).
+
+    ``key=True`` gives the position of the last mapping *key* instead of its value. A pointer that
+    does not exist resolves to the deepest existing ancestor; an unreadable file gives (1, 1).
+    """
+    node = _tree(source)
+    if node is None:
+        return 1, 1
+    mark = node.start_mark
+    for step in pointer:
+        if isinstance(node, MappingNode):
+            pair = next(
+                (
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, ScalarNode) and k.value == str(step)
+                ),
+                None,
+            )
+            if pair is None:
+                break
+            key_node, node = pair
+            # An empty value (`baseline:`) has no text of its own: point at its key.
+            empty = isinstance(node, ScalarNode) and node.value == "" and not node.style
+            mark = key_node.start_mark if key or empty else node.start_mark
+        elif (
+            isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value)
+        ):
+            node = node.value[step]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1
+
+
+@lru_cache(maxsize=32)
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+
+
+def excerpt(source: Path | bytes, line: int, column: int) -> str:
+    """The source line with a caret under ``column``, hledger style, or "" when out of range::
+
+    12 | status: actve
+       |         ^
+    """
+    try:
+        data = _source_bytes(source)
+    except OSError:
+        return ""
+    lines = _lines(data)
+    if not 1 <= line <= len(lines):
+        return ""
+    text = lines[line - 1].rstrip("\r")
+    width = max(4, len(str(line)) + 2)
+    # Keep tabs in the padding so the caret lines up however wide the terminal draws them.
+    pad = "".join(c if c == "\t" else " " for c in text[: max(column - 1, 0)])
+    return f"{line:>{width}} | {text}\n{'':>{width}} | {pad}^"
