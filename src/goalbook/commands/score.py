@@ -1,0 +1,192 @@
+"""`goalbook score`: the calculator. Parses the command line and calls scoring, change and gas."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from goalbook.errors import GoalbookError
+
+MISSING_WORDS = ("null", "-", "?")  # ways to write a missing answer on the command line
+
+
+def _number_text(x: float | None) -> Any:
+    """JSON numbers as written: 11 not 11.0; prorated totals to 2 decimals."""
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else round(float(x), 2)
+
+
+def _parse_number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise GoalbookError(f"{what} '{text}' is not a number", hint="write it as digits, e.g. 12") from None
+    return int(value) if value.is_integer() else value
+
+
+def practice_root(practice: str | None) -> Path | None:
+    """--practice DIR, else the practice around the current folder, else none (built-ins only)."""
+    from goalbook.locate import find_practice, practice_or_fail
+
+    return practice_or_fail(practice) if practice else find_practice()
+
+
+def load_for_command(practice: str | None) -> dict[str, Any]:
+    from goalbook.instruments import load_instruments
+    from goalbook.problems import format_text
+
+    instruments, problems = load_instruments(practice_root(practice))
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        click.echo(format_text(errors), err=True, nl=False)
+        click.echo("note: definitions with errors are left out; run `goalbook check` for details", err=True)
+    return instruments
+
+
+def find_instrument(instruments: dict[str, Any], name: str) -> Any:
+    key = name.lower()
+    if key in instruments:
+        return instruments[key]
+    close = difflib.get_close_matches(key, list(instruments) + ["gas"], n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise GoalbookError(f"unknown questionnaire '{name}'",
+                        hint=f"{hint}known: {', '.join(instruments)} and gas (`goalbook instruments` lists them)")
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("instrument")
+@click.argument("values", nargs=-1)
+@click.option("--change", "change", nargs=2, metavar="FIRST LAST", help="Classify the change between two totals.")
+@click.option("--weights", metavar="W,W,…", help="GAS only: one weight per goal, comma-separated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--practice", metavar="DIR", help="Use this practice's own questionnaire definitions too.")
+def command(instrument: str, values: tuple[str, ...], change: tuple[str, str] | None, weights: str | None,
+            as_json: bool, practice: str | None) -> None:
+    """Score answers, classify a change, or compute a GAS T-score.
+
+    \b
+      goalbook score phq9 1 2 0 3 1 1 2 0 1      answers in item order (null or - for a missing item)
+      goalbook score phq9 --change 18 10          reliable and clinically significant change
+      goalbook score gas --weights 2,1,3 -- 1 0 -1  GAS T-score from levels -2 … +2
+    """
+    if instrument.lower() == "gas":
+        _gas(values, weights, as_json, change)
+        return
+    if weights:
+        raise GoalbookError("--weights is for `goalbook score gas` only")
+    inst = find_instrument(load_for_command(practice), instrument)
+    if change:
+        if values:
+            raise GoalbookError("give either answers or --change FIRST LAST, not both")
+        _change(inst, change, as_json)
+    elif values:
+        _answers(inst, values, as_json)
+    else:
+        raise GoalbookError(f"give the {inst.item_count} answers of {inst.short_name}, or --change FIRST LAST",
+                            hint=f"e.g. goalbook score {inst.id} " + " ".join(["0"] * inst.item_count))
+
+
+def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
+    from goalbook import scoring
+
+    answers: list[int | None] = []
+    for k, text in enumerate(values, start=1):
+        if text.lower() in MISSING_WORDS:
+            answers.append(None)
+            continue
+        try:
+            answers.append(int(text))
+        except ValueError:
+            raise GoalbookError(f"answer '{text}' to item {k} is not a number",
+                                hint=f"write each answer as the value of the response, e.g. "
+                                     f"{', '.join(str(v) for v in inst.allowed_values(min(k, inst.item_count)))}; "
+                                     "null or - for a missing item") from None
+    problems = scoring.answer_problems(inst, answers)
+    if problems:
+        first = problems[0]
+        extra = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise GoalbookError(first[1] + extra, hint=first[2])
+    result = scoring.score(inst, answers)
+    if as_json:
+        click.echo(json.dumps({
+            "total": _number_text(result.total),
+            "band": result.band.label if result.band else None,
+            "flags": [f.item for f in result.flags],
+            "subscales": {sid: {"total": _number_text(s.total), "band": s.band.label if s.band else None}
+                          for sid, s in result.subscales.items()},
+        }, ensure_ascii=False))
+        return
+    from goalbook.instruments import _num
+
+    band = f" — {result.band.label}" if result.band else ""
+    click.echo(f"{inst.short_name} total {_num(result.total)}{band}")
+    for step in result.steps:
+        click.echo(f"  {step}")
+    if inst.total_note:
+        click.echo(f"  note: {inst.total_note}")
+    for sub in result.subscales.values():
+        sb = f" — {sub.band.label}" if sub.band else ""
+        click.echo(f"  {sub.name}: {_num(sub.total) if sub.total is not None else '—'}{sb}")
+    for flag in result.flags:
+        click.echo(f"  FLAG {flag.explain()}")
+
+
+def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
+    from goalbook.change import classify, signed
+    from goalbook.instruments import _num
+
+    first, last = (_parse_number(change[0], "FIRST"), _parse_number(change[1], "LAST"))
+    for label, value in (("FIRST", first), ("LAST", last)):
+        if not inst.min_total <= value <= inst.max_total:
+            raise GoalbookError(f"{label} total {_num(value)} is outside the {inst.short_name} range "
+                                f"{_num(inst.min_total)}–{_num(inst.max_total)}")
+    result = classify(inst, first, last)
+    if as_json:
+        click.echo(json.dumps({"delta": _number_text(result.delta), "reliable": result.reliable,
+                               "category": result.category}, ensure_ascii=False))
+        return
+    click.echo(f"{inst.short_name} {_num(first)} → {_num(last)}: {result.explain()}")
+    click.echo(f"  {result.explain_category()}")
+    if result.threshold_how:
+        click.echo(f"  {result.threshold_how}")
+    if result.rci is not None:
+        click.echo(f"  RC = {signed(result.delta)} / S_diff = {signed(round(result.rci, 2))} (reliable when |RC| > 1.96)")
+
+
+def _gas(values: tuple[str, ...], weights: str | None, as_json: bool, change: Any) -> None:
+    from goalbook import gas
+
+    if change:
+        raise GoalbookError("--change is for questionnaires; for GAS give the levels after --")
+    if not values:
+        raise GoalbookError("give the level of each goal (−2 … +2) after --",
+                            hint="e.g. goalbook score gas -- 1 1 0 -1")
+    levels = []
+    for k, text in enumerate(values, start=1):
+        try:
+            level = int(text)
+        except ValueError:
+            raise GoalbookError(f"GAS level '{text}' of goal {k} is not a number",
+                                hint="levels are -2, -1, 0, 1 or 2") from None
+        if level not in gas.LEVELS:
+            raise GoalbookError(f"GAS level {level} of goal {k} is outside −2 … +2",
+                                hint="-2 much less than expected … 0 expected … +2 much more than expected")
+        levels.append(level)
+    w = None
+    if weights:
+        w = [_parse_number(x.strip(), "weight") for x in weights.split(",") if x.strip()]
+        if len(w) != len(levels):
+            raise GoalbookError(f"{len(w)} weights for {len(levels)} goals", hint="give one weight per goal")
+        if any(x <= 0 for x in w):
+            raise GoalbookError("GAS weights must be greater than 0")
+    result = gas.t_score(levels, w)
+    if as_json:
+        click.echo(json.dumps({"t_score": round(result.t_score, 2)}))
+        return
+    click.echo(f"GAS T-score {result.t_score:.1f}")
+    click.echo(f"  {result.formula}")

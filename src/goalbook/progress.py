@@ -1,0 +1,196 @@
+"""Progress towards a goal and adherence to its action steps. Pure functions: "today" is passed in.
+
+Percent of the way: ``(latest − baseline) / (target − baseline) × 100``. The sign of the denominator
+carries the direction, so the one formula serves "lower is better" and "higher is better". It is not
+clamped: below 0 means the measure moved away from the target, above 100 means it went past it
+(``Progress.percent_text`` says so in words rather than drawing a bar past its end).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from goalbook import model
+
+Direction = Literal["decrease", "increase"]
+
+# Times per day of "N times per <period>"; a month is 12/52 of a week's worth, i.e. 12/(52·7) per day.
+PER_DAY = {"day": 1.0, "week": 1 / 7, "month": 12 / 52 / 7}
+NO_CONTACT = ("did-not-attend", "cancelled")  # these sessions did not take place: not a contact
+
+
+def effective_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direction:
+    """As written; else from the instrument (higher is worse → decrease); GAS → increase; else from
+    target vs baseline (docs/format.md). With nothing to go on: increase."""
+    if goal.direction in ("decrease", "increase"):
+        return goal.direction
+    m = goal.measure
+    if m is not None and m.type == "gas":
+        return "increase"
+    if m is not None and m.type == "questionnaire":
+        inst = instruments.get(m.instrument or "")
+        if inst is not None:
+            return "decrease" if getattr(inst, "direction", "") == "higher_is_worse" else "increase"
+    if goal.target is not None:
+        if goal.target.relative is not None:
+            return "decrease" if goal.target.relative == "lower" else "increase"
+        if goal.target.value is not None and goal.baseline is not None and goal.target.value != goal.baseline:
+            return "decrease" if goal.target.value < goal.baseline else "increase"
+    return "increase"
+
+
+@dataclass(frozen=True)
+class Progress:
+    direction: Direction
+    baseline: float | None
+    baseline_from: str  # "goal" (as written), "first measurement", or "" when unknown
+    target: float | None  # resolved (a relative target becomes a number)
+    latest: float | None
+    latest_date: date | None
+    percent: float | None  # not clamped: < 0 moved away, > 100 went past the target
+    reached: bool
+    trend_per_week: float | None  # least-squares slope over all measurements
+    projected_date: date | None  # when the trend line reaches the target; None when flat or pointing away
+    on_track: bool | None  # reached, or projected by the target date; None when it cannot be told
+    explain: str
+
+    def percent_text(self) -> str:
+        if self.percent is None:
+            return ""
+        p = round(self.percent)
+        if p < 0:
+            return f"{p}%: moved away from the target"
+        if p > 100:
+            return f"{p}%: past the target"
+        return f"{p}% of the way from baseline to target"
+
+
+def _least_squares(points: Sequence[tuple[date, float]]) -> tuple[float, float, float] | None:
+    """(mean day, mean value, slope per day) of the least-squares line; None without two distinct dates."""
+    if len({d for d, _ in points}) < 2:
+        return None
+    base = points[0][0].toordinal()
+    xs = [d.toordinal() - base for d, _ in points]
+    ys = [float(v) for _, v in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    return mx, my, slope
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, today: date,
+                  direction: str) -> Progress:
+    """Baseline, resolved target, latest value, percent of the way, trend per week and projected date."""
+    pts = sorted(points, key=lambda p: p[0])
+    is_gas = goal.measure is not None and goal.measure.type == "gas"
+    baseline, baseline_from = goal.baseline, "goal"
+    if baseline is None and pts:
+        baseline, baseline_from = float(pts[0][1]), "first measurement"
+    elif baseline is None:
+        baseline_from = ""
+    target = goal.target.resolve(baseline) if goal.target is not None else None
+    if target is None and is_gas:
+        target = 0.0  # the expected level
+    latest, latest_date = (float(pts[-1][1]), pts[-1][0]) if pts else (None, None)
+    down = direction == "decrease"
+    notes: list[str] = []
+    percent = None
+    if baseline is not None and target is not None and latest is not None:
+        if (target < baseline) if down else (target > baseline):
+            percent = (latest - baseline) / (target - baseline) * 100
+            notes.append(f"{_num(round(percent, 1))}% = ({_num(latest)} − {_num(baseline)}) / "
+                         f"({_num(target)} − {_num(baseline)}) × 100")
+        else:
+            notes.append(f"the target {_num(target)} is not {'below' if down else 'above'} the baseline "
+                         f"{_num(baseline)}, so progress cannot be measured towards it")
+    reached = latest is not None and target is not None and ((latest <= target) if down else (latest >= target))
+    trend = projected = None
+    fit = _least_squares(pts)
+    if fit is not None:
+        mx, my, slope = fit
+        trend = slope * 7
+        notes.append(f"trend {trend:+.2f} a week (least squares over {len(pts)} measurements)")
+        towards = target is not None and slope != 0 and ((slope < 0) if down else (slope > 0))
+        if towards and not reached:
+            day = mx + (target - my) / slope  # type: ignore[operator]
+            projected = pts[0][0] + timedelta(days=math.ceil(day))
+            # The line may cross the target before the last measurement when the data are noisy:
+            # the earliest honest projection is the day of the last measurement.
+            projected = max(projected, pts[-1][0])
+    on_track: bool | None = None
+    if reached:
+        on_track = True
+    elif goal.target_date is not None:
+        if today > goal.target_date:
+            on_track = False
+        elif projected is not None:
+            on_track = projected <= goal.target_date
+        elif trend is not None:
+            on_track = False  # flat or moving away
+    explain = "; ".join(notes) if notes else "not enough measurements yet"
+    return Progress(direction=direction, baseline=baseline, baseline_from=baseline_from,  # type: ignore[arg-type]
+                    target=target, latest=latest, latest_date=latest_date, percent=percent, reached=reached,
+                    trend_per_week=trend, projected_date=projected, on_track=on_track, explain=explain)
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    """One ISO week of an action step. ``prescribed`` counts the week's days inside the period;
+    ``percent`` compares ``done`` with what was prescribed on the days some report covers."""
+
+    year: int
+    week: int
+    start: date  # the Monday
+    days: int  # days of this week inside [start, end]
+    prescribed: float
+    done: float
+    recorded_days: int  # days covered by a report of this step
+    percent: float | None  # None when no report covers this week
+
+
+def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date,
+              end: date) -> list[WeekAdherence]:
+    """Per ISO week from ``start`` to ``end`` (inclusive): times prescribed, done, and percent.
+
+    A session's ``homework`` count covers the days since the previous contact (exclusive) up to the
+    session day (inclusive) and is spread evenly over them, since the client reports a total, not days.
+    The first report covers the days from ``start``. Sessions that did not take place (did not attend,
+    cancelled) are not contacts. Days no report covers are unknown, not zero.
+    """
+    per_day = PER_DAY[step.per] * step.times
+    done_on: dict[date, float] = {}
+    previous: date | None = None
+    for s in sorted(sessions, key=lambda s: s.sort_key):
+        if s.kind in NO_CONTACT:
+            continue
+        if step.id in s.homework:
+            first_day = (previous + timedelta(days=1)) if previous is not None else min(start, s.date)
+            span = max(1, (s.date - first_day).days + 1)
+            share = s.homework[step.id] / span
+            for k in range(span):
+                day = first_day + timedelta(days=k)
+                done_on[day] = done_on.get(day, 0.0) + share
+        previous = s.date if previous is None else max(previous, s.date)
+    weeks: list[WeekAdherence] = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        days = [monday + timedelta(days=k) for k in range(7) if start <= monday + timedelta(days=k) <= end]
+        recorded = [d for d in days if d in done_on]
+        done = sum(done_on[d] for d in recorded)
+        expected = per_day * len(recorded)
+        iso = monday.isocalendar()
+        weeks.append(WeekAdherence(
+            year=iso[0], week=iso[1], start=monday, days=len(days), prescribed=per_day * len(days),
+            done=done, recorded_days=len(recorded),
+            percent=done / expected * 100 if recorded and expected else None,
+        ))
+        monday += timedelta(days=7)
+    return weeks
