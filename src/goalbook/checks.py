@@ -1,0 +1,235 @@
+"""`goalbook check` as a library: load the practice, then the checks of SPEC "Validation, in order".
+
+1-2. YAML syntax and JSON Schema: done file by file while loading (``load.py``).
+3.   References between files (``checks_references.py``).
+4.   Clinical sense (``checks_clinical.py``).
+5.   SMART lint, warnings only (``checks_smart.py``).
+
+The stages read the model and return ``Finding``s (a pointer into a file); only those are given
+a line and column, at the end. ``format_report`` prints problems for `check` and `build` alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
+from goalbook.model import Client, Goal, Practice
+from goalbook.problems import Problem, Severity, sort_problems, summary
+
+# Every code load and the checks can report, with what it means (the test corpus covers each).
+CODES: dict[str, str] = {
+    # the folder layout (load.py)
+    "missing-file": "a required file (goalbook.yaml, client.yaml) is missing",
+    "unknown-file": "a file or folder goalbook does not read",
+    "unreadable": "a file that cannot be read or understood",
+    "bad-folder-name": "a client folder whose name is not a valid id",
+    "bad-file-name": "a session file not named YYYY-MM-DD[-word].yaml",
+    "duplicate-file": "two files for the same thing (.yaml and .yml)",
+    # references
+    "client-id-mismatch": "client id differs from its folder name",
+    "unknown-clinician": "a clinician id not in goalbook.yaml",
+    "duplicate-goal-id": "two goals of one client with the same id",
+    "duplicate-step-id": "two action steps of one client with the same id",
+    "duplicate-focus-area": "two focus areas of one client with the same id",
+    "unknown-focus-area": "a goal's focus area is not in client.yaml",
+    "unknown-category": "a goal category that is neither standard nor the practice's",
+    "unknown-revised-goal": "`revises` names a goal the client does not have",
+    "revises-itself": "a goal that revises itself",
+    "revision-cycle": "goals revising each other in a circle",
+    "revised-status": "a revised goal whose status is not `revised`",
+    "unknown-goal": "a session measures a goal the client does not have",
+    "unknown-step": "a session counts homework for a step the client does not have",
+    "unknown-instrument": "a questionnaire goalbook does not know",
+    "unknown-subscale": "a goal measured by a subscale the questionnaire does not have",
+    "date-mismatch": "a session's date differs from its file name",
+    # clinical sense
+    "answer-out-of-range": "an answer that is not an option of the item",
+    "wrong-answer-count": "the number of answers differs from the questionnaire's items",
+    "too-many-missing": "more missing answers than the questionnaire allows",
+    "total-out-of-range": "a questionnaire total outside its possible range",
+    "future-date": "a date after today where only the past makes sense",
+    "end-before-start": "a client's end date before their start date",
+    "target-not-better": "a goal target that is not better than the baseline",
+    "target-before-start": "a goal target date not after the date it was set",
+    "session-before-start": "a session before the client's start date",
+    "measurement-out-of-range": "a value outside the goal's measure",
+    "gas-level": "a Goal Attainment Scale level other than −2…+2",
+    "no-end-date": "a discharged client without an end date",
+    "measurement-inactive-goal": "a measurement for a goal that was not active then",
+    # SMART lint
+    "no-measure": "a goal without a measure",
+    "no-baseline": "a measured goal without a baseline",
+    "no-target": "a measured goal without a target",
+    "no-target-date": "a goal without a target date",
+    "target-date-passed": "an active goal past its target date",
+    "review-overdue": "an active goal whose review is overdue",
+    "no-action-step": "a goal without an action step",
+    "no-own-words": "a goal without the client's own words",
+    "no-relevant": "a goal without a link to the client's hopes",
+}
+
+
+@dataclass
+class CheckResult:
+    practice: Practice | None
+    problems: list[Problem]  # sorted
+    files_read: int
+
+
+def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice | None, list[Problem]]:
+    """Load the practice and run every check; problems sorted by file, line and column."""
+    result = run_checks(root, today=today)
+    return result.practice, result.problems
+
+
+def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
+    # NOTE: the stages are imported here; they import this module for Context and helpers.
+    from goalbook import checks_clinical, checks_references, checks_smart
+
+    loaded = load_all(Path(root), today=today)
+    problems = list(loaded.problems)
+    if loaded.practice is not None:
+        context = Context(loaded, loaded.practice)
+        findings: list[Finding] = []
+        for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
+            findings += stage(context)
+        problems += resolve(findings, loaded.root)
+    return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
+
+
+# --- What the stages share --------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    loaded: LoadResult
+    practice: Practice
+
+    @property
+    def today(self) -> date:
+        return self.practice.today
+
+    def client_file(self, client: Client) -> str:
+        sources = self.loaded.clients.get(client.folder)
+        return (sources.client_file if sources else None) or f"{client.folder}/client.yaml"
+
+    def goals_file(self, client: Client) -> str:
+        sources = self.loaded.clients.get(client.folder)
+        return (sources.goals_file if sources else None) or f"{client.folder}/goals.yaml"
+
+    def goals_known(self, client: Client) -> bool:
+        """False when goals.yaml exists but was left out: references to goals can't be judged."""
+        sources = self.loaded.clients.get(client.folder)
+        return sources is None or sources.goals_ok
+
+    def instrument_known(self, instrument_id: str) -> bool:
+        # A practice definition with errors is left out; don't also call every use of it unknown.
+        return instrument_id in self.practice.instruments or instrument_id in self.loaded.practice_instrument_files
+
+
+def finding(
+    path: str, pointer: Pointer, severity: Severity, code: str, message: str, hint: str = "", **extra: Any
+) -> Finding:
+    assert code in CODES, code  # every code is documented above and covered by the corpus
+    return Finding(path, tuple(pointer), severity, code, message, hint, **extra)
+
+
+def goal_pointer(goal_index: int, *rest: str | int) -> Pointer:
+    return ("goals", goal_index, *rest)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """" Did you mean 'x'?" or "" (a sentence to put in front of a hint)."""
+    close = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def one_of(options: Iterable[str], limit: int = 12) -> str:
+    names = sorted(set(options))
+    if not names:
+        return "(none yet)"
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def open_goals(client: Client) -> Iterable[tuple[int, Goal]]:
+    """Goals still being worked on (not achieved, discontinued or revised)."""
+    return ((i, g) for i, g in enumerate(client.goals) if g.status in ("proposed", "active", "paused"))
+
+
+# --- Reporting --------------------------------------------------------------------------------
+
+
+def use_colour(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colour only for a person at a terminal that wants it (no-color.org, TERM=dumb)."""
+    if "NO_COLOR" in environ or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def shown(problems: Sequence[Problem], prefix: str) -> list[Problem]:
+    """Problems with paths as the user will open them: ``prefix`` is the practice folder as typed."""
+    if not prefix or prefix == ".":
+        return list(problems)
+    prefix = prefix.replace(os.sep, "/").rstrip("/")
+    return [replace(p, path=f"{prefix}/{p.path}") for p in problems]
+
+
+def format_report(
+    problems: Sequence[Problem], root: Path, *, fmt: str = "text", colour: bool = False, prefix: str = ""
+) -> str:
+    """Problems as `check` prints them: text (with source excerpt and hint) or JSON.
+
+    ``root`` is the practice folder (to read excerpts); ``prefix`` is put in front of each path.
+    """
+    if fmt == "json":
+        return json.dumps([asdict(p) for p in shown(problems, prefix)], indent=2, ensure_ascii=False) + "\n"
+    out: list[str] = []
+    for original, p in zip(problems, shown(problems, prefix)):
+        severity = p.severity
+        location = p.location()
+        if colour:
+            location = f"\x1b[1m{location}\x1b[0m"
+            severity = f"\x1b[1;{31 if p.is_error else 33}m{severity}\x1b[0m"
+        out.append(f"{location}: {severity}: {p.message}")
+        snippet = _excerpt(root, original)
+        if snippet:
+            out.append(snippet.rstrip("\n"))
+        for i, line in enumerate(p.hint.splitlines()):
+            label = "  hint: " if i == 0 else "        "
+            out.append((f"\x1b[36m{label}\x1b[0m" if colour and i == 0 else label) + line)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _excerpt(root: Path, problem: Problem) -> str:
+    if problem.line < 1 or problem.code in ("binary", "encoding", "too-large"):
+        return ""
+    from goalbook import yamlload
+
+    path = root / problem.path
+    try:
+        return yamlload.excerpt(path, problem.line, problem.column)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return ""
+
+
+def summary_line(problems: Sequence[Problem], files: int, seconds: float) -> str:
+    """``2 errors, 1 warning in 14 files (0.42 s)``"""
+    errors, warnings = summary(problems)
+    return (
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')} "
+        f"({seconds:.2f} s)"
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

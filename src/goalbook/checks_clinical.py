@@ -1,0 +1,234 @@
+"""Stage 4: clinical sense — answers a questionnaire allows, dates, targets and measurements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from goalbook.checks import Context, finding, goal_pointer
+from goalbook.load import Finding
+from goalbook.model import Client, Goal, Session
+
+
+def check(ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for client in ctx.practice.clients:
+        findings += _client_dates(ctx, client)
+        for i, goal in enumerate(client.goals):
+            findings += _goal(ctx, client, i, goal)
+        for session in client.sessions:
+            findings += _session(ctx, client, session)
+    return findings
+
+
+def _future(ctx: Context, path: str, pointer: tuple, what: str, when) -> list[Finding]:
+    if when is None or when <= ctx.today:
+        return []
+    return [finding(
+        path, pointer, "error", "future-date",
+        f"the {what} {when.isoformat()} is in the future (today is {ctx.today.isoformat()})",
+        "check the year and month; if goalbook's idea of today is wrong, set `today:` in goalbook.yaml "
+        "or pass --today",
+    )]
+
+
+def _client_dates(ctx: Context, client: Client) -> list[Finding]:
+    path = ctx.client_file(client)
+    out = _future(ctx, path, ("start_date",), "start date", client.start_date)
+    if client.end_date is not None and client.end_date < client.start_date:
+        out.append(finding(
+            path, ("end_date",), "error", "end-before-start",
+            f"the end date {client.end_date.isoformat()} is before the start date {client.start_date.isoformat()}",
+            "correct one of the two dates",
+        ))
+    if client.status == "discharged" and client.end_date is None:
+        out.append(finding(
+            path, ("status",), "warning", "no-end-date", "this client is discharged but has no end date",
+            "add `end_date: YYYY-MM-DD` with the date of discharge",
+        ))
+    return out
+
+
+# --- Goals ------------------------------------------------------------------------------------
+
+
+def effective_direction(goal: Goal, instruments: dict[str, Any]) -> str | None:
+    """decrease | increase as docs/format.md infers it, or None when it cannot be known."""
+    if goal.direction:
+        return goal.direction
+    measure = goal.measure
+    if measure is not None and measure.type == "gas":
+        return "increase"
+    if measure is not None and measure.type == "questionnaire":
+        instrument = instruments.get(measure.instrument or "")
+        if instrument is not None:
+            return "decrease" if getattr(instrument, "direction", "") == "higher_is_worse" else "increase"
+    if goal.target is not None and goal.target.relative:
+        return "decrease" if goal.target.relative == "lower" else "increase"
+    return None
+
+
+def _goal(ctx: Context, client: Client, i: int, goal: Goal) -> list[Finding]:
+    path = ctx.goals_file(client)
+    out = _future(ctx, path, goal_pointer(i, "set_date"), "date this goal was set", goal.set_date)
+    if goal.target_date is not None and goal.target_date <= goal.set_date:
+        out.append(finding(
+            path, goal_pointer(i, "target_date"), "error", "target-before-start",
+            f"the target date {goal.target_date.isoformat()} is not after the date the goal was set "
+            f"({goal.set_date.isoformat()})",
+            "a goal needs time to be reached: set the target date after set_date",
+        ))
+    out += _target_direction(ctx, path, i, goal)
+    out += _values_on_scale(ctx, path, i, goal)
+    return out
+
+
+def _target_direction(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
+    if goal.target is None or goal.baseline is None:
+        return []
+    direction = effective_direction(goal, ctx.practice.instruments)
+    target = goal.target.resolve(goal.baseline)
+    if direction is None or target is None:
+        return []
+    better = target < goal.baseline if direction == "decrease" else target > goal.baseline
+    if better:
+        return []
+    wanted = "lower" if direction == "decrease" else "higher"
+    why = "" if goal.direction else " (inferred from the measure)"
+    return [finding(
+        path, goal_pointer(i, "target"), "error", "target-not-better",
+        f"the target {_num(target)} is not {wanted} than the baseline {_num(goal.baseline)}, "
+        f"but this goal should {direction}{why}",
+        f"a target is the better value the client works towards: make it {wanted} than the baseline, "
+        "or correct `direction:`",
+    )]
+
+
+def _values_on_scale(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
+    out = []
+    if goal.baseline is not None:
+        problem = _off_scale(ctx, goal, goal.baseline)
+        if problem:
+            out.append(finding(path, goal_pointer(i, "baseline"), "error", problem[0], f"the baseline {problem[1]}", problem[2]))
+    if goal.target is not None and goal.target.value is not None and goal.measure is not None \
+            and goal.measure.type != "gas":
+        problem = _off_scale(ctx, goal, goal.target.value)
+        if problem:
+            out.append(finding(path, goal_pointer(i, "target"), "error", problem[0], f"the target {problem[1]}", problem[2]))
+    return out
+
+
+def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] | None:
+    """(code, "… is outside …" sentence end, hint) when ``value`` does not fit the goal's measure."""
+    measure = goal.measure
+    if measure is None:
+        return None
+    if measure.type == "gas":
+        if value not in (-2, -1, 0, 1, 2):
+            return ("gas-level", f"{_num(value)} is not a Goal Attainment Scale level",
+                    "GAS levels are −2 (much less than expected), −1, 0 (expected), +1 and +2 (much more)")
+        return None
+    if measure.type == "rating":
+        if not measure.min <= value <= measure.max:
+            return ("measurement-out-of-range",
+                    f"{_num(value)} is outside this rating's scale {_num(measure.min)}–{_num(measure.max)}",
+                    "use a value on the scale, or change min/max in the goal's measure")
+        return None
+    if measure.type == "count":
+        if value < 0:
+            return ("measurement-out-of-range", f"{_num(value)} is a negative count",
+                    "a count is how often something happened: 0 or more")
+        return None
+    instrument = ctx.practice.instruments.get(measure.instrument or "")
+    low, high = getattr(instrument, "min_total", None), getattr(instrument, "max_total", None)
+    if measure.subscale or low is None or high is None:
+        return None  # subscale ranges are the instrument's business; don't guess
+    if not low <= value <= high:
+        return ("measurement-out-of-range",
+                f"{_num(value)} is outside the possible {instrument.name} scores {_num(low)}–{_num(high)}",
+                "check the score; it is the questionnaire's total")
+    return None
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
+    path = session.file
+    out = _future(ctx, path, ("date",), "session date", session.date)
+    if session.date < client.start_date:
+        out.append(finding(
+            path, ("date",), "warning", "session-before-start",
+            f"this session ({session.date.isoformat()}) is before the client's start date "
+            f"{client.start_date.isoformat()}",
+            "check the session's date, or move start_date in client.yaml back to the first contact",
+        ))
+    for administration in session.administrations:
+        instrument = ctx.practice.instruments.get(administration.instrument)
+        if instrument is None:
+            continue  # reported as unknown by the references stage
+        base = ("questionnaires", administration.instrument)
+        if administration.answers is not None:
+            out += _answers(path, base, instrument, administration.answers)
+        elif administration.total is not None:
+            low, high = instrument.min_total, instrument.max_total
+            if not low <= administration.total <= high:
+                out.append(finding(
+                    path, (*base, "total"), "error", "total-out-of-range",
+                    f"a {instrument.name} total of {_num(administration.total)} is impossible: "
+                    f"totals run from {_num(low)} to {_num(high)}",
+                    "check the total on the score sheet",
+                ))
+    for goal_id, value in session.measurements.items():
+        goal = client.goal(goal_id)
+        if goal is None:
+            continue  # unknown goal: reported by the references stage
+        problem = _off_scale(ctx, goal, value)
+        if problem:
+            out.append(finding(path, ("measurements", goal_id), "error", problem[0], f"the measurement {problem[1]}", problem[2]))
+        out += _inactive(path, goal_id, goal, session)
+    return out
+
+
+def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | None]) -> list[Finding]:
+    # Fast path: a complete list of allowed answers needs no explaining (nearly every session).
+    if len(answers) == instrument.item_count and all(
+        a is not None and a in instrument.allowed_values(n) for n, a in enumerate(answers, 1)
+    ):
+        return []
+    out = []
+    for index, message, hint in _answer_problems(instrument, answers):
+        if index is not None:
+            out.append(finding(path, (*base, index), "error", "answer-out-of-range", message, hint))
+        elif len(answers) != instrument.item_count:
+            out.append(finding(path, base, "error", "wrong-answer-count", message, hint))
+        else:
+            out.append(finding(path, base, "error", "too-many-missing", message, hint))
+    return out
+
+
+def _answer_problems(instrument: Any, answers: Sequence[int | None]) -> list[tuple[int | None, str, str]]:
+    # The scoring engine owns the missing-item rule, so it also judges what a session may hold.
+    from goalbook.scoring import answer_problems
+
+    return answer_problems(instrument, answers)
+
+
+def _inactive(path: str, goal_id: str, goal: Goal, session: Session) -> list[Finding]:
+    if session.date < goal.set_date:
+        why = f"was only set on {goal.set_date.isoformat()}"
+    elif goal.status == "proposed":
+        why = "is only proposed"
+    else:
+        return []
+    return [finding(
+        path, ("measurements", goal_id), "warning", "measurement-inactive-goal",
+        f"this session measures '{goal_id}', which {why}",
+        "if this is a baseline, write it as the goal's `baseline:`; otherwise check the goal id, "
+        "its set_date or its status",
+        key=True,
+    )]
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

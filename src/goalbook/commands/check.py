@@ -1,0 +1,74 @@
+"""`goalbook check [DIR] [--strict] [--format text|json] [--today DATE]`"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from goalbook.locate import practice_or_fail
+from goalbook.problems import has_errors
+
+
+class DateParam(click.ParamType):
+    """A ``YYYY-MM-DD`` option value; anything else is a usage error (exit 2) saying so."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        from goalbook.today import parse_date
+
+        parsed = parse_date(str(value))
+        if parsed is None:
+            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
+        return parsed
+
+
+@click.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to print the problems.")
+@click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
+def command(directory: Path | None, strict: bool, fmt: str, today: date | None) -> None:
+    """Validate the practice in DIR (default: the one around the current folder) and list every
+    problem at once. Exit 0 when there are no errors, 1 when there are (or warnings with
+    --strict), 2 on a usage mistake."""
+    root = practice_or_fail(directory)
+    prefix = str(directory) if directory is not None else _relative_to_cwd(root)
+    started = time.perf_counter()
+    from goalbook import checks, load
+
+    try:
+        result = checks.run_checks(root, today=today)
+        report = checks.format_report(
+            result.problems, root, fmt=fmt, colour=fmt == "text" and checks.use_colour(sys.stdout), prefix=prefix,
+        )
+    except Exception as exc:
+        if os.environ.get("GOALBOOK_DEBUG"):
+            raise
+        where = load.current_file() or str(root)
+        click.echo(
+            f"goalbook: internal error while reading {where} ({type(exc).__name__}); please report this.\n"
+            "  hint: run again with GOALBOOK_DEBUG=1 to see the details for the report",
+            err=True,
+        )
+        sys.exit(3)
+    click.echo(report, nl=False)
+    click.echo(checks.summary_line(result.problems, result.files_read, time.perf_counter() - started), err=True)
+    sys.exit(1 if has_errors(result.problems, strict=strict) else 0)
+
+
+def _relative_to_cwd(root: Path) -> str:
+    # Paths an editor's terminal can open: relative to where the command was run.
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return str(root)
+    return "" if rel == "." else rel
