@@ -49,3 +49,27 @@ def example_copy(tmp_path) -> Path:
     dest = tmp_path / "example"
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("_book", ".goalbook-cache"))
     return dest
+
+
+# --- The book's golden files (tests/golden/): `pytest --update-golden` rewrites them. -------------
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+GOLDEN_PRACTICE = REPO / "tests" / "golden" / "practice"
+
+
+@pytest.fixture
+def small_practice(tmp_path) -> Path:
+    """A copy of the book's small fixed practice (tests/golden/practice), outside any git repository."""
+    dest = tmp_path / "small"
+    shutil.copytree(GOLDEN_PRACTICE, dest, ignore=shutil.ignore_patterns("_book", ".goalbook-cache"))
+    return dest

@@ -1,0 +1,315 @@
+"""What the book shows, worked out from the model and the statistics — so templates stay dumb.
+
+``practice_view`` gives the caseload (clients and alerts ranked by urgency); ``client_view`` gives
+one client's book. ``audience="client"`` builds the share view: clinician-only material (private
+notes, alerts, item answers and critical-item flags, the audit trail) is never put into it, so it
+cannot reach the share file even through a template mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from goalbook import model
+from goalbook.analysis_goals import GasView, GoalView, gas_view, goal_views
+from goalbook.analysis_scores import InstrumentView, NhsView, instrument_views, nhs_view
+
+Audience = Literal["clinician", "client"]
+NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
+STATUS_LABELS = {"referred": "Referred", "active": "Active", "paused": "Paused", "discharged": "Discharged"}
+KIND_LABELS = {
+    "intake": "Intake", "assessment": "Assessment", "session": "Session", "review": "Review",
+    "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
+}
+
+# Alert kinds, most urgent first (the design brief's order).
+ALERT_ORDER = (
+    "critical-item", "deterioration", "questionnaire-overdue", "review-overdue", "target-passed", "no-contact",
+)
+ALERT_LABELS = {
+    "critical-item": "Critical item endorsed",
+    "deterioration": "Reliable deterioration",
+    "questionnaire-overdue": "Questionnaire overdue",
+    "review-overdue": "Goal review overdue",
+    "target-passed": "Target date passed",
+    "no-contact": "No contact",
+}
+# A critical item stays on the caseload for this long even after a later, unflagged administration.
+CRITICAL_RECENT_DAYS = 56
+
+
+def anchor(*parts: str) -> str:
+    """An HTML id from ids and dates (already slugs, but never trust data in markup)."""
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str
+    client_id: str
+    client_name: str
+    when: date | None  # the date the alert is about (administration, due date, target date, last contact)
+    why: str  # one plain sentence
+    anchor: str  # evidence on the client's page
+    # Within a kind: more days overdue / more recent risk sorts first.
+    weight: int = 0
+
+    @property
+    def rank(self) -> int:
+        return ALERT_ORDER.index(self.kind)
+
+    @property
+    def label(self) -> str:
+        return ALERT_LABELS[self.kind]
+
+    @property
+    def href(self) -> str:
+        return f"clients/{self.client_id}.html#{self.anchor}"
+
+
+@dataclass(frozen=True)
+class SessionView:
+    anchor: str
+    date: date
+    time: str
+    kind: str
+    kind_label: str
+    clinician: str
+    attended: bool
+    notes: str
+    private_notes: str
+    questionnaires: list[tuple[str, str, str]]  # (short name, total text, anchor)
+    measurements: list[tuple[str, str]]  # (goal title, value)
+    homework: list[tuple[str, int]]  # (step action, times)
+
+
+@dataclass(frozen=True)
+class Due:
+    instrument: str
+    name: str
+    every_weeks: int
+    last: date | None
+    due: date
+    overdue: bool
+
+
+@dataclass
+class ClientView:
+    audience: Audience
+    id: str
+    name: str
+    pronouns: str
+    status: str
+    status_label: str
+    clinician: str
+    start_date: date
+    end_date: date | None
+    last_contact: date | None
+    contacts: int
+    hopes: list[str]
+    focus_areas: list[model.FocusArea]
+    notes: str
+    private_notes: str
+    goals: list[GoalView]
+    instruments: list[InstrumentView]
+    schedule: list[Due]
+    nhs: NhsView | None
+    gas: GasView | None
+    sessions: list[SessionView]  # newest first
+    alerts: list[Alert] = field(default_factory=list)
+    # Critical items endorsed earlier and no longer in the alerts: the clinician should still know.
+    past_flags: list[tuple[str, str, str]] = field(default_factory=list)  # (short name, text, anchor)
+    history: list[Any] | None = None  # model.HistoryEntry, clinician only
+    dirty: list[str] = field(default_factory=list)  # this client's files with uncommitted changes
+
+    @property
+    def active_goals(self) -> list[GoalView]:
+        return [g for g in self.goals if g.status == "active"]
+
+
+@dataclass
+class PracticeView:
+    name: str
+    today: date
+    clients: list[ClientView]
+    alerts: list[Alert]
+    clinicians: dict[str, str]
+    repo: Any = None  # model.RepoState, or None when the audit trail is unavailable
+    as_of: str | None = None
+
+
+def last_contact(client: model.Client) -> date | None:
+    attended = [s.date for s in client.sessions if s.kind not in NO_CONTACT_KINDS]
+    return max(attended) if attended else None
+
+
+def schedule_due(client: model.Client, practice: model.Practice) -> list[Due]:
+    """When each scheduled questionnaire is next due: never given → due at the start date."""
+    out = []
+    for sched in sorted(client.questionnaires, key=lambda s: s.instrument):
+        given = [a.date for a in client.administrations(sched.instrument)]
+        last = max(given) if given else None
+        due = (last + timedelta(weeks=sched.every_weeks)) if last else client.start_date
+        inst = practice.instruments.get(sched.instrument)
+        name = (inst.short_name or inst.name) if inst else sched.instrument
+        out.append(Due(sched.instrument, name, sched.every_weeks, last, due, due < practice.today))
+    return out
+
+
+def _session_view(session: model.Session, client: model.Client, practice: model.Practice,
+                  scores: dict[tuple[str, str], str], audience: Audience) -> SessionView:
+    steps = client.steps()
+    measurements = []
+    for goal_id, value in sorted(session.measurements.items()):
+        goal = client.goal(goal_id)
+        # The measure's own label ("Anxiety before presenting") reads shorter than the goal's title.
+        label = (goal.measure.label if goal.measure and goal.measure.label else goal.title) if goal else goal_id
+        measurements.append((label, _num(value)))
+    homework = [(steps[s].action if s in steps else s, n) for s, n in sorted(session.homework.items())]
+    questionnaires = []
+    for adm in session.administrations:
+        inst = practice.instruments.get(adm.instrument)
+        name = (inst.short_name or inst.name) if inst else adm.instrument
+        questionnaires.append((name, scores.get((adm.instrument, session.file), ""),
+                               anchor("adm", adm.instrument, session.file.rsplit("/", 1)[-1].split(".")[0])))
+    # Name the clinician only when someone other than the client's own clinician saw them.
+    other = session.clinician and session.clinician != client.clinician
+    clinician = practice.clinicians.get(session.clinician) if other else None
+    return SessionView(
+        anchor=anchor("session", session.file.rsplit("/", 1)[-1].split(".")[0]),
+        date=session.date,
+        time=session.time,
+        kind=session.kind,
+        kind_label=KIND_LABELS.get(session.kind, session.kind),
+        clinician=(clinician.name if clinician else session.clinician) if other else "",
+        attended=session.kind not in NO_CONTACT_KINDS,
+        notes=session.notes,
+        private_notes=session.private_notes if audience == "clinician" else "",
+        questionnaires=questionnaires,
+        measurements=measurements,
+        homework=homework,
+    )
+
+
+def client_view(practice: model.Practice, client: model.Client, *, audience: Audience = "clinician",
+                history: list[Any] | None = None, dirty: Sequence[str] = ()) -> ClientView:
+    clinician = practice.clinicians.get(client.clinician)
+    instruments = instrument_views(client, practice, audience=audience)
+    scores = {(row.instrument, row.session_file): row.total_text for iv in instruments for row in iv.rows}
+    goals = goal_views(client, practice, instruments)
+    view = ClientView(
+        audience=audience,
+        id=client.id,
+        name=client.name,
+        pronouns=client.pronouns,
+        status=client.status,
+        status_label=STATUS_LABELS.get(client.status, client.status),
+        clinician=clinician.name if clinician else client.clinician,
+        start_date=client.start_date,
+        end_date=client.end_date,
+        last_contact=last_contact(client),
+        contacts=sum(s.kind not in NO_CONTACT_KINDS for s in client.sessions),
+        hopes=list(client.hopes),
+        focus_areas=sorted(client.focus_areas, key=lambda f: (f.priority, f.name)),
+        notes=client.notes,
+        private_notes=client.private_notes if audience == "clinician" else "",
+        goals=goals,
+        instruments=instruments,
+        schedule=schedule_due(client, practice),
+        nhs=nhs_view(instruments),
+        gas=gas_view(goals),
+        sessions=[_session_view(s, client, practice, scores, audience) for s in reversed(client.sessions)],
+    )
+    if audience == "clinician":
+        view.alerts = client_alerts(view, client, practice)
+        alerted = {a.anchor for a in view.alerts if a.kind == "critical-item"}
+        view.past_flags = [
+            (iv.short_name, f"{_d(r.date)}: " + "; ".join(r.flags), r.anchor)
+            for iv in view.instruments for r in iv.rows if r.flags and r.anchor not in alerted
+        ]
+        view.history = history
+        view.dirty = sorted(dirty)
+    return view
+
+
+def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:
+    """Everything on this client that needs the clinician's attention, most urgent first."""
+    if client.status == "discharged":
+        return []
+    today = practice.today
+    out: list[Alert] = []
+
+    def add(kind: str, when: date | None, why: str, where: str, weight: int = 0) -> None:
+        out.append(Alert(kind, client.id, client.name, when, why, where, weight))
+
+    for iv in view.instruments:
+        flagged = [r for r in iv.rows if r.flags]
+        if flagged:
+            row = flagged[-1]
+            if row is iv.rows[-1] or (today - row.date).days <= CRITICAL_RECENT_DAYS:
+                add("critical-item", row.date, f"{iv.short_name} on {_d(row.date)}: " + "; ".join(row.flags),
+                    row.anchor, -row.date.toordinal())
+        if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
+            row = iv.rows[-1]
+            add("deterioration", row.date, f"{iv.short_name} {iv.rows[0].total_text} → {row.total_text} "
+                f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
+    if client.status == "active":
+        for due in view.schedule:
+            if due.overdue:
+                since = f"last given {_d(due.last)}" if due.last else "not given yet"
+                add("questionnaire-overdue", due.due, f"{due.name} is due every {_weeks(due.every_weeks)}; "
+                    f"{since}, due {_d(due.due)} ({(today - due.due).days} days ago)",
+                    anchor("questionnaire", due.instrument), due.due.toordinal())
+    for g in view.goals:
+        if g.status != "active":
+            continue
+        if g.review_due is not None and g.review_due < today:
+            how = "review date" if g.review_date else f"no review date; every {_weeks(practice.alerts.review_every_weeks)} by default"
+            add("review-overdue", g.review_due, f"“{g.title}”: {how}, due {_d(g.review_due)} "
+                f"({(today - g.review_due).days} days ago)", g.anchor, g.review_due.toordinal())
+        if g.target_date is not None and g.target_date < today and not g.reached:
+            add("target-passed", g.target_date, f"“{g.title}”: target date {_d(g.target_date)} passed "
+                f"and the target ({g.target_text}) is not reached yet", g.anchor, g.target_date.toordinal())
+    if client.status == "active":
+        seen = view.last_contact or client.start_date
+        days = (today - seen).days
+        if days > practice.alerts.no_contact_days:
+            what = f"last contact {_d(seen)}" if view.last_contact else f"no contact since the start on {_d(seen)}"
+            add("no-contact", seen, f"{what}, {days} days ago (alert after {practice.alerts.no_contact_days})",
+                "sessions", seen.toordinal())
+    return sort_alerts(out)
+
+
+def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
+    return sorted(alerts, key=lambda a: (a.rank, a.weight, a.client_name, a.client_id, a.anchor))
+
+
+def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, repo: Any = None,
+                  as_of: str | None = None) -> PracticeView:
+    return PracticeView(
+        name=practice.name,
+        today=practice.today,
+        clients=list(clients),
+        alerts=sort_alerts([a for c in clients for a in c.alerts]),
+        clinicians={c.id: c.name for c in practice.clinicians.values()},
+        repo=repo,
+        as_of=as_of,
+    )
+
+
+def _d(d: date | None) -> str:
+    return d.isoformat() if d else "—"
+
+
+def _weeks(n: int) -> str:
+    return "week" if n == 1 else f"{n} weeks"
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"

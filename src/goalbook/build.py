@@ -1,0 +1,158 @@
+"""`goalbook build` as a library: load → check → analyse → render → write.
+
+``build_book`` never prints (``watch`` and ``serve`` call it in a loop; the command prints) and
+never writes while errors exist: a broken practice leaves the last good book exactly as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from goalbook import analysis, output
+from goalbook.errors import GoalbookError
+from goalbook.model import Practice, RepoState
+from goalbook.problems import Problem, has_errors
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildResult:
+    problems: list[Problem] = field(default_factory=list)
+    ok: bool = False
+    out: Path | None = None  # the book folder, or the share file
+    pages: int = 0  # pages rendered (a share build: 1)
+    clients: int = 0
+    seconds: float = 0.0
+    written: int = 0  # files whose bytes changed
+
+
+def default_output(root: Path, practice: Practice | None) -> Path:
+    return Path(root) / (practice.output if practice is not None else "_book")
+
+
+def share_path(out: Path, client_id: str) -> Path:
+    """``-o X.html`` is the file itself; any other output is a folder that gets ``<id>.html``."""
+    return out if out.suffix.lower() == ".html" else out / f"{client_id}.html"
+
+
+def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
+               share: bool = False, progress: Progress | None = None, as_of: str | None = None,
+               history_root: Path | None = None, history_rev: str = "HEAD") -> BuildResult:
+    """Check the practice in ``root`` and, when it has no errors, write its book to ``out``.
+
+    ``client`` builds only that client's page (clinician view), or with ``share`` the client's
+    self-contained share file. ``as_of``/``history_root``/``history_rev`` are set by ``--as-of``:
+    ``root`` is then a temporary copy, and the audit trail is read from the real repository.
+    Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
+    """
+    started = time.perf_counter()
+    from goalbook.checks import check_practice
+
+    root = Path(root)
+    practice, problems = check_practice(root, today=today)
+    result = BuildResult(problems=problems, out=out)
+    if practice is None or has_errors(problems):
+        result.seconds = time.perf_counter() - started
+        return result
+    out = Path(out) if out is not None else default_output(history_root or root, practice)
+    output.check_output_location(out, history_root or root)
+    if share and client is None:
+        raise GoalbookError("--share needs --client ID: a share file is one client's book",
+                            hint="e.g. goalbook build --client ana-r --share")
+    clients = practice.clients
+    if client is not None:
+        chosen = practice.client(client)
+        if chosen is None:
+            raise GoalbookError(f"no client '{client}' in this practice" + _did_you_mean(client, practice),
+                                hint="client ids are the folder names under clients/")
+        clients = [chosen]
+
+    repo, histories = _audit(history_root or root, history_rev, share, as_of is not None)
+    total = len(clients) + (0 if share or client else 1)
+    done = 0
+    files: dict[str, bytes] = {}
+    views = []
+    from goalbook.render import pages
+
+    for c in clients:
+        if share:
+            view = analysis.client_view(practice, c, audience="client")
+        else:
+            dirty = _client_dirty(repo, c.id)
+            view = analysis.client_view(practice, c, history=histories(c.id), dirty=dirty)
+        views.append(view)
+        html = pages.render_client(view, practice_name=practice.name, today=practice.today,
+                                   repo=None if share else repo, as_of=as_of)
+        files[f"{c.id}.html" if share else f"clients/{c.id}.html"] = html.encode("utf-8")
+        done += 1
+        if progress:
+            progress(done, total)
+    if not share and client is None:
+        caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
+        files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
+        done += 1
+        if progress:
+            progress(done, total)
+
+    if share:
+        target = share_path(out, clients[0].id)
+        output.write_share_file(target, files[f"{clients[0].id}.html"])
+        result.out, result.written = target, 1
+    elif client is not None:
+        # One client's page: refresh it inside the existing book, leaving the rest as it was.
+        result.written = output.write_book(out, {**_existing(out), **files})
+        result.out = out
+    else:
+        result.written = output.write_book(out, files)
+        result.out = out
+    result.ok = True
+    result.pages = len(files)
+    result.clients = len(clients)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _existing(out: Path) -> dict[str, bytes]:
+    """The current book's pages, so a one-client build keeps them (the swap replaces the folder)."""
+    if not out.is_dir() or not output.is_ours(out):
+        return {}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*.html"))
+        if p.is_file() and (p.parent != out or p.name == "index.html")
+    }
+
+
+def _audit(root: Path, rev: str, share: bool, as_of: bool):
+    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
+    if share:
+        return None, lambda _cid: None
+    try:
+        from goalbook import audit
+    except ImportError:  # the audit trail is optional for the book
+        return None, lambda _cid: None
+    state = audit.repo_state(root)
+    if as_of:
+        # The snapshot is the committed record: nothing in it is uncommitted.
+        state = RepoState(is_repo=state.is_repo, commit=None if not state.is_repo else rev, dirty=())
+    if not state.is_repo:
+        return state, lambda _cid: None
+    histories = audit.practice_history(root, rev=rev)
+    return state, lambda cid: histories.get(cid, [])
+
+
+def _client_dirty(repo: RepoState | None, client_id: str) -> list[str]:
+    if repo is None:
+        return []
+    return [p for p in repo.dirty if p.startswith(f"clients/{client_id}/")]
+
+
+def _did_you_mean(word: str, practice: Practice) -> str:
+    close = difflib.get_close_matches(word, [c.id for c in practice.clients], n=1)
+    return f" — did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,110 @@
+"""`goalbook build [DIR] [-o OUT] [--client ID] [--share] [--today D] [--as-of X] [--quiet]`"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from datetime import date
+from pathlib import Path
+
+import click
+
+from goalbook.commands.check import DateParam, _relative_to_cwd
+from goalbook.locate import practice_or_fail
+
+# Below this many pages a build is quick enough that a bar would only flicker.
+PROGRESS_MIN_PAGES = 20
+
+
+@click.command("build")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+              help="Where to write the book (default: the practice's _book/). With --share: a folder, "
+                   "or exactly this file when it ends in .html.")
+@click.option("--client", "client_id", metavar="ID", help="Build only this client's page.")
+@click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
+                                            "without private notes or clinician-only material.")
+@click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
+def command(directory: Path | None, out: Path | None, client_id: str | None, share: bool, today: date | None,
+            as_of: str | None, quiet: bool) -> None:
+    """Check the practice, then render the private progress book. Refuses to build while the
+    practice has errors (exit 1, problems listed as `check` lists them)."""
+    from goalbook import build, checks
+
+    root = practice_or_fail(directory)
+    prefix = str(directory) if directory is not None else _relative_to_cwd(root)
+    if share and not client_id:
+        raise click.UsageError("--share needs --client ID: a share file is one client's book")
+    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
+    if as_of:
+        from goalbook import snapshot
+
+        resolved = snapshot.resolve_as_of(root, as_of)
+        snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
+        label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
+    with snapshot_ctx as source:
+        result = build.build_book(
+            source, out, today=today, client=client_id, share=share, progress=bar,
+            as_of=label, history_root=root if as_of else None, history_rev=rev,
+        )
+        if bar:
+            bar.clear()
+        # Problems are printed exactly as `check` prints them (excerpts read from what was built).
+        report = checks.format_report(result.problems, source, prefix=prefix, colour=checks.use_colour(sys.stdout))
+    errors = [p for p in result.problems if p.is_error]
+    if not result.ok:
+        click.echo(report, nl=False)
+        click.echo(f"Not built: {_plural(len(errors), 'error')} to fix first; the previous book is unchanged.",
+                   err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(report, nl=False)
+        click.echo(summary_line(result))
+
+
+def summary_line(result) -> str:
+    """``Built 6 clients, 8 pages, 0 problems in 0.41 s → _book/``"""
+    n = len(result.problems)
+    where = _shown_path(result.out)
+    return (f"Built {_plural(result.clients, 'client')}, {_plural(result.pages, 'page')}, "
+            f"{_plural(n, 'problem')} in {result.seconds:.2f} s → {where}")
+
+
+def _shown_path(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        rel = os.path.relpath(path, Path.cwd())
+    except ValueError:
+        rel = str(path)
+    shown = rel if not rel.startswith("../../") else str(path)
+    return shown + ("/" if path.suffix.lower() != ".html" else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, drawn only for long builds at a terminal."""
+
+    def __init__(self) -> None:
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_PAGES:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\rbuilding [{'#' * filled}{'.' * (width - filled)}] {done}/{total} pages")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()

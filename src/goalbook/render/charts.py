@@ -1,0 +1,325 @@
+"""Inline SVG charts, generated in Python at build time (no JavaScript, no fonts, no network).
+
+Each function takes plain numbers and dates (worked out in ``analysis``) and returns safe markup.
+Meaning is never carried by colour alone: bands are labelled and hatched by severity, markers
+differ in shape, lines differ in dash pattern, and every chart has a table next to it in the page.
+Coordinates are rounded so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 640, 230
+LEFT, RIGHT, TOP, BOTTOM = 40, 132, 14, 30  # the right margin carries band and line labels
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    label: str
+    level: int  # 0 = least severe; drives shade and hatching
+    levels: int  # how many bands the instrument has
+
+
+@dataclass(frozen=True)
+class Point:
+    when: date
+    value: float
+    marker: str = "plain"  # plain | improvement | deterioration | flagged
+
+
+@dataclass(frozen=True)
+class WeekBar:
+    label: str  # e.g. "9 Mar"
+    done: float
+    prescribed: float
+    known: bool = True  # False: no report covers the week (unknown, not zero)
+
+
+def _f(x: float) -> str:
+    """A coordinate with one decimal, without a trailing .0 — stable bytes."""
+    s = f"{x:.1f}"
+    return s.removesuffix(".0")
+
+
+def _num(x: float) -> str:
+    x = round(float(x), 1)
+    return str(int(x)) if x.is_integer() else f"{x:.1f}"
+
+
+class _Frame:
+    """Maps dates and values to the plotting area."""
+
+    def __init__(self, start: date, end: date, low: float, high: float, width: int = WIDTH,
+                 height: int = HEIGHT) -> None:
+        if end <= start:
+            start, end = start - timedelta(days=7), start + timedelta(days=7)
+        if high <= low:
+            low, high = low - 1, low + 1
+        self.start, self.end, self.low, self.high = start, end, low, high
+        self.width, self.height = width, height
+        self.x0, self.x1 = LEFT, width - RIGHT
+        self.y0, self.y1 = height - BOTTOM, TOP
+
+    def x(self, when: date) -> float:
+        span = (self.end - self.start).days
+        return self.x0 + (self.x1 - self.x0) * (when - self.start).days / span
+
+    def y(self, value: float) -> float:
+        value = min(max(value, self.low), self.high)
+        return self.y0 - (self.y0 - self.y1) * (value - self.low) / (self.high - self.low)
+
+
+def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False) -> list[str]:
+    # ``fixed``: drawn at its own size (a few weeks of bars must not be blown up to the page width).
+    size = f' width="{frame.width}" height="{frame.height}"' if fixed else ""
+    return [
+        (f'<svg class="chart{" chart-fixed" if fixed else ""}" id="{chart_id}" role="img" '
+         f'viewBox="0 0 {frame.width} {frame.height}"{size} '
+         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'),
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+    ]
+
+
+def _patterns(chart_id: str) -> str:
+    # Hatching for the more severe bands, so they read in greyscale print and without colour.
+    return (
+        "<defs>"
+        f'<pattern id="{chart_id}-h1" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" class="hatch"/></pattern>'
+        f'<pattern id="{chart_id}-h2" width="4" height="4" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="4" class="hatch"/></pattern>'
+        "</defs>"
+    )
+
+
+def _date_ticks(frame: _Frame) -> list[str]:
+    out = [f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x1}" y2="{frame.y0}"/>']
+    ticks: list[date] = []
+    d = date(frame.start.year, frame.start.month, 1)
+    while d <= frame.end:
+        if d >= frame.start:
+            ticks.append(d)
+        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    if len(ticks) < 2:
+        ticks = [frame.start, frame.end]
+        labels = [f"{t.day} {MONTHS[t.month - 1]}" for t in ticks]
+    else:
+        step = max(1, -(-len(ticks) // 8))  # at most about eight labels
+        ticks = ticks[::step]
+        labels = [
+            MONTHS[t.month - 1] + (f" {t.year}" if i == 0 or t.month == 1 else "") for i, t in enumerate(ticks)
+        ]
+    for t, label in zip(ticks, labels):
+        x = _f(frame.x(t))
+        out.append(f'<line class="tick" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y0 + 4}"/>')
+        out.append(f'<text class="tick-label" x="{x}" y="{frame.y0 + 16}" text-anchor="middle">{label}</text>')
+    return out
+
+
+def _value_ticks(frame: _Frame, values: Sequence[float], labels: Sequence[str] | None = None) -> list[str]:
+    out = [f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x0}" y2="{frame.y1}"/>']
+    for i, v in enumerate(values):
+        y = _f(frame.y(v))
+        out.append(f'<line class="grid" x1="{frame.x0}" y1="{y}" x2="{frame.x1}" y2="{y}"/>')
+        text = labels[i] if labels else _num(v)
+        out.append(f'<text class="tick-label" x="{frame.x0 - 6}" y="{y}" dy="0.32em" text-anchor="end">{text}</text>')
+    return out
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    span = high - low
+    raw = span / count
+    step = next(s * m for m in (1, 10, 100, 1000) for s in (1, 2, 5) if s * m >= raw)
+    first = low - (low % step) if low % step else low
+    ticks = []
+    v = first
+    while v <= high + 1e-9:
+        if v >= low - 1e-9:
+            ticks.append(round(v, 6))
+        v += step
+    return ticks
+
+
+def _marker(kind: str, x: float, y: float, label: str) -> str:
+    xs, ys = _f(x), _f(y)
+    tip = f"<title>{escape(label)}</title>"
+    if kind == "improvement":  # a diamond: reliable improvement
+        pts = f"{_f(x)},{_f(y - 6)} {_f(x + 6)},{_f(y)} {_f(x)},{_f(y + 6)} {_f(x - 6)},{_f(y)}"
+        return f'<polygon class="mk mk-better" points="{pts}">{tip}</polygon>'
+    if kind == "deterioration":  # a hollow triangle: reliable deterioration
+        pts = f"{_f(x)},{_f(y - 7)} {_f(x + 6.5)},{_f(y + 5)} {_f(x - 6.5)},{_f(y + 5)}"
+        return f'<polygon class="mk mk-worse" points="{pts}">{tip}</polygon>'
+    if kind == "flagged":  # a square: a critical item was endorsed here
+        return f'<rect class="mk mk-flag" x="{_f(x - 5)}" y="{_f(y - 5)}" width="10" height="10">{tip}</rect>'
+    return f'<circle class="mk" cx="{xs}" cy="{ys}" r="4">{tip}</circle>'
+
+
+def _series(frame: _Frame, points: Sequence[Point], unit: str = "") -> list[str]:
+    if not points:
+        return []
+    out = []
+    if len(points) > 1:
+        path = " ".join(f"{_f(frame.x(p.when))},{_f(frame.y(p.value))}" for p in points)
+        out.append(f'<polyline class="series" points="{path}"/>')
+    for p in points:
+        out.append(_marker(p.marker, frame.x(p.when), frame.y(p.value), f"{p.when.isoformat()}: {_num(p.value)}{unit}"))
+    last = points[-1]
+    out.append(
+        f'<text class="value-label" x="{_f(frame.x(last.when))}" y="{_f(frame.y(last.value) - 10)}" '
+        f'text-anchor="middle">{_num(last.value)}</text>'
+    )
+    return out
+
+
+def _right_label(frame: _Frame, y: float, text: str, cls: str = "line-label") -> str:
+    return f'<text class="{cls}" x="{frame.x1 + 6}" y="{_f(y)}" dy="0.32em">{escape(text)}</text>'
+
+
+def _spread(ys: list[float], gap: float = 11) -> list[float]:
+    """Nudge right-margin labels apart so they never overprint one another (order kept)."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = list(ys)
+    for a, b in pairwise(order):
+        if out[b] - out[a] < gap:
+            out[b] = out[a] + gap
+    return out
+
+
+def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
+                        low: float, high: float, cutoff: float | None, start: date, end: date,
+                        cutoff_label: str = "cutoff") -> Markup:
+    """Totals over time on the instrument's full range, severity bands shaded and labelled."""
+    frame = _Frame(start, end, low, high)
+    out = _svg_open(chart_id, title, desc, frame)
+    out.append(_patterns(chart_id))
+    labels: list[tuple[float, str, str]] = []
+    for band in bands:
+        top, bottom = frame.y(min(band.high + 0.5, high)), frame.y(max(band.low - 0.5, low))
+        shade = min(4, round(4 * band.level / max(1, band.levels - 1)))
+        out.append(
+            f'<rect class="band band-{shade}" x="{frame.x0}" y="{_f(top)}" width="{frame.x1 - frame.x0}" '
+            f'height="{_f(bottom - top)}"><title>{escape(band.label)}: {_num(band.low)}–{_num(band.high)}</title></rect>'
+        )
+        if shade >= 3:
+            pattern = "h2" if shade == 4 else "h1"
+            out.append(
+                f'<rect x="{frame.x0}" y="{_f(top)}" width="{frame.x1 - frame.x0}" height="{_f(bottom - top)}" '
+                f'fill="url(#{chart_id}-{pattern})"/>'
+            )
+        labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
+    out += _value_ticks(frame, _nice_ticks(low, high))
+    out += _date_ticks(frame)
+    if cutoff is not None:
+        y = _f(frame.y(cutoff))
+        out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{y}" x2="{frame.x1}" y2="{y}"/>')
+        labels.append((frame.y(cutoff), f"{cutoff_label} {_num(cutoff)}", "line-label cutoff-label"))
+    ys = _spread([lab[0] for lab in labels])
+    for (_, text, cls), y in zip(labels, ys):
+        out.append(_right_label(frame, y, text, cls))
+    out += _series(frame, points)
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], low: float, high: float,
+               start: date, end: date, baseline: float | None = None, target: float | None = None,
+               target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
+               level_labels: dict[int, str] | None = None, unit: str = "") -> Markup:
+    """A goal's measurements with its baseline, target line, target date and trend.
+
+    ``level_labels`` (GAS) puts the −2…+2 level names on the value axis.
+    """
+    frame = _Frame(start, end, low, high)
+    out = _svg_open(chart_id, title, desc, frame)
+    if level_labels:
+        ticks = sorted(level_labels)
+        out += _value_ticks(frame, ticks, [_signed(t) for t in ticks])
+    else:
+        out += _value_ticks(frame, _nice_ticks(low, high))
+    out += _date_ticks(frame)
+    labels: list[tuple[float, str, str]] = []
+    if level_labels:
+        for level in sorted(level_labels):
+            labels.append((frame.y(level), level_labels[level], "band-label"))
+    if target is not None and target_date is not None and frame.start <= target_date <= frame.end:
+        x = _f(frame.x(target_date))
+        out.append(f'<line class="target-date" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y1}"/>')
+        out.append(f'<text class="small-label" x="{x}" y="{frame.y1 + 8}" dx="-4" text-anchor="end">target date</text>')
+    if baseline is not None:
+        y = frame.y(baseline)
+        out.append(f'<line class="baseline" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
+        if not level_labels:
+            labels.append((y, f"baseline {_num(baseline)}", "line-label"))
+    if target is not None:
+        y = frame.y(target)
+        out.append(f'<line class="target" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
+        if not level_labels:
+            labels.append((y, f"target {_num(target)}", "line-label target-label"))
+    if trend is not None:
+        (d0, v0), (d1, v1) = trend
+        out.append(
+            f'<line class="trend" x1="{_f(frame.x(d0))}" y1="{_f(frame.y(v0))}" '
+            f'x2="{_f(frame.x(d1))}" y2="{_f(frame.y(v1))}"/>'
+        )
+    ys = _spread([lab[0] for lab in labels])
+    for (_, text, cls), y in zip(labels, ys):
+        out.append(_right_label(frame, y, _clip(text, 20), cls))
+    out += _series(frame, points, unit)
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBar]) -> Markup:
+    """Per-week bars of practice done, the prescribed amount as a tick across each bar, numbers written.
+
+    A week no report covers shows "?" — unknown, not zero.
+    """
+    n = max(1, len(weeks))
+    high = max([w.prescribed for w in weeks] + [w.done for w in weeks] + [1])
+    width = max(240, min(WIDTH, LEFT + 20 + n * 34))
+    frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + RIGHT - 40, height=120)
+    out = _svg_open(chart_id, title, desc, frame, fixed=True)
+    slot = (frame.x1 - frame.x0) / n
+    bar = min(22.0, slot * 0.7)
+    out.append(f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x1}" y2="{frame.y0}"/>')
+    for i, w in enumerate(weeks):
+        cx = frame.x0 + slot * (i + 0.5)
+        if w.known:
+            top = frame.y(w.done)
+            met = w.prescribed > 0 and w.done >= w.prescribed - 0.05
+            out.append(
+                f'<rect class="bar{" bar-met" if met else ""}" x="{_f(cx - bar / 2)}" y="{_f(top)}" '
+                f'width="{_f(bar)}" height="{_f(frame.y0 - top)}"><title>{escape(w.label)}: {_num(w.done)} of '
+                f'{_num(w.prescribed)}</title></rect>'
+            )
+            value, y = _num(w.done), top - 4
+        else:
+            value, y = "?", frame.y0 - 4
+        py = _f(frame.y(w.prescribed))
+        out.append(f'<line class="prescribed" x1="{_f(cx - bar / 2 - 3)}" y1="{py}" x2="{_f(cx + bar / 2 + 3)}" y2="{py}"/>')
+        out.append(f'<text class="bar-label" x="{_f(cx)}" y="{_f(y)}" text-anchor="middle">{value}</text>')
+        if n <= 16 or i % 2 == (n - 1) % 2:  # thin the labels on long runs, always keeping the latest week
+            out.append(
+                f'<text class="tick-label" x="{_f(cx)}" y="{frame.y0 + 14}" text-anchor="middle">{escape(w.label)}</text>'
+            )
+    out.append(_right_label(frame, frame.y(weeks[-1].prescribed if weeks else 0), "— asked", "line-label"))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else ("−" + str(-n) if n < 0 else "0")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,115 @@
+"""What the book says about a client, checked against values worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from goalbook import analysis
+from goalbook.checks import check_practice
+
+
+@pytest.fixture
+def practice(small_practice):
+    practice, problems = check_practice(small_practice)
+    assert practice is not None and not [p for p in problems if p.is_error]
+    return practice
+
+
+def views(practice):
+    return {c.id: analysis.client_view(practice, c) for c in practice.clients}
+
+
+def test_alerts_are_ranked_by_urgency_with_dates_and_evidence(practice):
+    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    got = [(a.kind, a.client_id, a.when, a.href) for a in caseload.alerts]
+    assert got == [
+        # PHQ-9 2026-03-30: item 9 answered 1 (> 0).
+        ("critical-item", "ab", date(2026, 3, 30), "clients/ab.html#adm-phq9-2026-03-30"),
+        # GAD-7 5 → 10 = +5 ≥ 4 (NHS TT threshold): reliable deterioration.
+        ("deterioration", "ab", date(2026, 3, 30), "clients/ab.html#adm-gad7-2026-03-30"),
+        # CORE-10 every 4 weeks, never given: due at the start date 2026-03-02.
+        ("questionnaire-overdue", "ab", date(2026, 3, 2), "clients/ab.html#questionnaire-core10"),
+        # review_date 2026-02-01 < today 2026-03-31.
+        ("review-overdue", "cd", date(2026, 2, 1), "clients/cd.html#goal-walk"),
+        # target_date 2026-03-01 passed; latest 3 walks < target 5.
+        ("target-passed", "cd", date(2026, 3, 1), "clients/cd.html#goal-walk"),
+        # last contact 2026-01-12: 78 days before 2026-03-31 > 28.
+        ("no-contact", "cd", date(2026, 1, 12), "clients/cd.html#sessions"),
+    ]
+    why = {a.kind: a.why for a in caseload.alerts}
+    assert "29 days ago" in why["questionnaire-overdue"]  # 2026-03-02 → 2026-03-31
+    assert "58 days ago" in why["review-overdue"]  # 2026-02-01 → 2026-03-31
+    assert "78 days ago" in why["no-contact"]
+    assert "+5 points (threshold 4" in why["deterioration"]
+
+
+def test_no_alerts_for_a_discharged_client(practice):
+    client = practice.client("cd")
+    client.status = "discharged"
+    assert analysis.client_view(practice, client).alerts == []
+
+
+def test_phq9_rows_with_change_from_first(practice):
+    phq = next(iv for iv in views(practice)["ab"].instruments if iv.id == "phq9")
+    # Totals: 1+1+1+1+1 = 5; 2+1+1+1+1+1 = 7; 2+2+1+1+1+1+1+0+1 = 10.
+    assert [r.total for r in phq.rows] == [5, 7, 10]
+    assert [r.band for r in phq.rows] == ["Mild", "Mild", "Moderate"]  # 5–9 mild, 10–14 moderate
+    assert [r.delta_text for r in phq.rows] == ["", "+2", "+5"]
+    # +5 < 6 (NHS TT PHQ-9 threshold): not reliable.
+    assert phq.rows[-1].reliable == "none"
+    assert phq.rows[-1].flags and "item 9 answered 1" in phq.rows[-1].flags[0]
+    assert [c.number for c in phq.rows[-1].items if c.flagged] == [9]
+    assert phq.cutoff == 10
+
+
+def test_share_view_carries_no_clinician_material(practice):
+    view = analysis.client_view(practice, practice.client("ab"), audience="client")
+    assert view.private_notes == "" and all(s.private_notes == "" for s in view.sessions)
+    assert view.alerts == [] and view.history is None and view.past_flags == []
+    assert all(not r.flags and not r.items for iv in view.instruments for r in iv.rows)
+
+
+def test_goal_progress_relative_target_and_smart(practice):
+    goals = {g.id: g for g in views(practice)["ab"].goals}
+    sleep = goals["sleep"]
+    # 50% lower than 8 = 4; latest 5: (5 − 8) / (4 − 8) = 75%.
+    assert sleep.target == 4 and sleep.percent == pytest.approx(75)
+    assert sleep.target_text == "50% lower (= 4)"
+    assert not sleep.missing
+    walk = {g.id: g for g in views(practice)["cd"].goals}["walk"]
+    # Neither `achievable` nor `relevant` written: both shown as missing on the card.
+    assert [s.letter for s in walk.missing] == ["A", "R"]
+
+
+def test_adherence_per_week_against_the_prescription(practice):
+    step = next(s for g in views(practice)["ab"].goals for s in g.steps if s.id == "wind-down")
+    # Set 2026-03-02 (a Monday, the intake: a contact); 5 a week. The report of 8 on 03-16 covers
+    # 03-03…03-16 (14 days: 4/7 a day); 7 on 03-30 covers 03-17…03-30 (14 days: 0.5 a day).
+    weeks = [(w.start, round(w.done, 2), w.known) for w in step.weeks]
+    assert weeks == [
+        (date(2026, 3, 2), 3.43, True),   # 6 × 4/7 (03-02 itself is before the first report)
+        (date(2026, 3, 9), 4.0, True),    # 7 × 4/7
+        (date(2026, 3, 16), 3.57, True),  # 4/7 + 6 × 0.5
+        (date(2026, 3, 23), 3.5, True),   # 7 × 0.5
+        (date(2026, 3, 30), 0.5, True),   # 03-30 reported, 03-31 not yet
+    ]
+    assert step.done == pytest.approx(15)
+    assert step.prescribed == pytest.approx(20)  # 28 reported days (03-03…03-30) × 5/7
+    assert step.weeks_met == 0
+
+
+def test_gas_t_score_for_the_clients_gas_goals(practice):
+    gas = views(practice)["ab"].gas
+    # One goal (weight 2): T = 50 + 10·x, baseline −1 → 40, now 0 → 50.
+    assert gas.t_baseline == pytest.approx(40) and gas.t_now == pytest.approx(50)
+
+
+def test_schedule_due_dates(practice):
+    due = {d.instrument: (d.due, d.overdue) for d in analysis.schedule_due(practice.client("ab"), practice)}
+    assert due == {
+        "core10": (date(2026, 3, 2), True),
+        "gad7": (date(2026, 4, 27), False),  # 2026-03-30 + 4 weeks
+        "phq9": (date(2026, 4, 13), False),  # 2026-03-30 + 2 weeks
+    }

@@ -1,0 +1,85 @@
+"""Inline SVG charts: accessible, deterministic, and meaning carried by shape and text, not colour."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from goalbook.render import charts
+
+BANDS = [charts.Band(0, 4, "Minimal", 0, 4), charts.Band(5, 9, "Mild", 1, 4),
+         charts.Band(10, 14, "Moderate", 2, 4), charts.Band(15, 21, "Severe", 3, 4)]
+POINTS = [charts.Point(date(2026, 1, 5), 15), charts.Point(date(2026, 2, 2), 12),
+          charts.Point(date(2026, 3, 2), 9, "improvement"), charts.Point(date(2026, 3, 30), 14, "deterioration")]
+
+
+def gad7_chart():
+    return charts.questionnaire_chart("c1", "GAD-7 <totals>", "four administrations", points=POINTS, bands=BANDS,
+                                      low=0, high=21, cutoff=10, start=date(2026, 1, 5), end=date(2026, 3, 30))
+
+
+def test_questionnaire_chart_is_an_accessible_svg():
+    svg = str(gad7_chart())
+    assert svg.startswith('<svg class="chart" id="c1" role="img"')
+    assert 'aria-labelledby="c1-t c1-d"' in svg
+    assert '<title id="c1-t">GAD-7 &lt;totals&gt;</title>' in svg  # escaped
+    assert '<desc id="c1-d">four administrations</desc>' in svg
+
+
+def test_bands_are_shaded_labelled_and_hatched_by_severity():
+    svg = str(gad7_chart())
+    assert len(re.findall(r'<rect class="band band-\d"', svg)) == 4
+    for label in ("Minimal 0–4", "Mild 5–9", "Moderate 10–14", "Severe 15–21"):
+        assert label in svg  # text, not only colour
+    # Shades 0…4 spread over the levels (round(4·level/3)): Moderate → 3 (light hatch), Severe → 4 (dense).
+    assert re.findall(r'fill="url\(#c1-(h\d)\)"', svg) == ["h1", "h2"]
+
+
+def test_cutoff_line_sits_at_its_value():
+    svg = str(gad7_chart())
+    # Plot area y from 200 (value 0) to 14 (value 21): 10 → 200 − 186 × 10/21 = 111.43 → "111.4".
+    assert '<line class="cutoff" x1="40" y1="111.4" x2="508" y2="111.4"/>' in svg
+    assert "cutoff 10" in svg
+
+
+def test_reliable_change_markers_differ_in_shape():
+    svg = str(gad7_chart())
+    assert svg.count("<circle class=\"mk\"") == 2
+    assert svg.count('<polygon class="mk mk-better"') == 1  # diamond
+    assert svg.count('<polygon class="mk mk-worse"') == 1  # hollow triangle
+    # The first point: 2026-01-05 at x = 40 (start), 15 → 200 − 186 × 15/21 = 67.14.
+    assert '<circle class="mk" cx="40" cy="67.1" r="4">' in svg
+
+
+def test_same_input_same_bytes():
+    assert str(gad7_chart()) == str(gad7_chart())
+
+
+def test_goal_chart_has_baseline_target_date_and_trend():
+    svg = str(charts.goal_chart(
+        "g1", "Sleep", "desc", points=[charts.Point(date(2026, 3, 2), 8), charts.Point(date(2026, 3, 30), 5)],
+        low=0, high=10, start=date(2026, 3, 2), end=date(2026, 6, 30), baseline=8, target=4,
+        target_date=date(2026, 6, 30), trend=((date(2026, 3, 2), 8.0), (date(2026, 3, 30), 5.0)),
+    ))
+    assert '<line class="baseline"' in svg and "baseline 8" in svg
+    assert '<line class="target"' in svg and "target 4" in svg
+    assert '<line class="target-date" x1="508"' in svg  # the target date is the end of the x axis
+    assert '<line class="trend"' in svg
+
+
+def test_gas_chart_puts_level_texts_on_the_scale():
+    levels = {-2: "Says nothing", -1: "Only when asked", 0: "Asks once a week", 1: "Asks when needed",
+              2: "Plans with the team"}
+    svg = str(charts.goal_chart("g2", "GAS", "d", points=[charts.Point(date(2026, 3, 2), -1)], low=-2, high=2,
+                                start=date(2026, 3, 2), end=date(2026, 4, 2), baseline=-1, target=0,
+                                level_labels=levels))
+    for text in ("−2", "+2", "Says nothing", "Plans with the team"):
+        assert text in svg
+
+
+def test_adherence_bars_write_the_numbers_and_mark_unknown_weeks():
+    weeks = [charts.WeekBar("2 Mar", 3, 3), charts.WeekBar("9 Mar", 1.5, 3), charts.WeekBar("16 Mar", 0, 3, known=False)]
+    svg = str(charts.adherence_chart("a1", "Box breathing", "d", weeks))
+    assert svg.count('<rect class="bar bar-met"') == 1 and svg.count('<rect class="bar"') == 1
+    assert ">1.5</text>" in svg and ">?</text>" in svg
+    assert svg.count('<line class="prescribed"') == 3
