@@ -79,7 +79,7 @@ def test_example_pcl5_clusters(practice):
     ("dev-p", "pcl5", 52, 33, -19, "improvement", "improved"),  # −19 ≥ 5 but 33 is still ≥ 33
     ("erin-s", "who5", 32, 76, 44, "improvement", "recovered"),  # higher is better: +44 ≥ 10; 32 ≤ 50 → 76
     ("farid-k", "gad7", 9, 15, 6, "deterioration", "deteriorated"),  # +6 ≥ 4
-    ("farid-k", "phq9", 7, 12, 5, "none", "unchanged"),  # 1·7 = 7 → 2+1+2+2+1+2+1+1+0 = 12; +5 < 6
+    ("farid-k", "phq9", 7, 12, 5, "none", "unchanged"),  # 1·7 = 7 → 2+1+2+2+1+2+1+0+1 = 12; +5 < 6
 ])
 def test_example_change_labels(practice, client, instrument, first, last, delta, reliable, category):
     adms = sorted(practice.client(client).administrations(instrument), key=lambda a: a.date)
