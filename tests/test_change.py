@@ -131,3 +131,13 @@ def test_subscale_change_uses_subscale_cutoff_and_no_threshold():
     assert ch.delta == -18 and ch.reliable == "none"
     with pytest.raises(ValueError):
         classify(INSTRUMENTS["dass21"], 28, 10, subscale="anger")
+
+
+def test_gad7_recovered_agrees_with_nhs_caseness():
+    # GAD-7 12 → 8: −4 ≥ 4 (NHS TT) is reliable, but 8 is still NHS caseness (≥ 8): improved, not recovered.
+    # 12 → 7: −5, and 7 < 8 → recovered (as the NHS paired outcome would count GAD-7 7 as below caseness).
+    gad = INSTRUMENTS["gad7"]
+    assert (classify(gad, 12, 8).reliable, classify(gad, 12, 8).category) == ("improvement", "improved")
+    assert classify(gad, 12, 7).category == "recovered"
+    # one source for both thresholds on the GAD-7 chart
+    assert "NHS Talking Therapies" in gad.cutoff.source and gad.reliable_change.source == "NHS Talking Therapies"

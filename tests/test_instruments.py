@@ -216,3 +216,16 @@ def test_instruments_listing_exit_1_on_broken_definition(make_practice):
     result = CliRunner().invoke(main, ["instruments", "--practice", str(root)])
     assert result.exit_code == 1
     assert "instruments/sleep-check.yaml:19:" in result.output
+
+
+def test_local_choices_are_marked_not_passed_off_as_published():
+    inst = load_instruments(None)[0]
+    # CORE-10 item 6 is the risk item, but "flag when > 0" is no published CORE rule: marked as a local choice.
+    flag = inst["core10"].critical_items[0]
+    assert (flag.item, flag.condition, flag.unconfirmed) == (6, "> 0", True)
+    assert flag.source.startswith("Local choice")
+    # PCL-5: the VA's 5–10 points rests on the PCL for DSM-IV, read from a copy of the VA page.
+    assert inst["pcl5"].reliable_change.unconfirmed and inst["pcl5"].reliable_change.points == 5
+    assert any(u.startswith("reliable change") for u in inst["pcl5"].unconfirmed)
+    # K10 ≥ 22 is goalbook's default taken from the ABS bands, not a published cut-off.
+    assert inst["k10"].cutoff.source.startswith("goalbook default")

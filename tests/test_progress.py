@@ -167,3 +167,26 @@ def test_adherence_daily_step():
 ])
 def test_effective_direction(kw, expected):
     assert effective_direction(goal(**kw), INSTRUMENTS) == expected
+
+
+def test_adherence_report_spanning_the_step_start_counts_only_from_the_start():
+    # Contact Mon 6 Oct; the step is set Wed 8 Oct; 6 reported on Mon 13 Oct. The step did not exist
+    # on 7 Oct, so the 6 covers 8–13 Oct (6 days): 1 a day. Week 41 (8–12 Oct): 5 done; week 42: 1.
+    sessions = [session("2025-10-06"), session("2025-10-13", box_breathing=6)]
+    weeks = adherence(STEP, sessions, start=D("2025-10-08"), end=D("2025-10-13"))
+    assert [round(w.done, 6) for w in weeks] == [5, 1]
+    assert sum(w.done for w in weeks) == pytest.approx(6)  # nothing reported is lost
+    # 3 a week = 3/7 a day: week 41 expects 5 × 3/7 = 15/7 → 5 / (15/7) = 233.3 %
+    assert weeks[0].percent == pytest.approx(5 / (15 / 7) * 100)
+
+
+def test_adherence_second_contact_on_the_same_day_stays_on_that_day():
+    # Session Sun 12 Oct reports 2; a phone check-in the same day reports 1 more: that 1 belongs to
+    # 12 Oct (week 41), not to Mon 13 Oct (week 42).
+    sessions = [session("2025-10-06"), session("2025-10-12", box_breathing=2),
+                model.Session(date=D("2025-10-12"), kind="check-in", file="clients/x/sessions/2025-10-12-phone.yaml",
+                              time="18:00", homework={"box-breathing": 1})]
+    weeks = adherence(STEP, sessions, start=D("2025-10-06"), end=D("2025-10-13"))
+    # 2 over 7–12 Oct + 1 on 12 Oct = 3 in week 41; week 42 (13 Oct) has no report
+    assert weeks[0].done == pytest.approx(3)
+    assert weeks[1].recorded_days == 0 and weeks[1].done == 0

@@ -61,7 +61,7 @@ def test_change_json():
     # PHQ-9 18 → 10: −8 ≥ 6 → reliable improvement; 10 is still ≥ 10 → improved, not recovered
     assert run_json("phq9", "--change", "18", "10") == {"delta": -8, "reliable": "improvement",
                                                         "category": "improved"}
-    # GAD-7 13 → 6: −7 ≥ 4, from ≥ 10 to < 10 → recovered
+    # GAD-7 13 → 6: −7 ≥ 4, from ≥ 8 to < 8 (NHS TT caseness) → recovered
     assert run_json("gad7", "--change", "13", "6") == {"delta": -7, "reliable": "improvement",
                                                        "category": "recovered"}
     assert run_json("gad7", "--change", "6", "10")["reliable"] == "deterioration"

@@ -54,8 +54,10 @@ def test_band_boundaries(inst, instrument_id, total, label):
     assert band(inst[instrument_id], total) == label
 
 
+# GAD-7: NHS Talking Therapies caseness ≥ 8, the source of its reliable-change threshold (4); Spitzer's ≥ 10 is
+# where the Moderate band starts. (Was ≥ 10: "recovered" then disagreed with the NHS outcome for 8 and 9.)
 @pytest.mark.parametrize("instrument_id,below,at", [
-    ("phq9", 9, 10), ("gad7", 9, 10), ("phq2", 2, 3), ("gad2", 2, 3), ("core10", 10, 11), ("k10", 21, 22),
+    ("phq9", 9, 10), ("gad7", 7, 8), ("phq2", 2, 3), ("gad2", 2, 3), ("core10", 10, 11), ("k10", 21, 22),
     ("pcl5", 32, 33),
 ])
 def test_cutoffs_higher_is_worse(inst, instrument_id, below, at):
@@ -310,3 +312,12 @@ def test_score_shows_its_work(inst):
     text = s.explain()
     assert "sum of 5 items = 12 × 4 = 48" in text
     assert "Poor well-being" in text and "WHO-5" in text
+
+
+def test_total_only_says_which_scale_and_what_was_not_checked(inst):
+    # WHO-5 {total: 48} is the percentage (raw 12 × 4), ≤ 50 → poor well-being
+    s = scoring.score_total(inst["who5"], 48)
+    assert s.band.label == "Poor well-being" and s.above_cutoff is True
+    assert "read as the reported score 0–100, i.e. raw × 4" in s.steps[0]
+    # PHQ-9 {total: 3}: item 9 was not asked, so its flag cannot be known either way
+    assert "critical items (item 9) could not be checked" in scoring.score_total(inst["phq9"], 3).steps[0]

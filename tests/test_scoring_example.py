@@ -71,7 +71,7 @@ def test_example_pcl5_clusters(practice):
 
 
 @pytest.mark.parametrize("client,instrument,first,last,delta,reliable,category", [
-    ("ana-r", "gad7", 15, 5, -10, "improvement", "recovered"),  # −10 ≥ 4; 15 ≥ 10 → 5 < 10
+    ("ana-r", "gad7", 15, 5, -10, "improvement", "recovered"),  # −10 ≥ 4; 15 ≥ 8 → 5 < 8 (NHS TT caseness)
     ("ana-r", "phq9", 11, 4, -7, "improvement", "recovered"),  # −7 ≥ 6; 11 ≥ 10 → 4
     ("ben-t", "phq9", 18, 7, -11, "improvement", "recovered"),
     ("ben-t", "gad7", 9, 6, -3, "none", "unchanged"),  # 1+1+1+0+1+1+1 = 6 on 2026-03-12; −3 < 4

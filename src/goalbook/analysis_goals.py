@@ -24,6 +24,7 @@ PER_WORDS = {"day": "a day", "week": "a week", "month": "a month"}
 GAS_NAMES = {-2: "much less than expected", -1: "less than expected", 0: "expected level",
              1: "more than expected", 2: "much more than expected"}
 MAX_WEEKS_SHOWN = 12  # the recent weeks are what a session needs; totals cover them all
+MAX_REPORTS_SHOWN = 6  # the latest reports, as the client gave them
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,17 @@ class WeekView:
     expected: float  # asked on the days some report covers
     done: float  # reported, spread evenly over the days since the previous contact
     known: bool  # False: no report covers this week yet (unknown, not zero)
+    days: int = 7  # days of the week inside the goal's period
+    covered: int = 7  # days of the week some report covers
+
+    @property
+    def percent(self) -> float | None:
+        """Done as a share of what was asked on the covered days: whole reports, no fractions shown."""
+        return 100 * self.done / self.expected if self.known and self.expected else None
+
+    @property
+    def partial(self) -> bool:
+        return self.known and self.covered < self.days
 
     @property
     def met(self) -> bool:
@@ -70,6 +82,8 @@ class StepView:
     weeks_met: int
     weeks_known: int
     hidden_weeks: int = 0  # older weeks not drawn (kept short for one-minute reading)
+    reports: list[progress.StepReport] = field(default_factory=list)  # newest first, as reported
+    hidden_reports: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,10 @@ def _measure_text(m: model.Measure | None, practice: model.Practice) -> tuple[st
     if m.type == "questionnaire":
         inst = practice.instruments.get(m.instrument or "")
         name = (inst.short_name or inst.name) if inst else m.instrument
-        return "", f"{name} total" + (f", {m.subscale} subscale" if m.subscale else "")
+        if m.subscale:
+            sub = inst.subscale(m.subscale) if inst else None
+            return "", f"{name} {sub.name if sub else m.subscale} subscale score"
+        return "", f"{name} total"
     if m.type == "rating":
         return "", f"{m.label or 'Self-rating'} ({num(m.min)}–{num(m.max)} self-rating)"
     if m.type == "count":
@@ -164,12 +181,20 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
         for s in client.sessions if goal.id in s.measurements
     ]
     m = goal.measure
-    if explicit or m is None or m.type != "questionnaire" or m.subscale:
+    if explicit or m is None or m.type != "questionnaire":
         return explicit
-    # A questionnaire goal without written measurements follows the questionnaire's totals from the goal's start.
+    # A questionnaire goal without written measurements follows the questionnaire's totals (or the chosen
+    # subscale's scores) from the goal's start.
     iv = instruments.get(m.instrument or "")
     if not iv:
         return []
+    if m.subscale:
+        out = []
+        for r in iv.rows:
+            cell = next((c for c in r.subscales if c.id == m.subscale), None)
+            if cell is not None and cell.total is not None and r.date >= goal.set_date:
+                out.append(MeasurePoint(r.date, cell.total, cell.total_text, f"{iv.short_name} {cell.name}"))
+        return out
     return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name)
             for r in iv.rows if r.total is not None and r.date >= goal.set_date]
 
@@ -217,12 +242,17 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     with_homework = [s.date for s in client.sessions if step.id in s.homework]
     end = today if goal.status == "active" else (max(with_homework) if with_homework else goal.set_date)
     raw = progress.adherence(step, client.sessions, start=goal.set_date, end=end) if end >= goal.set_date else []
-    per_day = step.times * {"day": 1.0, "week": 1 / 7, "month": 12 / 365}.get(step.per, 0.0)
+    # The same prescription per day as ``progress.adherence`` (a month = 12/52 of a week's worth), so
+    # "asked" and the percent agree.
+    per_day = step.times * progress.PER_DAY.get(step.per, 0.0)
     weeks = [
         WeekView(w.start, f"{w.start.day} {w.start.strftime('%b')}", w.prescribed,
-                 round(per_day * w.recorded_days, 6), w.done, w.recorded_days > 0)
+                 round(per_day * w.recorded_days, 6), w.done, w.recorded_days > 0,
+                 days=w.days, covered=w.recorded_days)
         for w in raw
     ]
+    reports = [r for r in progress.step_reports(step, client.sessions, start=goal.set_date) if r.date <= end]
+    shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
     known = [w for w in weeks if w.known]
     done = sum(w.done for w in known)
     expected = sum(w.expected for w in known)
@@ -238,6 +268,8 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
         weeks_met=sum(w.met for w in weeks),
         weeks_known=len(known),
         hidden_weeks=hidden,
+        reports=shown_reports,
+        hidden_reports=len(reports) - len(shown_reports),
     )
 
 
@@ -248,9 +280,13 @@ def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None,
         return -2.0, 2.0
     if m is not None and m.type == "rating":
         return float(m.min), float(m.max)
-    if m is not None and m.type == "questionnaire" and not m.subscale and m.instrument in instruments:
+    if m is not None and m.type == "questionnaire" and m.instrument in instruments:
         iv = instruments[m.instrument]
-        return iv.low, iv.high
+        sub = next((s for s in iv.subscales if s.id == m.subscale), None) if m.subscale else None
+        if sub is not None:
+            return sub.low, sub.high
+        if not m.subscale:
+            return iv.low, iv.high
     values = [p.value for p in points] + [v for v in (baseline, target) if v is not None]
     high = max(values + [1.0])
     return 0.0, float(high + max(1.0, round(high * 0.15)))

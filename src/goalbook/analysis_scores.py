@@ -12,7 +12,7 @@ from datetime import date
 from typing import Literal
 
 from goalbook import change, model, nhs, scoring
-from goalbook.instruments import Instrument
+from goalbook.instruments import Band, Instrument
 from goalbook.scoring import Score
 
 Audience = Literal["clinician", "client"]
@@ -38,6 +38,32 @@ class BandInfo:
     levels: int
 
 
+@dataclass(frozen=True)
+class SubscaleCell:
+    """One subscale of one administration (DASS-21 depression, PCL-5 cluster B …)."""
+
+    id: str
+    name: str
+    total: float | None  # None: every item of the subscale was missing, or only a total was recorded
+    total_text: str
+    band: str
+    band_level: int  # 0 = least severe; -1 when the subscale has no bands
+    delta_text: str  # change from the first administration's subscale score, "" on the first row
+
+
+@dataclass(frozen=True)
+class SubscaleInfo:
+    """A subscale's scale for the chart and the table header."""
+
+    id: str
+    name: str
+    items: tuple[int, ...]
+    low: float
+    high: float
+    bands: list[BandInfo]
+    bands_source: str
+
+
 @dataclass
 class ScoreRow:
     instrument: str
@@ -59,6 +85,10 @@ class ScoreRow:
     flags: list[str] = field(default_factory=list)  # critical items, clinician only
     prorated: str = ""
     only_total: bool = False
+    subscales: list[SubscaleCell] = field(default_factory=list)
+    # What a total-only entry cannot tell, e.g. "total only: item answers not recorded, so item 9 could not
+    # be checked"; clinician only.
+    items_note: str = ""
 
 
 @dataclass
@@ -78,6 +108,12 @@ class InstrumentView:
     licence: str
     rows: list[ScoreRow]
     item_count: int = 0
+    subscales: list[SubscaleInfo] = field(default_factory=list)
+    total_note: str = ""  # e.g. DASS-21: the authors do not recommend interpreting the total
+    critical_rule: str = ""  # which items are flagged and why, with the source (clinician only)
+    unconfirmed: list[str] = field(default_factory=list)  # values not checked against a primary source
+    time_frame: str = ""  # "last 2 weeks": what the answers are about
+    measures: str = ""  # "depression severity"
 
     @property
     def latest(self) -> ScoreRow | None:
@@ -98,9 +134,13 @@ class NhsLine:
 @dataclass
 class NhsView:
     summary: str
-    lines: list[NhsLine]
+    lines: list[NhsLine]  # empty when not eligible
     phq9: tuple[str, str]  # (first, last) totals as text
     gad7: tuple[str, str]
+    scope: str = ""  # which scores were paired and why this course counts (or does not yet)
+    eligible: bool = True  # False: fewer than 2 treatment appointments, so no outcome is given
+    provisional: bool = False  # True: the course has not finished (client not discharged)
+    treatment_appointments: int | None = None
 
 
 def num(x: float | None) -> str:
@@ -118,11 +158,35 @@ def signed(x: float | None) -> str:
     return ("+" if x > 0 else "−") + num(abs(x))
 
 
-def _bands(inst: Instrument) -> list[BandInfo]:
-    levels = len(inst.bands)
+def _bands(inst: Instrument, bands: tuple[Band, ...] | None = None) -> list[BandInfo]:
+    bands = inst.bands if bands is None else bands
+    levels = len(bands)
     # Shade by severity (0 = best band whatever the direction), so the worst band is darkest.
-    top = max((b.severity for b in inst.bands), default=0)
-    return [BandInfo(float(b.min), float(b.max), b.label, b.severity, max(levels, top + 1)) for b in inst.bands]
+    top = max((b.severity for b in bands), default=0)
+    return [BandInfo(float(b.min), float(b.max), b.label, b.severity, max(levels, top + 1)) for b in bands]
+
+
+def _critical_rule(inst: Instrument) -> str:
+    if not inst.critical_items:
+        return ""
+    parts = []
+    for c in inst.critical_items:
+        flag = f"item {c.item} {c.condition}: {c.reason}"
+        if c.source:
+            flag += f" ({c.source}{'; unconfirmed' if c.unconfirmed else ''})"
+        parts.append(flag)
+    return "Flagged whatever the total: " + "; ".join(parts)
+
+
+def _items_note(inst: Instrument) -> str:
+    """Said on a `{total: N}` row: what cannot be known without the item answers."""
+    lost = []
+    if inst.critical_items:
+        lost.append("critical item" + ("s " if len(inst.critical_items) > 1 else " ")
+                    + ", ".join(str(c.item) for c in inst.critical_items) + " could not be checked")
+    if inst.subscales:
+        lost.append("no subscale scores")
+    return "total only: item answers not recorded" + (f", so {' and '.join(lost)}" if lost else "")
 
 
 def _band_level(score: Score) -> int:
@@ -157,9 +221,25 @@ RELIABLE_WORDS = {"improvement": "reliable improvement", "deterioration": "relia
 def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience) -> InstrumentView:
     rows: list[ScoreRow] = []
     first_total: float | None = None
+    first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
     for adm in sorted(adms, key=lambda a: (a.date, a.session_file)):
         score = _score(inst, adm)
         total = float(score.total)
+        subscales = []
+        for sub in inst.subscales:
+            ss = score.subscales.get(sub.id)
+            s_total = None if ss is None or ss.total is None else float(ss.total)
+            s_delta = ""
+            if s_total is not None:
+                if sub.id in first_sub:
+                    s_delta = signed(s_total - first_sub[sub.id])
+                else:
+                    first_sub[sub.id] = s_total
+            subscales.append(SubscaleCell(
+                sub.id, sub.name, s_total, num(s_total),
+                ss.band.label if ss is not None and ss.band is not None else "",
+                ss.band.severity if ss is not None and ss.band is not None else -1, s_delta,
+            ))
         delta_text = reliable = reliable_text = explain = category = category_explain = ""
         if first_total is not None:
             ch = change.classify(inst, first_total, total)
@@ -194,8 +274,10 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             category_explain=category_explain,
             items=items,
             flags=[f.explain() for f in score.flags] if clinician else [],
-            prorated=(score.prorate_how or "prorated") if score.prorated else "",
+            prorated=f"prorated — {score.prorate_how}" if score.prorated else "",
             only_total=adm.answers is None,
+            subscales=subscales,
+            items_note=_items_note(inst) if adm.answers is None and clinician else "",
         ))
     return InstrumentView(
         id=inst.id,
@@ -213,6 +295,13 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         licence=inst.licence.attribution or inst.licence.note,
         rows=rows,
         item_count=inst.item_count,
+        subscales=[SubscaleInfo(s.id, s.name, s.items, float(s.min_total), float(s.max_total), _bands(inst, s.bands),
+                                s.bands_source) for s in inst.subscales],
+        total_note=inst.total_note,
+        critical_rule=_critical_rule(inst) if audience == "clinician" else "",
+        unconfirmed=list(inst.unconfirmed) if audience == "clinician" else [],
+        time_frame=inst.time_frame,
+        measures=inst.measures,
     )
 
 
@@ -228,21 +317,86 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
     return out
 
 
-def nhs_view(instruments: list[InstrumentView]) -> NhsView | None:
-    """The NHS Talking Therapies paired outcome, when PHQ-9 and GAD-7 were each given at least twice."""
+# --- Critical items on the caseload -----------------------------------------------------------------
+
+# A critical item stays an alert for this long even after a later administration with the item answered
+# below its condition: 8 weeks is four PHQ-9 two-week windows, long enough to see the follow-up through.
+CRITICAL_RECENT_DAYS = 56
+CRITICAL_RULE = (
+    "A critical item (e.g. PHQ-9 item 9 above 0) stays an alert while it was endorsed at the latest "
+    f"administration with item answers, and for {CRITICAL_RECENT_DAYS} days after it was endorsed; "
+    "a later entry recorded as a total only cannot clear it, since the item was not asked."
+)
+
+
+def critical_alert_row(iv: InstrumentView, today: date, recent_days: int = CRITICAL_RECENT_DAYS) -> ScoreRow | None:
+    """The administration a critical-item alert should point at, or None (rule: ``CRITICAL_RULE``).
+
+    Only a later administration *with item answers* shows the item answered below its condition; a
+    `{total: N}` entry says nothing about the item, so it never ends the alert."""
+    flagged_at = [k for k, r in enumerate(iv.rows) if r.flags]
+    if not flagged_at:
+        return None
+    row = iv.rows[flagged_at[-1]]
+    cleared = any(not r.only_total for r in iv.rows[flagged_at[-1] + 1:])
+    if not cleared or (today - row.date).days <= recent_days:
+        return row
+    return None
+
+
+# --- NHS Talking Therapies paired outcome --------------------------------------------------------------
+
+# Attended contacts that are not treatment: the NHS counts a finished course by treatment appointments.
+NOT_TREATMENT = ("intake", "assessment", "did-not-attend", "cancelled")
+MIN_TREATMENT_APPOINTMENTS = 2
+NHS_SCOPE_RULE = ("NHS Talking Therapies reports the first and last scores of a referral that finished a course "
+                  f"of treatment: at least {MIN_TREATMENT_APPOINTMENTS} attended treatment appointments "
+                  "(intake and assessment contacts are not treatment).")
+
+
+def treatment_appointments(client: model.Client) -> int:
+    return sum(s.kind not in NOT_TREATMENT for s in client.sessions)
+
+
+def nhs_view(instruments: list[InstrumentView], client: model.Client | None = None) -> NhsView | None:
+    """The NHS Talking Therapies paired outcome, when PHQ-9 and GAD-7 were each given at least twice.
+
+    With ``client``, the NHS scope rule is applied: fewer than 2 treatment appointments → no outcome, only
+    the reason (``eligible`` False, no lines); a client not yet discharged → the outcome so far
+    (``provisional``), first vs latest. Without it the scope cannot be told and ``scope`` says so."""
     by_id = {iv.id: iv for iv in instruments}
     phq, gad = by_id.get("phq9"), by_id.get("gad7")
     if not phq or not gad or len(phq.rows) < 2 or len(gad.rows) < 2:
-        return None
+        return None  # nothing to pair: a single (e.g. intake) score is shown in its table, without a change
     first_p, last_p, first_g, last_g = phq.rows[0], phq.rows[-1], gad.rows[0], gad.rows[-1]
     if None in (first_p.total, last_p.total, first_g.total, last_g.total):
         return None
+    totals = ((first_p.total_text, last_p.total_text), (first_g.total_text, last_g.total_text))
+    if client is None:
+        scope, provisional, count = "Course not checked: treatment appointments were not counted.", False, None
+    else:
+        count = treatment_appointments(client)
+        if count < MIN_TREATMENT_APPOINTMENTS:
+            return NhsView(
+                summary=(f"No paired outcome yet: {count} attended treatment appointment"
+                         f"{'s' if count != 1 else ''} so far, and the NHS counts a course from "
+                         f"{MIN_TREATMENT_APPOINTMENTS}."),
+                lines=[], phq9=totals[0], gad7=totals[1], scope=NHS_SCOPE_RULE, eligible=False,
+                provisional=True, treatment_appointments=count)
+        provisional = client.status != "discharged"
+        which = ("Course not finished: the outcome so far, first and latest scores" if provisional
+                 else "Finished course: first and last scores")
+        scope = f"{which} ({count} treatment appointments). {NHS_SCOPE_RULE}"
     outcome = nhs.paired_outcome(first_p.total, last_p.total, first_g.total, last_g.total)  # type: ignore[arg-type]
     return NhsView(
-        summary=outcome.summary,
+        summary=("So far: " if provisional else "") + outcome.summary,
         lines=_nhs_lines(outcome),
-        phq9=(first_p.total_text, last_p.total_text),
-        gad7=(first_g.total_text, last_g.total_text),
+        phq9=totals[0],
+        gad7=totals[1],
+        scope=scope,
+        eligible=True,
+        provisional=provisional,
+        treatment_appointments=count,
     )
 
 

@@ -12,7 +12,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,7 +49,7 @@ class Item:
     def display(self) -> str:
         return self.text or self.label or f"Item {self.number}"
 
-    @property
+    @cached_property  # asked for every answer of every administration (issue 6: speed)
     def values(self) -> tuple[int, ...]:
         return tuple(sorted(o.value for o in self.options))
 
@@ -145,6 +145,7 @@ class Subscale:
     max_total: float
     bands: tuple[Band, ...] = ()
     cutoff: Cutoff | None = None
+    bands_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -354,10 +355,11 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
     subscales = []
     for s in data.get("subscales") or []:
         s_lo, s_hi = items_range(items, method, multiplier, s["items"])
-        s_bands, _ = _bands(s.get("bands"), direction)
+        s_bands, s_source = _bands(s.get("bands"), direction)
         note_unconfirmed(f"{s['name']} bands", s.get("bands"))
         subscales.append(Subscale(id=s["id"], name=s["name"], items=tuple(s["items"]), min_total=s_lo,
-                                  max_total=s_hi, bands=s_bands, cutoff=_cutoff(s.get("cutoff"))))
+                                  max_total=s_hi, bands=s_bands, cutoff=_cutoff(s.get("cutoff")),
+                                  bands_source=s_source))
     lic = data["licence"]
     licence = Licence(item_text=lic["item_text"], note=lic["note"], attribution=lic.get("attribution", ""),
                       unconfirmed=bool(lic.get("unconfirmed")))

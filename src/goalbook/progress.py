@@ -162,7 +162,8 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
 
     A session's ``homework`` count covers the days since the previous contact (exclusive) up to the
     session day (inclusive) and is spread evenly over them, since the client reports a total, not days.
-    The first report covers the days from ``start``. Sessions that did not take place (did not attend,
+    The first report covers the days from ``start``, and no report reaches back before ``start`` (the day
+    the step was set). A second contact on the same day covers that day alone. Sessions that did not take place (did not attend,
     cancelled) are not contacts. Days no report covers are unknown, not zero.
     """
     per_day = PER_DAY[step.per] * step.times
@@ -173,6 +174,11 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
             continue
         if step.id in s.homework:
             first_day = (previous + timedelta(days=1)) if previous is not None else min(start, s.date)
+            # The step cannot have been practised before it was set: a report spanning the start covers
+            # only the days from the start (else part of the count would fall outside every week).
+            first_day = max(first_day, min(start, s.date))
+            # A second contact on the same day covers that day only (never the day after it).
+            first_day = min(first_day, s.date)
             span = max(1, (s.date - first_day).days + 1)
             share = s.homework[step.id] / span
             for k in range(span):
@@ -194,3 +200,39 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
         ))
         monday += timedelta(days=7)
     return weeks
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """One contact's report of an action step, as the client gave it: a whole count over a period."""
+
+    date: date  # the contact
+    first_day: date  # the first day the count covers
+    days: int
+    times: float  # as reported
+    asked: float  # what the step asks for over those days
+
+    @property
+    def percent(self) -> float | None:
+        return self.times / self.asked * 100 if self.asked else None
+
+
+def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date) -> list[StepReport]:
+    """Each report of ``step``, oldest first, over the days ``adherence`` spreads it across.
+
+    NOTE: the same covering rule as ``adherence`` (kept in step by a test that their totals agree):
+    the days since the previous contact, never before ``start``, a same-day second contact its day alone.
+    """
+    per_day = PER_DAY[step.per] * step.times
+    out: list[StepReport] = []
+    previous: date | None = None
+    for s in sorted(sessions, key=lambda s: s.sort_key):
+        if s.kind in NO_CONTACT:
+            continue
+        if step.id in s.homework:
+            first_day = (previous + timedelta(days=1)) if previous is not None else min(start, s.date)
+            first_day = min(max(first_day, min(start, s.date)), s.date)
+            span = max(1, (s.date - first_day).days + 1)
+            out.append(StepReport(s.date, first_day, span, float(s.homework[step.id]), per_day * span))
+        previous = s.date if previous is None else max(previous, s.date)
+    return out

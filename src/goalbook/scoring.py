@@ -170,12 +170,21 @@ def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
 
 
 def score_total(instrument: Instrument, total: float) -> Score:
-    """Only a total is known (scored on paper): band and cut-off, but no item flags or subscales."""
+    """Only a total is known (scored on paper): band and cut-off, but no item flags or subscales.
+
+    The total is on the reported scale, after any multiplier (WHO-5: the percentage 0–100, not the raw 0–25)."""
     band = instrument.band_for(total) if instrument.bands else None
+    given = "total given, items not known"
+    if instrument.multiplier != 1:
+        given += (f" (read as the reported score {_num(instrument.min_total)}–{_num(instrument.max_total)}, "
+                  f"i.e. raw × {_num(instrument.multiplier)})")
+    if instrument.critical_items:
+        given += "; critical items (" + ", ".join(f"item {c.item}" for c in instrument.critical_items) + \
+            ") could not be checked"
     return Score(
         instrument=instrument.id, total=total, band=band,
         above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
-        steps=("total given, items not known",) + _band_steps(instrument, total, band),
+        steps=(given,) + _band_steps(instrument, total, band),
         source=instrument.bands_source, from_total_only=True,
     )
 
