@@ -162,7 +162,7 @@ def test_cli_builds_and_prints_one_summary_line(small_practice):
     result = CliRunner().invoke(main, ["build", str(small_practice)])
     assert result.exit_code == 0, result.output
     last = result.output.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built 2 clients, 3 pages, 4 problems in \d+\.\d\d s → .*_book/", last), last
+    assert re.fullmatch(r"Built 2 clients, 3 pages, 4 warnings in \d+\.\d\d s → .*_book/", last), last
 
 
 def test_cli_refuses_to_build_on_errors_and_lists_problems_like_check(small_practice):

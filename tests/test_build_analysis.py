@@ -113,3 +113,70 @@ def test_schedule_due_dates(practice):
         "gad7": (date(2026, 4, 27), False),  # 2026-03-30 + 4 weeks
         "phq9": (date(2026, 4, 13), False),  # 2026-03-30 + 2 weeks
     }
+
+
+def test_caseload_groups_alerts_per_client_most_urgent_first(practice):
+    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    # ab has the critical item (the most urgent alert of all), so ab's block comes first; each
+    # block keeps its client's alerts in urgency order, and no alert is lost or repeated.
+    got = [(g.client_id, [a.kind for a in g.alerts]) for g in caseload.alert_groups]
+    assert got == [
+        ("ab", ["critical-item", "deterioration", "questionnaire-overdue"]),
+        ("cd", ["review-overdue", "target-passed", "no-contact"]),
+    ]
+    assert sum(len(g.alerts) for g in caseload.alert_groups) == len(caseload.alerts)
+    assert caseload.alert_groups[0].href == "clients/ab.html#attention"
+
+
+def test_a_second_urgent_reason_breaks_a_tie_between_clients():
+    def alert(kind, cid):
+        return analysis.Alert(kind, cid, cid.upper(), None, "why", "x")
+
+    def client(cid, *kinds):
+        return type("C", (), {"id": cid, "name": cid.upper(), "clinician": "", "last_contact": None,
+                              "alerts": [alert(k, cid) for k in kinds]})()
+
+    groups = analysis.group_alerts([client("aa", "critical-item"),
+                                    client("zz", "critical-item", "deterioration"),
+                                    client("mm", "no-contact", "critical-item")])
+    # All three have a critical item first. zz's next alert (deterioration, rank 2) outranks mm's
+    # (no contact, rank 6), and mm's further reason outranks aa, which has none.
+    assert [g.client_id for g in groups] == ["zz", "mm", "aa"]
+    assert [a.kind for a in groups[1].alerts] == ["critical-item", "no-contact"]  # sorted within the block
+
+
+def test_alert_reasons_use_the_books_dates(practice):
+    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    why = {a.kind: a.why for a in caseload.alerts}
+    # The same "2 Mar 2026" form as every other date on the page, never ISO.
+    assert "due 2 Mar 2026 (29 days ago)" in why["questionnaire-overdue"]
+    assert "last contact 12 Jan 2026" in why["no-contact"]
+
+
+def test_adherence_per_week_as_percent_and_reports_as_given(practice):
+    step = next(s for g in views(practice)["ab"].goals for s in g.steps if s.id == "wind-down")
+    # 5 a week = 5/7 a day. 03-16 reported 8 over 14 days (aim 10) = 80%; 03-30 reported 7 over
+    # 14 days = 70%. Week of 03-09 lies wholly in the first report: 4 of 5 = 80%. Week of 03-16:
+    # 4/7 + 3 = 25/7 done of 5 asked = 71.4%. Week of 03-30: one day of two covered, 0.5 of 5/7 = 70%.
+    percents = [round(w.percent, 1) for w in step.weeks]
+    assert percents == [80.0, 80.0, 71.4, 70.0, 70.0]
+    assert [w.partial for w in step.weeks] == [True, False, False, False, True]  # 03-02 and 03-31 uncovered
+    reports = [(r.date, r.times, r.days, round(r.asked, 6), round(r.percent, 1)) for r in step.reports]
+    assert reports == [(date(2026, 3, 30), 7, 14, 10, 70.0), (date(2026, 3, 16), 8, 14, 10, 80.0)]
+
+
+def test_reports_and_weeks_agree_on_what_was_done_and_asked(practice):
+    # The reports and the per-week spread use one covering rule: their totals must agree.
+    for view in views(practice).values():
+        for g in view.goals:
+            for s in g.steps:
+                if s.hidden_weeks or s.hidden_reports:
+                    continue
+                assert sum(r.times for r in s.reports) == pytest.approx(s.done)
+                assert sum(r.asked for r in s.reports) == pytest.approx(s.prescribed)
+
+
+def test_last_session_is_the_latest_contact_that_took_place(practice):
+    view = views(practice)["ab"]
+    assert view.last_session is not None and view.last_session.date == date(2026, 3, 30)
+    assert views(practice)["cd"].last_session.date == date(2026, 1, 12)

@@ -39,7 +39,7 @@ def test_cutoff_line_sits_at_its_value():
     svg = str(gad7_chart())
     # Plot area y from 200 (value 0) to 14 (value 21): 10 → 200 − 186 × 10/21 = 111.43 → "111.4".
     assert '<line class="cutoff" x1="40" y1="111.4" x2="508" y2="111.4"/>' in svg
-    assert "cutoff 10" in svg
+    assert "cutoff 10" in svg  # labelled on the line itself
 
 
 def test_reliable_change_markers_differ_in_shape():
@@ -77,9 +77,46 @@ def test_gas_chart_puts_level_texts_on_the_scale():
         assert text in svg
 
 
-def test_adherence_bars_write_the_numbers_and_mark_unknown_weeks():
-    weeks = [charts.WeekBar("2 Mar", 3, 3), charts.WeekBar("9 Mar", 1.5, 3), charts.WeekBar("16 Mar", 0, 3, known=False)]
+def test_adherence_bars_show_whole_percents_of_the_aim_and_mark_unknown_weeks():
+    weeks = [charts.WeekBar("2 Mar", 100, met=True), charts.WeekBar("9 Mar", 50),
+             charts.WeekBar("16 Mar", 80, partial=True), charts.WeekBar("23 Mar", None)]
     svg = str(charts.adherence_chart("a1", "Box breathing", "d", weeks))
     assert svg.count('<rect class="bar bar-met"') == 1 and svg.count('<rect class="bar"') == 1
-    assert ">1.5</text>" in svg and ">?</text>" in svg
-    assert svg.count('<line class="prescribed"') == 3
+    assert svg.count('<rect class="bar bar-partial"') == 1
+    assert ">100%</text>" in svg and ">50%</text>" in svg and ">80%*</text>" in svg and ">?</text>" in svg
+    assert "." not in "".join(re.findall(r">(\d[^<]*%\*?)</text>", svg))  # never a fractional count
+    # One aim line at 100%: plot from y 100 (0%) to 14 (150%) → 100 − 86 × 100/150 = 42.67 → "42.7".
+    assert svg.count('<line class="prescribed"') == 1 and 'y1="42.7"' in svg
+
+
+def _text_boxes(svg: str, cls: str) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in re.findall(rf'<text class="{cls}" x="([\d.]+)" y="([\d.]+)"', svg)]
+
+
+def test_cutoff_label_never_shares_the_band_label_margin():
+    # PHQ-9-like: the cutoff (10) is exactly where "Moderate 10–14" starts; its label used to
+    # crowd that band label in the right margin.
+    bands = [charts.Band(0, 4, "None", 0, 5), charts.Band(5, 9, "Mild", 1, 5), charts.Band(10, 14, "Moderate", 2, 5),
+             charts.Band(15, 19, "Moderately severe", 3, 5), charts.Band(20, 27, "Severe", 4, 5)]
+    svg = str(charts.questionnaire_chart("c2", "PHQ-9", "d", points=POINTS, bands=bands, low=0, high=27, cutoff=10,
+                                         start=date(2026, 1, 5), end=date(2026, 3, 30), cutoff_label="clinical cutoff"))
+    (x, y), = _text_boxes(svg, "line-label cutoff-label")
+    assert x < 508  # inside the plot (the plot ends at x 508; band labels start at 514)
+    assert all(bx > 508 for bx, _ in _text_boxes(svg, "band-label"))
+    line_y = 200 - 186 * 10 / 27  # 131.1
+    assert abs(y - line_y) < 18  # next to its line
+    # Not on the data: the first point (15 at 5 Jan, x 40) and the series start at the left, and
+    # the last (14 at 30 Mar) at the right: the label keeps clear of every marker.
+    for p in POINTS:
+        px = 40 + 468 * (p.when - date(2026, 1, 5)).days / (date(2026, 3, 30) - date(2026, 1, 5)).days
+        py = 200 - 186 * p.value / 27
+        assert not (abs(px - x) < 60 and abs(py - (y - 4)) < 10), (px, py, x, y)
+
+
+def test_share_words_for_the_goal_chart():
+    svg = str(charts.goal_chart("g3", "t", "d", points=[charts.Point(date(2026, 3, 2), 8)], low=0, high=10,
+                                start=date(2026, 3, 2), end=date(2026, 6, 30), baseline=8, target=4,
+                                target_date=date(2026, 6, 30), words=("start", "aim", "aim by")))
+    assert "start 8" in svg and "aim 4" in svg and ">aim by<" in svg
+    words = " ".join(re.findall(r">([^<]+)</text>", svg))  # what a reader sees (class names aside)
+    assert "baseline" not in words and "target" not in words

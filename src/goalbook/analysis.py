@@ -125,10 +125,36 @@ class ClientView:
     past_flags: list[tuple[str, str, str]] = field(default_factory=list)  # (short name, text, anchor)
     history: list[Any] | None = None  # model.HistoryEntry, clinician only
     dirty: list[str] = field(default_factory=list)  # this client's files with uncommitted changes
+    # Per questionnaire id: (what it measures, its time frame) — the share page explains each one.
+    instrument_about: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def active_goals(self) -> list[GoalView]:
         return [g for g in self.goals if g.status == "active"]
+
+    @property
+    def last_session(self) -> SessionView | None:
+        """The latest contact that took place: where the next session picks up."""
+        return next((s for s in self.sessions if s.attended), None)
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """One client's alerts on the caseload, most urgent first: one busy client stays one block."""
+
+    client_id: str
+    client_name: str
+    clinician: str
+    last_contact: date | None
+    alerts: tuple[Alert, ...]
+
+    @property
+    def href(self) -> str:
+        return f"clients/{self.client_id}.html#attention"
+
+    @property
+    def top(self) -> Alert:
+        return self.alerts[0]
 
 
 @dataclass
@@ -140,6 +166,7 @@ class PracticeView:
     clinicians: dict[str, str]
     repo: Any = None  # model.RepoState, or None when the audit trail is unavailable
     as_of: str | None = None
+    alert_groups: list[AlertGroup] = field(default_factory=list)
 
 
 def last_contact(client: model.Client) -> date | None:
@@ -223,6 +250,9 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         nhs=nhs_view(instruments),
         gas=gas_view(goals),
         sessions=[_session_view(s, client, practice, scores, audience) for s in reversed(client.sessions)],
+        instrument_about={iv.id: (getattr(practice.instruments[iv.id], "measures", ""),
+                                  getattr(practice.instruments[iv.id], "time_frame", ""))
+                          for iv in instruments if iv.id in practice.instruments},
     )
     if audience == "clinician":
         view.alerts = client_alerts(view, client, practice)
@@ -284,8 +314,23 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
     return sort_alerts(out)
 
 
+def _alert_key(a: Alert) -> tuple:
+    return (a.rank, a.weight, a.client_name, a.client_id, a.anchor)
+
+
 def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
-    return sorted(alerts, key=lambda a: (a.rank, a.weight, a.client_name, a.client_id, a.anchor))
+    return sorted(alerts, key=_alert_key)
+
+
+def group_alerts(clients: Sequence[ClientView]) -> list[AlertGroup]:
+    """Alerts per client; the client whose most urgent alert is most urgent comes first. On a tie
+    the next alert decides, and a further reason outranks none (hence the end marker)."""
+    groups = [
+        AlertGroup(c.id, c.name, c.clinician, c.last_contact, tuple(sort_alerts(c.alerts)))
+        for c in clients if c.alerts
+    ]
+    end = (len(ALERT_ORDER), 0)
+    return sorted(groups, key=lambda g: ([(a.rank, a.weight) for a in g.alerts] + [end], g.client_name, g.client_id))
 
 
 def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, repo: Any = None,
@@ -298,11 +343,16 @@ def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, re
         clinicians={c.id: c.name for c in practice.clinicians.values()},
         repo=repo,
         as_of=as_of,
+        alert_groups=group_alerts(clients),
     )
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _d(d: date | None) -> str:
-    return d.isoformat() if d else "—"
+    """``16 Feb 2026``, as everywhere else in the book (alerts are read next to those dates)."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "—"
 
 
 def _weeks(n: int) -> str:

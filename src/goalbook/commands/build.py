@@ -67,11 +67,13 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
 
 
 def summary_line(result) -> str:
-    """``Built 6 clients, 8 pages, 0 problems in 0.41 s → _book/``"""
-    n = len(result.problems)
+    """``Built 6 clients, 8 pages, 2 warnings in 0.41 s → _book/`` (a built book has no errors)."""
+    errors = sum(p.is_error for p in result.problems)
+    warnings = len(result.problems) - errors
+    found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     where = _shown_path(result.out)
     return (f"Built {_plural(result.clients, 'client')}, {_plural(result.pages, 'page')}, "
-            f"{_plural(n, 'problem')} in {result.seconds:.2f} s → {where}")
+            f"{', '.join(found) or 'no problems'} in {result.seconds:.2f} s → {where}")
 
 
 def _shown_path(path: Path | None) -> str:

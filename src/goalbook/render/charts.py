@@ -39,9 +39,9 @@ class Point:
 @dataclass(frozen=True)
 class WeekBar:
     label: str  # e.g. "9 Mar"
-    done: float
-    prescribed: float
-    known: bool = True  # False: no report covers the week (unknown, not zero)
+    percent: float | None  # done as a share of what was asked for the reported days; None: unknown
+    met: bool = False
+    partial: bool = False  # only some of the week's days are covered by a report so far
 
 
 def _f(x: float) -> str:
@@ -219,13 +219,15 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
         labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
     out += _value_ticks(frame, _nice_ticks(low, high))
     out += _date_ticks(frame)
-    if cutoff is not None:
-        y = _f(frame.y(cutoff))
-        out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{y}" x2="{frame.x1}" y2="{y}"/>')
-        labels.append((frame.y(cutoff), f"{cutoff_label} {_num(cutoff)}", "line-label cutoff-label"))
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, text, cls))
+    if cutoff is not None:
+        # The cutoff is labelled on its own line inside the plot, not in the band-label margin,
+        # where it would crowd the band that starts at the same score.
+        y = frame.y(cutoff)
+        out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
+        out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", points))
     out += _series(frame, points)
     out.append("</svg>")
     return Markup("".join(out))
@@ -234,10 +236,12 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
 def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], low: float, high: float,
                start: date, end: date, baseline: float | None = None, target: float | None = None,
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
-               level_labels: dict[int, str] | None = None, unit: str = "") -> Markup:
+               level_labels: dict[int, str] | None = None, unit: str = "",
+               words: tuple[str, str, str] = ("baseline", "target", "target date")) -> Markup:
     """A goal's measurements with its baseline, target line, target date and trend.
 
-    ``level_labels`` (GAS) puts the −2…+2 level names on the value axis.
+    ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
+    baseline, the target and the target date (the share page says "start", "aim", "aim by").
     """
     frame = _Frame(start, end, low, high)
     out = _svg_open(chart_id, title, desc, frame)
@@ -254,17 +258,17 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
     if target is not None and target_date is not None and frame.start <= target_date <= frame.end:
         x = _f(frame.x(target_date))
         out.append(f'<line class="target-date" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y1}"/>')
-        out.append(f'<text class="small-label" x="{x}" y="{frame.y1 + 8}" dx="-4" text-anchor="end">target date</text>')
+        out.append(f'<text class="small-label" x="{x}" y="{frame.y1 + 8}" dx="-4" text-anchor="end">{escape(words[2])}</text>')
     if baseline is not None:
         y = frame.y(baseline)
         out.append(f'<line class="baseline" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
         if not level_labels:
-            labels.append((y, f"baseline {_num(baseline)}", "line-label"))
+            labels.append((y, f"{words[0]} {_num(baseline)}", "line-label"))
     if target is not None:
         y = frame.y(target)
         out.append(f'<line class="target" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
         if not level_labels:
-            labels.append((y, f"target {_num(target)}", "line-label target-label"))
+            labels.append((y, f"{words[1]} {_num(target)}", "line-label target-label"))
     if trend is not None:
         (d0, v0), (d1, v1) = trend
         out.append(
@@ -280,41 +284,89 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
 
 
 def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBar]) -> Markup:
-    """Per-week bars of practice done, the prescribed amount as a tick across each bar, numbers written.
+    """Per-week bars of practice as a percent of the aim, the aim (100%) as a line, percents written.
 
-    A week no report covers shows "?" — unknown, not zero.
+    A week no report covers shows "?" — unknown, not zero. Bars above 200% are drawn at 200% (the
+    written number stays true). The percent sits inside a tall bar, above a short one.
     """
     n = max(1, len(weeks))
-    high = max([w.prescribed for w in weeks] + [w.done for w in weeks] + [1])
-    width = max(240, min(WIDTH, LEFT + 20 + n * 34))
-    frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + RIGHT - 40, height=120)
+    high = 200.0 if any((w.percent or 0) > 150 for w in weeks) else 150.0
+    width = max(240, min(WIDTH, LEFT + 20 + n * 40))
+    frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + 40, height=130)
+    frame.x0, frame.x1 = 8, frame.width - 48  # no value axis: the aim line carries the scale
     out = _svg_open(chart_id, title, desc, frame, fixed=True)
     slot = (frame.x1 - frame.x0) / n
-    bar = min(22.0, slot * 0.7)
+    bar = min(30.0, slot * 0.8)
     out.append(f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x1}" y2="{frame.y0}"/>')
     for i, w in enumerate(weeks):
         cx = frame.x0 + slot * (i + 0.5)
-        if w.known:
-            top = frame.y(w.done)
-            met = w.prescribed > 0 and w.done >= w.prescribed - 0.05
+        if w.percent is not None:
+            top = frame.y(min(w.percent, high))
+            cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
             out.append(
-                f'<rect class="bar{" bar-met" if met else ""}" x="{_f(cx - bar / 2)}" y="{_f(top)}" '
-                f'width="{_f(bar)}" height="{_f(frame.y0 - top)}"><title>{escape(w.label)}: {_num(w.done)} of '
-                f'{_num(w.prescribed)}</title></rect>'
+                f'<rect class="{cls}" x="{_f(cx - bar / 2)}" y="{_f(top)}" width="{_f(bar)}" '
+                f'height="{_f(frame.y0 - top)}"><title>{escape(w.label)}: {_pct(w.percent)} of the aim'
+                f'{" (part of the week reported)" if w.partial else ""}</title></rect>'
             )
-            value, y = _num(w.done), top - 4
+            value = _pct(w.percent) + ("*" if w.partial else "")
+            inside = frame.y0 - top >= 30
+            y, label_cls = (top + 12, "bar-label inside" + (" on-dark" if w.met and not w.partial else "")) if inside \
+                else (top - 4, "bar-label")
         else:
-            value, y = "?", frame.y0 - 4
-        py = _f(frame.y(w.prescribed))
-        out.append(f'<line class="prescribed" x1="{_f(cx - bar / 2 - 3)}" y1="{py}" x2="{_f(cx + bar / 2 + 3)}" y2="{py}"/>')
-        out.append(f'<text class="bar-label" x="{_f(cx)}" y="{_f(y)}" text-anchor="middle">{value}</text>')
+            value, y, label_cls = "?", frame.y0 - 4, "bar-label"
+        out.append(f'<text class="{label_cls}" x="{_f(cx)}" y="{_f(y)}" text-anchor="middle">{value}</text>')
         if n <= 16 or i % 2 == (n - 1) % 2:  # thin the labels on long runs, always keeping the latest week
             out.append(
                 f'<text class="tick-label" x="{_f(cx)}" y="{frame.y0 + 14}" text-anchor="middle">{escape(w.label)}</text>'
             )
-    out.append(_right_label(frame, frame.y(weeks[-1].prescribed if weeks else 0), "— asked", "line-label"))
+    aim = _f(frame.y(100))
+    out.append(f'<line class="prescribed" x1="{frame.x0}" y1="{aim}" x2="{frame.x1}" y2="{aim}"/>')
+    out.append(_right_label(frame, frame.y(100), "aim", "line-label"))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _pct(x: float) -> str:
+    return f"{round(x):d}%"
+
+
+def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point]) -> str:
+    """A label on a horizontal line, at the left or right end, above or below it: wherever the
+    data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
+    width, height = 6.4 * len(text) + 4, 12.0
+    path = [(frame.x(p.when), frame.y(p.value)) for p in points]
+    best: tuple[float, str] | None = None
+    for anchor in ("start", "end"):
+        xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
+        xb = xa + width
+        for above in (True, False):
+            top = y - 3 - height if above else y + 3
+            if top < frame.y1 or top + height > frame.y0:
+                continue
+            room = _room(path, xa - 7, xb + 7, top, top + height)
+            if best is None or room > best[0]:
+                base = _f(top + height - 2.5)
+                x = _f(xa) if anchor == "start" else _f(xb)
+                label = (f'<text class="line-label cutoff-label" x="{x}" y="{base}" '
+                         f'text-anchor="{anchor}">{escape(text)}</text>')
+                best = (room, label)
+    if best is None:  # a plot too small for any placement: the right margin
+        return _right_label(frame, y, text, "line-label cutoff-label")
+    return best[1]
+
+
+def _room(path: Sequence[tuple[float, float]], xa: float, xb: float, top: float, bottom: float) -> float:
+    """How far the data line stays from a box (0 when it crosses it): markers and segments."""
+    ys: list[float] = [py for px, py in path if xa <= px <= xb]
+    for (x0, y0), (x1, y1) in pairwise(path):
+        for x in (xa, xb):  # where a segment enters or leaves the box's columns
+            if x0 < x < x1:
+                ys.append(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    if not ys:
+        return 1000.0
+    if min(ys) <= bottom and max(ys) >= top:
+        return 0.0
+    return min(min(abs(v - top), abs(v - bottom)) for v in ys)
 
 
 def _signed(n: int) -> str:

@@ -41,6 +41,14 @@ def fmt_signed(x: float | None) -> str:
     return "0" if x == 0 else ("+" if x > 0 else "−") + fmt_num(abs(x))
 
 
+def fmt_about(x: float | None) -> str:
+    """A whole number, or ``≈ 4`` when the true value is not whole (times are counted, not measured)."""
+    if x is None:
+        return "—"
+    whole = round(x)
+    return str(whole) if abs(x - whole) < 0.05 else f"≈ {whole}"
+
+
 def fmt_pct(x: float | None) -> str:
     return "—" if x is None else f"{round(x):d}%"
 
@@ -59,7 +67,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=render_markdown, d=fmt_date, num=fmt_num, signed=fmt_signed, pct=fmt_pct)
+    env.filters.update(md=render_markdown, d=fmt_date, num=fmt_num, signed=fmt_signed, pct=fmt_pct, about=fmt_about)
     env.globals.update(plural=plural, version=__version__)
     return env
 
@@ -76,23 +84,29 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
     for g in view.goals:
         if not g.points and g.baseline is None:
             continue
-        desc = (f"{g.measure_text}. Baseline {fmt_num(g.baseline)}, target {g.target_text}"
-                + (f" by {fmt_date(g.target_date)}" if g.target_date else "")
-                + f"; {len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
+        by = f" by {fmt_date(g.target_date)}" if g.target_date else ""
+        if view.audience == "client":
+            desc = (f"Where you started: {fmt_num(g.baseline)}; what we aim for: {g.target_text}{by}; "
+                    f"{plural(len(g.points), 'score')} so far, the latest {g.latest_text}.")
+        else:
+            desc = (f"{g.measure_text}. Baseline {fmt_num(g.baseline)}, target {g.target_text}{by}; "
+                    f"{len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
         out[g.anchor] = charts.goal_chart(
             f"chart-{g.anchor}", f"Progress: {g.title}", desc,
             points=[charts.Point(p.date, p.value) for p in g.points],
             low=g.low, high=g.high, start=g.start, end=g.end, baseline=g.baseline, target=g.target,
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
+            words=("start", "aim", "aim by") if view.audience == "client" else ("baseline", "target", "target date"),
         )
         for s in g.steps:
             if s.weeks:
                 out[f"{g.anchor}-{s.id}"] = charts.adherence_chart(
                     f"chart-{g.anchor}-{s.id}", f"Practice per week: {s.action}",
-                    f"Asked {s.frequency}; done {fmt_num(s.done)} of {fmt_num(s.prescribed)} over "
-                    f"{plural(len(s.weeks), 'week')} shown; target met in {s.weeks_met} weeks.",
-                    [charts.WeekBar(w.short_label, w.done, w.asked, w.known) for w in s.weeks],
+                    f"Asked {s.frequency}. Each bar is the share of that done in a week; "
+                    f"{fmt_pct(s.percent)} over all reported weeks, the aim met in {s.weeks_met} of "
+                    f"{plural(s.weeks_known, 'week')}.",
+                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial) for w in s.weeks],
                 )
     for iv in view.instruments:
         if not iv.rows:
@@ -108,6 +122,7 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
             points=points,
             bands=[charts.Band(b.low, b.high, b.label, b.level, b.levels) for b in iv.bands],
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=iv.rows[0].date, end=latest.date,
+            cutoff_label="threshold" if view.audience == "client" else "clinical cutoff",
         )
     return out
 
@@ -127,3 +142,13 @@ def render_caseload(view: PracticeView) -> str:
         p=view, practice_name=view.name, today=view.today, repo=view.repo, as_of=view.as_of,
         css=stylesheet(), share=False, root="",
     )
+
+
+def caseload_row(view: ClientView) -> Markup:
+    """One client's row of the caseload table (kept with the client's page between builds)."""
+    return environment().get_template("caseload_parts.html").module.client_row(view)
+
+
+def caseload_alert_group(group: Any) -> Markup:
+    """One client's block of alerts on the caseload."""
+    return environment().get_template("caseload_parts.html").module.alert_group(group)
