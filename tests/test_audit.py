@@ -324,3 +324,12 @@ def test_goal_words_for_every_field_kind():
         "goal 'g': step 'gone' removed",
         "goal 'g': walk: 5 times a week → 1 time a day",
     ]
+
+
+def test_many_sessions_added_in_one_commit_read_as_one_line():
+    from goalbook.audit import summarise_sessions
+
+    words = ["client record created"] + [f"session 2025-10-{d:02d} added" for d in (6, 13, 20, 27)]
+    assert summarise_sessions(words) == ["client record created", "4 sessions added (2025-10-06 to 2025-10-27)"]
+    # three or fewer stay listed one by one
+    assert summarise_sessions(words[:4]) == words[:4]

@@ -96,11 +96,33 @@ def _build_histories(root: Path, repo: gitrepo.Repo, commit: str) -> dict[str, l
         for client_id, words in merged.items():
             histories.setdefault(client_id, []).append(
                 HistoryEntry(commit=c.commit, date=c.date, author=c.author, message=c.subject,
-                             changes=tuple(words)))
+                             changes=tuple(summarise_sessions(words))))
         for old, new in d["renames"]:
             if old != new:
                 renamed_to[old] = current(new)
     return histories
+
+
+_SESSION_WORDS = re.compile(r"^session (\S+) (added|removed)$")
+
+
+def summarise_sessions(words: list[str], most: int = 3) -> list[str]:
+    """Fold more than ``most`` "session D added" lines of one commit into one line, so an import of
+    many sessions reads "19 sessions added (2025-10-06 to 2026-03-23)" rather than as a long list."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        m = _SESSION_WORDS.match(w)
+        if m:
+            groups.setdefault(m.group(2), []).append(m.group(1))
+    out: list[str] = []
+    for w in words:
+        m = _SESSION_WORDS.match(w)
+        if not m or len(groups[m.group(2)]) <= most:
+            out.append(w)
+        elif groups[m.group(2)][0] == m.group(1):  # the group's first line stands for all of it
+            dates = sorted(groups[m.group(2)])
+            out.append(f"{len(dates)} sessions {m.group(2)} ({dates[0]} to {dates[-1]})")
+    return out
 
 
 def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommit]) -> dict[str, dict[str, Any]]:
