@@ -4,6 +4,7 @@ and is imported when it runs, so ``goalbook --help`` starts instantly."""
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
 
@@ -32,6 +33,25 @@ class LazyGroup(click.Group):
             return None
         module = importlib.import_module(COMMANDS[name][0])
         return module.command
+
+    def invoke(self, ctx: click.Context):
+        # A fault in goalbook (not a mistake in the user's files: those are Problems) must still not
+        # put a traceback in front of a therapist. GOALBOOK_DEBUG=1 shows it, for a bug report.
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("GOALBOOK_DEBUG"):
+                raise
+            detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+            click.echo(
+                f"goalbook: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
+                "please report this.\n  hint: your files were not changed; run again with "
+                "GOALBOOK_DEBUG=1 to see the details for the report",
+                err=True,
+            )
+            ctx.exit(3)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
