@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
+from goalbook import checkcache
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.model import Client, Goal, Practice
 from goalbook.problems import Problem, Severity, sort_problems, summary
@@ -61,6 +62,7 @@ CODES: dict[str, str] = {
     "target-before-start": "a goal target date not after the date it was set",
     "session-before-start": "a session before the client's start date",
     "measurement-out-of-range": "a value outside the goal's measure",
+    "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
@@ -75,6 +77,24 @@ CODES: dict[str, str] = {
     "no-own-words": "a goal without the client's own words",
     "no-relevant": "a goal without a link to the client's hopes",
 }
+
+
+# Findings that compare a date with today.
+CLOCK_CODES = frozenset({"future-date", "target-date-passed", "review-overdue"})
+
+
+def _today_unusable(loaded: LoadResult) -> bool:
+    """True when goalbook.yaml has a `today:` that could not be used (so the clock stood in)."""
+    if loaded.practice is None or loaded.practice.today_fixed or loaded.settings_ok:
+        return False
+    from goalbook import yamlload
+
+    for name in ("goalbook.yaml", "goalbook.yml"):
+        path = loaded.root / name
+        if path.is_file():
+            data, _ = yamlload.load_yaml(path, name)
+            return isinstance(data, dict) and data.get("today") is not None
+    return False
 
 
 @dataclass
@@ -97,11 +117,38 @@ def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
     loaded = load_all(Path(root), today=today)
     problems = list(loaded.problems)
     if loaded.practice is not None:
-        context = Context(loaded, loaded.practice)
+        # Issue 6: the stages look at one client at a time, so a client whose files (and the
+        # practice's settings) did not change keeps the problems found last time (checkcache.py).
+        memo = checkcache.memo_for(loaded.root)
+        base = checkcache.practice_key(loaded) if memo is not None else ""
+        todo, keys = [], {}
+        for client in loaded.practice.clients:
+            key = (checkcache.client_key(base, loaded.root, client, loaded.clients.get(client.folder))
+                   if memo is not None else None)
+            kept = memo.get(client.folder, key) if memo is not None else None
+            if kept is None:
+                todo.append(client)
+                keys[client.folder] = key
+            else:
+                problems += kept
+        context = Context(loaded, replace(loaded.practice, clients=todo))
         findings: list[Finding] = []
         for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
             findings += stage(context)
-        problems += resolve(findings, loaded.root)
+        if _today_unusable(loaded):
+            # `today:` is written but wrong (already an error): judged by the clock instead, every
+            # date would be "in the future" or "overdue" — many messages for that one mistake.
+            findings = [f for f in findings if f.code not in CLOCK_CODES]
+        found = resolve(findings, loaded.root)
+        problems += found
+        if memo is not None:
+            by_folder: dict[str, list[Problem]] = {folder: [] for folder in keys}
+            for problem in found:
+                folder = "/".join(problem.path.split("/")[:2])
+                by_folder.setdefault(folder, []).append(problem)
+            for folder, key in keys.items():
+                memo.put(folder, key if set(by_folder) <= set(keys) else None, by_folder[folder])
+            memo.save({c.folder for c in loaded.practice.clients})
     return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from goalbook.checks import Context, finding, goal_pointer
 from goalbook.load import Finding
 from goalbook.model import Client, Goal, Session
+from goalbook.progress import stated_direction
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -18,6 +19,7 @@ def check(ctx: Context) -> list[Finding]:
             findings += _goal(ctx, client, i, goal)
         for session in client.sessions:
             findings += _session(ctx, client, session)
+        findings += _sessions_before_start(ctx, client)
     return findings
 
 
@@ -52,22 +54,6 @@ def _client_dates(ctx: Context, client: Client) -> list[Finding]:
 # --- Goals ------------------------------------------------------------------------------------
 
 
-def effective_direction(goal: Goal, instruments: dict[str, Any]) -> str | None:
-    """decrease | increase as docs/format.md infers it, or None when it cannot be known."""
-    if goal.direction:
-        return goal.direction
-    measure = goal.measure
-    if measure is not None and measure.type == "gas":
-        return "increase"
-    if measure is not None and measure.type == "questionnaire":
-        instrument = instruments.get(measure.instrument or "")
-        if instrument is not None:
-            return "decrease" if getattr(instrument, "direction", "") == "higher_is_worse" else "increase"
-    if goal.target is not None and goal.target.relative:
-        return "decrease" if goal.target.relative == "lower" else "increase"
-    return None
-
-
 def _goal(ctx: Context, client: Client, i: int, goal: Goal) -> list[Finding]:
     path = ctx.goals_file(client)
     out = _future(ctx, path, goal_pointer(i, "set_date"), "date this goal was set", goal.set_date)
@@ -86,7 +72,7 @@ def _goal(ctx: Context, client: Client, i: int, goal: Goal) -> list[Finding]:
 def _target_direction(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
     if goal.target is None or goal.baseline is None:
         return []
-    direction = effective_direction(goal, ctx.practice.instruments)
+    direction = stated_direction(goal, ctx.practice.instruments)
     target = goal.target.resolve(goal.baseline)
     if direction is None or target is None:
         return []
@@ -104,7 +90,21 @@ def _target_direction(ctx: Context, path: str, i: int, goal: Goal) -> list[Findi
     )]
 
 
+def scale_is_broken(goal: Goal) -> bool:
+    """A rating whose min is not below its max: its values cannot be judged against it."""
+    m = goal.measure
+    return m is not None and m.type == "rating" and m.min >= m.max
+
+
 def _values_on_scale(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
+    if scale_is_broken(goal):
+        m = goal.measure
+        assert m is not None
+        return [finding(
+            path, goal_pointer(i, "measure", "min"), "error", "bad-scale",
+            f"this rating's scale runs from {_num(m.min)} to {_num(m.max)}: its max must be above its min",
+            "write the lowest point as `min:` and the highest as `max:` (e.g. min: 0, max: 10)",
+        )]
     out = []
     if goal.baseline is not None:
         problem = _off_scale(ctx, goal, goal.baseline)
@@ -115,6 +115,15 @@ def _values_on_scale(ctx: Context, path: str, i: int, goal: Goal) -> list[Findin
         problem = _off_scale(ctx, goal, goal.target.value)
         if problem:
             out.append(finding(path, goal_pointer(i, "target"), "error", problem[0], f"the target {problem[1]}", problem[2]))
+    resolved = goal.target.resolve(goal.baseline) if goal.target is not None and goal.target.percent is not None else None
+    if resolved is not None and goal.measure is not None and goal.measure.type != "gas":
+        problem = _off_scale(ctx, goal, resolved)
+        if problem:
+            out.append(finding(
+                path, goal_pointer(i, "target"), "error", problem[0],
+                f"the target {goal.target.text} (of the baseline {_num(goal.baseline)}): {problem[1]}",
+                problem[2],
+            ))
     return out
 
 
@@ -156,13 +165,6 @@ def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] |
 def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
     path = session.file
     out = _future(ctx, path, ("date",), "session date", session.date)
-    if session.date < client.start_date:
-        out.append(finding(
-            path, ("date",), "warning", "session-before-start",
-            f"this session ({session.date.isoformat()}) is before the client's start date "
-            f"{client.start_date.isoformat()}",
-            "check the session's date, or move start_date in client.yaml back to the first contact",
-        ))
     for administration in session.administrations:
         instrument = ctx.practice.instruments.get(administration.instrument)
         if instrument is None:
@@ -183,11 +185,28 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
         goal = client.goal(goal_id)
         if goal is None:
             continue  # unknown goal: reported by the references stage
-        problem = _off_scale(ctx, goal, value)
+        problem = None if scale_is_broken(goal) else _off_scale(ctx, goal, value)
         if problem:
             out.append(finding(path, ("measurements", goal_id), "error", problem[0], f"the measurement {problem[1]}", problem[2]))
         out += _inactive(path, goal_id, goal, session)
     return out
+
+
+def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
+    """One warning at the first session before the start date (a wrong start date moves them all)."""
+    if client.start_date > ctx.today:
+        return []  # the start date is already an error (in the future); every session would follow
+    early = [s for s in client.sessions if s.date < client.start_date]
+    if not early:
+        return []
+    later = len(early) - 1
+    also = f" (and {later} more session{'s' if later > 1 else ''} up to {early[-1].date.isoformat()})" if later else ""
+    return [finding(
+        early[0].file, ("date",), "warning", "session-before-start",
+        f"this session ({early[0].date.isoformat()}) is before the client's start date "
+        f"{client.start_date.isoformat()}{also}",
+        "check the session's date, or move start_date in client.yaml back to the first contact",
+    )]
 
 
 def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | None]) -> list[Finding]:

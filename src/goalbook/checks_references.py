@@ -18,6 +18,7 @@ def check(ctx: Context) -> list[Finding]:
         findings += _revisions(ctx, client)
         for session in client.sessions:
             findings += _session(ctx, client, session)
+        findings += _unknown_goals_and_steps(ctx, client)
     return findings
 
 
@@ -229,25 +230,56 @@ def _session(ctx: Context, client: Client, session) -> list[Finding]:
     out += _clinician(ctx, path, ("clinician",), session.clinician)
     for administration in session.administrations:
         out += _instrument(ctx, path, ("questionnaires", administration.instrument), administration.instrument, key=True)
-    if ctx.goals_known(client):
-        goals = [g.id for g in client.goals]
-        steps = list(client.steps())
-        no_goals = "this client has no goals yet (goals.yaml)" if not goals else ""
+    return out
+
+
+def _unknown_goals_and_steps(ctx: Context, client: Client) -> list[Finding]:
+    """Sessions naming a goal or step the client does not have: one error per unknown id.
+
+    A goal removed from goals.yaml (or a step renamed there) leaves every session that recorded
+    it pointing nowhere; listing all of them would bury the one thing to do. So the first session
+    gets the error, saying how many later ones name the same id.
+    """
+    if not ctx.goals_known(client):
+        return []
+    goals = [g.id for g in client.goals]
+    steps = list(client.steps())
+    no_goals = "this client has no goals yet (goals.yaml)" if not goals else ""
+    unknown: dict[tuple[str, str], list[str]] = {}  # (section, id) → files, in session order
+    for session in client.sessions:
         for goal_id in session.measurements:
             if goal_id not in goals:
-                out.append(finding(
-                    path, ("measurements", goal_id), "error", "unknown-goal",
-                    f"this session measures the goal '{goal_id}', but the client has no goal with that id",
-                    no_goals or f"{did_you_mean(goal_id, goals)}this client's goals: {one_of(goals)}",
-                    key=True,
-                ))
+                unknown.setdefault(("measurements", goal_id), []).append(session.file)
         for step_id in session.homework:
             if step_id not in steps:
-                out.append(finding(
-                    path, ("homework", step_id), "error", "unknown-step",
-                    f"this session counts homework for '{step_id}', but no goal of this client has an "
-                    "action step with that id",
-                    no_goals or f"{did_you_mean(step_id, steps)}this client's action steps: {one_of(steps)}",
-                    key=True,
-                ))
+                unknown.setdefault(("homework", step_id), []).append(session.file)
+    out = []
+    for (section, name), files in unknown.items():
+        also = _also_in(files[1:])
+        if section == "measurements":
+            out.append(finding(
+                files[0], (section, name), "error", "unknown-goal",
+                f"this session measures the goal '{name}', but the client has no goal with that id{also}",
+                no_goals or f"{did_you_mean(name, goals)}this client's goals: {one_of(goals)}. If the goal was "
+                "deleted from goals.yaml, put it back with `status: discontinued` to keep its history",
+                key=True,
+            ))
+        else:
+            out.append(finding(
+                files[0], (section, name), "error", "unknown-step",
+                f"this session counts homework for '{name}', but no goal of this client has an "
+                f"action step with that id{also}",
+                no_goals or f"{did_you_mean(name, steps)}this client's action steps: {one_of(steps)}. If the "
+                "step was removed from its goal, put it back so the sessions that counted it still fit",
+                key=True,
+            ))
     return out
+
+
+def _also_in(files: list[str]) -> str:
+    if not files:
+        return ""
+    names = [PurePosixPath(f).stem for f in files]
+    more = f"{len(files)} later session{'s' if len(files) > 1 else ''}"
+    shown = ", ".join(names[:3]) + (f" … {names[-1]}" if len(names) > 3 else "")
+    return f" ({more} too: {shown})"

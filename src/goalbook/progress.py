@@ -23,9 +23,10 @@ PER_DAY = {"day": 1.0, "week": 1 / 7, "month": 12 / 52 / 7}
 NO_CONTACT = ("did-not-attend", "cancelled")  # these sessions did not take place: not a contact
 
 
-def effective_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direction:
-    """As written; else from the instrument (higher is worse → decrease); GAS → increase; else from
-    target vs baseline (docs/format.md). With nothing to go on: increase."""
+def stated_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direction | None:
+    """The direction the goal itself settles: as written; else from the instrument (higher is worse
+    → decrease); GAS → increase; a relative target says it ("50% lower"). None when only the numbers
+    could tell (docs/format.md)."""
     if goal.direction in ("decrease", "increase"):
         return goal.direction
     m = goal.measure
@@ -35,11 +36,19 @@ def effective_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direct
         inst = instruments.get(m.instrument or "")
         if inst is not None:
             return "decrease" if getattr(inst, "direction", "") == "higher_is_worse" else "increase"
-    if goal.target is not None:
-        if goal.target.relative is not None:
-            return "decrease" if goal.target.relative == "lower" else "increase"
-        if goal.target.value is not None and goal.baseline is not None and goal.target.value != goal.baseline:
-            return "decrease" if goal.target.value < goal.baseline else "increase"
+    if goal.target is not None and goal.target.relative is not None:
+        return "decrease" if goal.target.relative == "lower" else "increase"
+    return None
+
+
+def effective_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direction:
+    """The stated direction; else from target vs baseline. With nothing to go on: increase."""
+    stated = stated_direction(goal, instruments)
+    if stated is not None:
+        return stated
+    target, baseline = goal.target.value if goal.target else None, goal.baseline
+    if target is not None and baseline is not None and target != baseline:
+        return "decrease" if target < baseline else "increase"
     return "increase"
 
 

@@ -25,7 +25,7 @@ import jinja2
 from goalbook.errors import GoalbookError
 from goalbook.locate import SETTINGS_FILE
 from goalbook.model import SESSION_KINDS, SLUG, STANDARD_CATEGORIES, Client, Goal, Practice
-from goalbook.problems import format_text
+from goalbook.problems import sort_problems
 from goalbook.resources import data_dir
 
 # What `init` writes, in the order it reports them: practice-relative path → template file.
@@ -217,7 +217,9 @@ def _display(root: Path, path: Path) -> str:
 
 def check_client_id(client_id: str) -> None:
     if not SLUG.match(client_id):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", client_id.lower()).strip("-")[:40].strip("-")
+        from goalbook.validate import suggest_slug
+
+        suggestion = suggest_slug(client_id)
         hint = "use lowercase letters, digits and hyphens (at most 40), starting with a letter or digit"
         if suggestion and SLUG.match(suggestion):
             hint += f", e.g. {suggestion}"
@@ -228,20 +230,20 @@ def load_for_new(root: Path, client_id: str | None = None) -> tuple[Practice, Cl
     """The practice model, refusing (with the problems) when the files `new` reads have errors."""
     from goalbook import load  # heavy: jsonschema
 
+    if client_id is not None:
+        check_client_id(client_id)
     practice, problems = load.load_practice(root)
-    if practice is None:
-        raise GoalbookError(f"{root / SETTINGS_FILE} could not be read",
-                            hint="run `goalbook check` to see what is wrong")
+    # What `new` reads must be sound: the settings (clinicians, categories, today) and, for a
+    # goal or a session, the client's own files. Errors elsewhere do not stop it.
+    folder = f"clients/{client_id}/" if client_id is not None else None
+    errors = [p for p in problems if p.is_error and (
+        p.path in (SETTINGS_FILE, "goalbook.yml") or (folder is not None and p.path.startswith(folder)))]
+    if practice is None or errors:
+        whose = f"{client_id}'s files" if folder and any(p.path.startswith(folder) for p in errors) else SETTINGS_FILE
+        raise GoalbookError(_refusal(root, errors, whose),
+                            hint="fix them (`goalbook check` lists them too), then run this command again")
     if client_id is None:
         return practice, None
-    check_client_id(client_id)
-    folder = f"clients/{client_id}/"
-    errors = [p for p in problems if p.is_error and p.path.startswith(folder)]
-    if errors:
-        raise GoalbookError(
-            f"{client_id}'s files have errors, so nothing was written:\n{format_text(errors).rstrip()}",
-            hint="fix them (or run `goalbook check`), then run this command again",
-        )
     client = practice.client(client_id)
     if client is None:
         known = [c.id for c in practice.clients]
@@ -250,6 +252,18 @@ def load_for_new(root: Path, client_id: str | None = None) -> tuple[Practice, Cl
         raise GoalbookError(f"there is no client '{client_id}' in {root}",
                             hint=hint + f"create one with `goalbook new client {client_id}`")
     return practice, client
+
+
+def _refusal(root: Path, errors: list, whose: str) -> str:
+    """The errors exactly as `goalbook check` prints them (paths as typed from here, with the source line)."""
+    from goalbook.checks import format_report
+
+    try:
+        prefix = os.path.relpath(root, Path.cwd())
+    except ValueError:  # another drive on Windows
+        prefix = str(root)
+    report = format_report(sort_problems(errors), root, prefix="" if prefix == "." else prefix)
+    return f"{whose} {'has' if whose == SETTINGS_FILE else 'have'} errors, so nothing was written:\n{report.rstrip()}"
 
 
 # --- goalbook new client ----------------------------------------------------------------------

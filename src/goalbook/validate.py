@@ -12,7 +12,9 @@ import datetime as dt
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,9 @@ _FILE_NOUN = {
 }
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A therapy record's dates fall in these years; 0001-01-01 or 9999-12-31 is a typo or a placeholder,
+# and the book's calendars and charts cannot span millennia.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 _FORMATS = FormatChecker(formats=())
 
 
@@ -45,10 +50,10 @@ def _is_date(value: object) -> bool:
     if not _DATE.match(value):
         return False
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return True
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 # Known patterns, explained in words (the pattern itself means nothing to a therapist).
@@ -137,9 +142,25 @@ class _Explainer:
                 words, hint = "is too long for an id", f"at most {error.validator_value} characters"
             return [self.at([*path, key], "bad-value", f"{_show(key)} {words}", hint, key=True)]
         method = getattr(self, f"on_{error.validator}", None)
-        if method is None:
-            return [self.fallback(error, path)]
-        return method(error, path)
+        problems = [self.fallback(error, path)] if method is None else method(error, path)
+        misplaced = self.misplaced(path)
+        if misplaced:
+            problems = [replace(p, hint=misplaced + (f"\n{p.hint}" if p.hint else "")) for p in problems]
+        return problems
+
+    def misplaced(self, path: Sequence[str | int]) -> str:
+        """A hint when the key at ``path`` is really a field of the file, indented into the block above.
+
+        `  notes: …` under `homework:` reads as homework for a step called "notes"; the message
+        about its value alone would not show that two spaces are the mistake.
+        """
+        if len(path) != 2 or not isinstance(path[0], str) or not isinstance(path[1], str):
+            return ""
+        top = _validator(self.kind).schema.get("properties", {})
+        if path[1] not in top or path[1] == path[0] or path[1] in top.get(path[0], {}).get("properties", {}):
+            return ""
+        return (f"`{path[1]}:` is indented, so it is read as part of `{path[0]}`; if it is the file's own "
+                f"`{path[1]}`, remove the spaces before it")
 
     def fallback(self, error: ValidationError, path: list[Any]) -> Problem:
         return self.at(
@@ -162,10 +183,10 @@ class _Explainer:
         unknown = [k for k in error.instance if k not in allowed]
         problems = []
         for key in unknown:
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            close = _close_field(key, allowed)
             if close:
-                message = f"unknown field '{key}' — did you mean '{close[0]}'?"
-                hint = f"rename it to `{close[0]}`"
+                message = f"unknown field '{key}' — did you mean '{close}'?"
+                hint = f"rename it to `{close}`"
             else:
                 message = f"unknown field '{key}' in {self.noun(error, path)}"
                 hint = "the fields here are: " + ", ".join(allowed)
@@ -178,8 +199,11 @@ class _Explainer:
             return []
         self.required_done.add(tuple(path))
         problems = []
+        # A misspelt field (`titel:`) is reported once, as "did you mean 'title'?": saying that
+        # `title` is missing too would be two messages for one slip.
+        misspelt = _misspelt_fields(error.instance, error.schema)
         for name in error.validator_value:
-            if isinstance(error.instance, dict) and name not in error.instance:
+            if isinstance(error.instance, dict) and name not in error.instance and name not in misspelt:
                 sub = error.schema.get("properties", {}).get(name, {})
                 problems.append(
                     self.at(
@@ -211,10 +235,16 @@ class _Explainer:
     ) -> Problem:
         noun = schema.get("title") or (str(path[-1]).replace("_", " ") if path else "value")
         article = "an" if noun[:1] in "aeiou" else "a"
-        message = f"{_show(value)} is not {article} {noun}; use one of: {', '.join(map(str, choices))}{extra}"
-        close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else ""
-        return self.at(path, "bad-value", message, hint)
+        options = ", ".join(map(str, choices)) + extra
+        if value is None:
+            return self.at(path, "bad-value", f"{self.field(path)} is empty; use one of: {options}")
+        if isinstance(value, (list, dict)):
+            return self.at(
+                path, "wrong-type", f"expected one of: {options}; found {_found(value)}",
+                f"write one word after the colon, e.g. `{_last_name(path) or 'value'}: {choices[0]}`",
+            )
+        message = f"{_show(value)} is not {article} {noun}; use one of: {options}"
+        return self.at(path, "bad-value", message, _suggest_choice(value, choices))
 
     def on_const(self, error: ValidationError, path: list[Any]) -> list[Problem]:
         return [
@@ -229,6 +259,12 @@ class _Explainer:
     def on_format(self, error: ValidationError, path: list[Any]) -> list[Problem]:
         if error.validator_value == "date":
             value = error.instance
+            if _DATE.match(value) and not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+                message = f"`{value}` is not a plausible date: the year {value[:4]} is out of range"
+                hint = f"check the year; goalbook accepts {FIRST_YEAR} to {LAST_YEAR}"
+                if value[:4] == "9999":
+                    hint += " (leave the field empty if there is no date yet)"
+                return [self.at(path, "bad-date", message, hint)]
             real = "" if _DATE.match(value) else " (write YYYY-MM-DD)"
             message = f"`{value}` is not a date{real}"
             hint = (
@@ -274,14 +310,15 @@ class _Explainer:
                     "see docs/format.md for the fields of this file",
                 )
             ]
-        return [
-            self.at(
-                path,
-                "wrong-type",
-                f"expected {expected}, found {_found(error.instance)}",
-                _describe(error.schema, _last_name(path)),
+        hint = _describe(error.schema, _last_name(path))
+        if expected == "text" and isinstance(error.instance, dict):
+            # `- To stand up: in meetings` or `label: Anxiety: before`: a colon and a space inside
+            # text make YAML read a field. Quoting the whole text keeps it as written.
+            hint = (
+                "text that contains a colon and a space (': ') must be in quotes, or YAML reads it as a "
+                'field: write e.g. "Plan: call GP"' + (f"\n{hint}" if hint else "")
             )
-        ]
+        return [self.at(path, "wrong-type", f"expected {expected}, found {_found(error.instance)}", hint)]
 
     def on_minimum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
         return [
@@ -419,6 +456,18 @@ class _Explainer:
                 )
             ]
         if tags:
+            misspelt = {k for k in value if k != "type" and _close_field(k, ["type"])}
+            if "type" not in value and misspelt:
+                key = min(misspelt)
+                return [
+                    self.at(
+                        [*path, key],
+                        "unknown-field",
+                        f"unknown field '{key}' — did you mean 'type'?",
+                        "rename it to `type`",
+                        key=True,
+                    )
+                ]
             if "type" not in value:
                 return [
                     self.at(
@@ -536,10 +585,22 @@ def _show(value: Any) -> str:
 def _pattern_words(pattern: str, value: Any) -> tuple[str, str]:
     words, hint = _PATTERN_WORDS.get(pattern, ("does not have the expected form", ""))
     if pattern == _SLUG and isinstance(value, str):
-        suggestion = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+        suggestion = suggest_slug(value)
         if suggestion:
             hint = f"use lowercase letters, digits and hyphens: `{suggestion}`"
     return words, hint
+
+
+def suggest_slug(text: str) -> str:
+    """An id made from ``text``: "Zoë Ø." → "zoe-o" ("" when nothing usable is left, e.g. only emoji)."""
+    # Decompose accents (é → e + ´) and keep the base letters; ø, ł and ß have no decomposition.
+    text = text.translate(_NO_DECOMPOSITION)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+_NO_DECOMPOSITION = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
+                                   "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "þ": "th", "ı": "i"})
 
 
 def _flow(value: Any) -> str:
@@ -575,8 +636,42 @@ def _describe(schema: dict[str, Any], name: str = "") -> str:
         parts.append(str(schema["description"]))
     examples = schema.get("examples")
     if name and examples and not isinstance(examples[0], (dict, list)):
-        parts.append(f"e.g. `{name}: {examples[0]}`")
+        parts.append(f"e.g. `{name}: {_yaml_scalar(examples[0])}`")
     return "\n".join(parts)
+
+
+def _yaml_scalar(value: Any) -> str:
+    """``value`` as it must be written in YAML to read back the same: "1.0" needs quotes, 14:00 not."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, str):
+        return text
+    data, problems = yamlload.load_yaml_bytes(f"x: {text}\n".encode(), "")
+    if problems or not isinstance(data, dict) or data.get("x") != value:
+        return json.dumps(value, ensure_ascii=False)
+    return text
+
+
+def _suggest_choice(value: Any, choices: Sequence[Any]) -> str:
+    """ "did you mean 'active'?" for a misspelt, wrongly cased or reversed (`=>`) choice, or ""."""
+    names = [str(c) for c in choices]
+    text = str(value)
+    exact = [c for c in names if c.lower() == text.lower().strip()] or [c for c in names if c == text[::-1]]
+    close = exact or difflib.get_close_matches(text.lower(), names, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _close_field(key: Any, allowed: Sequence[str]) -> str | None:
+    """The allowed field name ``key`` is most likely a misspelling of, if any."""
+    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _misspelt_fields(instance: Any, schema: dict[str, Any]) -> set[str]:
+    """Field names of ``schema`` that an unknown key of ``instance`` misspells (what `did you mean` names)."""
+    if not isinstance(instance, dict) or schema.get("additionalProperties") is not False:
+        return set()
+    allowed = sorted(schema.get("properties", {}))
+    return {m for k in instance if k not in allowed and (m := _close_field(k, allowed)) is not None}
 
 
 def _last_key(path: Sequence[str | int]) -> str:

@@ -18,6 +18,7 @@ The fast path is one C-parser compose plus a small recursive builder; line/colum
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -27,10 +28,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from goalbook.problems import Problem
+from goalbook.problems import Problem, Severity
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
+MAX_NUMBER = 10**15  # larger numbers are refused (see _Builder.number)
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -100,14 +102,17 @@ class _Builder:
     is where we see each node exactly once (duplicate keys, ambiguous words, alias detection).
     """
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, data: bytes = b"") -> None:
         self.display = display
         self.problems: list[Problem] = []
         self.built: set[int] = set()  # ids of collection nodes already built (aliases share nodes)
+        self.hash_lines = _hash_lines(data)  # 0-based line → text, for lines where `#` may hide text
 
-    def problem(self, node_or_mark: Any, code: str, message: str, hint: str = "") -> Problem:
+    def problem(
+        self, node_or_mark: Any, code: str, message: str, hint: str = "", severity: Severity = "error"
+    ) -> Problem:
         mark = getattr(node_or_mark, "start_mark", node_or_mark)
-        return Problem(self.display, mark.line + 1, mark.column + 1, "error", code, message, hint)
+        return Problem(self.display, mark.line + 1, mark.column + 1, severity, code, message, hint)
 
     def build(self, node: Node, depth: int, where: str | int | None) -> Any:
         """``where`` is the key or list index the node sits under (named only in messages)."""
@@ -177,6 +182,8 @@ class _Builder:
 
     def scalar(self, node: ScalarNode) -> Any:
         tag, value = node.tag, node.value
+        if self.hash_lines and not node.style and node.end_mark.line in self.hash_lines:
+            self.hidden_by_comment(node)
         if tag == STR_TAG:
             # Plain style is None in the pure-Python composer but "" in the C one.
             if not node.style and value in AMBIGUOUS_WORDS:
@@ -184,9 +191,9 @@ class _Builder:
             return value
         try:
             if tag == INT_TAG:
-                return int(value)
+                return self.number(node, int(value))
             if tag == FLOAT_TAG:
-                return float(value)
+                return self.number(node, float(value))
         except ValueError:  # only reachable through an explicit tag such as `!!int ten`
             raise _Refused(
                 self.problem(
@@ -201,6 +208,53 @@ class _Builder:
         if tag == NULL_TAG and value in ("", "~", "null"):
             return None
         raise _Refused(self.unknown_tag(node))
+
+    def number(self, node: ScalarNode, value: float) -> float:
+        # No score, count or rating comes near 10^15; such a number is a slip of the keyboard, and
+        # past it floats lose whole numbers (a 400-digit one even becomes infinity) and charts break.
+        if abs(value) < MAX_NUMBER:  # False for inf and nan too
+            return value
+        digits = node.value.lstrip("-").split(".")[0]
+        shown = node.value if len(node.value) <= 20 else f"{node.value[:8]}…{node.value[-4:]}"
+        raise _Refused(
+            self.problem(
+                node,
+                "bad-value",
+                f"the number {shown} ({len(digits)} digits) is far too large for a goalbook file",
+                "check for extra digits or a pasted value; scores, ratings and counts are small numbers",
+            )
+        )
+
+    def hidden_by_comment(self, node: ScalarNode) -> None:
+        """Warn when ` #2` right after a plain text (or an empty value) turns the rest into a comment.
+
+        `notes: Called GP #2` keeps only "Called GP", and `achievable: #1 priority` is empty: YAML
+        reads ` #` as the start of a comment. A comment written as `# note` (with a space) is taken
+        as meant; `#` directly followed by text most likely belongs to the text.
+        """
+        if node.tag not in (STR_TAG, NULL_TAG) or (node.tag == NULL_TAG and node.value):
+            return
+        line = self.hash_lines[node.end_mark.line]
+        found = _HIDDEN.match(line, node.end_mark.column)
+        if found is None:
+            return
+        hidden = found.group(1).rstrip()
+        mark = yaml.Mark("", 0, node.end_mark.line, found.start(1) - 1, None, None)
+        whole = (node.value + " " if node.value else "") + "#" + hidden
+        if node.value:
+            message = f"`#{_short(hidden)}` is read as a comment, so it is left out of the text"
+        else:
+            message = f"`#{_short(hidden)}` is read as a comment, so this value is empty"
+        self.problems.append(
+            self.problem(
+                mark,
+                "comment-in-text",
+                message,
+                f"to keep it, put the whole text in quotes: {json.dumps(whole, ensure_ascii=False)}; "
+                "for a comment, write a space after `#`",
+                severity="warning",
+            )
+        )
 
     def ambiguous(self, node: ScalarNode) -> Problem:
         word = node.value
@@ -220,6 +274,24 @@ class _Builder:
             f"the type tag `{tag}` is not supported in goalbook files",
             "remove the tag (the word starting with `!`); write plain values",
         )
+
+
+# ` #x` after a value starts a comment. Lines holding ` #` directly followed by text are looked at
+# more closely (``_Builder.hidden_by_comment``); most files have none, so this costs one search.
+_HASH_TEXT = re.compile(rb"[ \t]#[^\s#]")
+_HIDDEN = re.compile(r"[ \t]+#([^\s#].*)$")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
+
+
+def _hash_lines(data: bytes) -> dict[int, str]:
+    if not data or _HASH_TEXT.search(data) is None:
+        return {}
+    lines = _LINE_BREAK.split(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    return {n: line for n, line in enumerate(lines) if _HIDDEN.search(line)}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "…"
 
 
 # --- Reading and guarding the raw bytes --------------------------------------------------------
@@ -325,6 +397,8 @@ def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
     context = getattr(err, "context", "") or ""
     context_mark = getattr(err, "context_mark", None)
     message, hint = _explain(problem, context, _char_at(data, line, column))
+    if "mapping values are not allowed" in problem:
+        message, hint, column = _stray_colon(data, line, column) or (message, hint, column)
     code = "too-deep" if "maximum nesting depth" in problem else "syntax"
     starts_wrongly = "scanning an alias" in context or "scanning an anchor" in context
     if context_mark is not None and (
@@ -332,6 +406,64 @@ def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
     ):
         line, column = context_mark.line + 1, context_mark.column + 1
     return Problem(display, line, column, "error", code, message, hint)
+
+
+# `key: value` at the start of a line (in a list item or not), and a line with only `key:`.
+_FIELD_LINE = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)?)(?P<key>[^\s#:'\"][^:#]*?):(?:[ \t]+(?P<value>.*))?$")
+
+
+def _stray_colon(data: bytes, line: int, column: int) -> tuple[str, str, int] | None:
+    """Say which of two everyday slips caused "mapping values are not allowed", or None.
+
+    * a line indented further than the `field: value` line above it: YAML reads it as more of
+      that value, and then stumbles on its colon;
+    * text with ': ' in it (`notes: Plan: call GP`), which YAML takes for a second field.
+    """
+    lines = _LINE_BREAK.split(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
+    if not 1 <= line <= len(lines):
+        return None
+    text = lines[line - 1]
+    field = _FIELD_LINE.match(text)
+    if field is None:
+        return None
+    first_colon = field.end("key") + 1  # 1-based column of the field's own colon
+    if column > first_colon and field.group("value"):
+        value = field.group("value").rstrip()
+        key = field.group("key").strip()
+        if re.fullmatch(r"[A-Za-z0-9_-]+", key):
+            return (
+                f"the text after `{key}:` contains ': ', which YAML reads as the start of another field",
+                f"put the whole text in quotes: {key}: {json.dumps(value, ensure_ascii=False)}",
+                column,
+            )
+        # Not a field name (`- To stand up: in: meetings`): the whole line is text.
+        whole = f"{key}: {value}"
+        dash = "- " if field.group("indent").strip() == "-" else ""
+        return (
+            "this text contains ': ', which YAML reads as the start of a field",
+            f"put the whole text in quotes: {dash}{json.dumps(whole, ensure_ascii=False)}",
+            field.end("indent") + 1,
+        )
+    indent = len(text) - len(text.lstrip(" "))
+    above = next(
+        (n for n in range(line - 1, 0, -1) if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")),
+        None,
+    )
+    if above is None:
+        return None
+    previous = _FIELD_LINE.match(lines[above - 1])
+    above_indent = len(lines[above - 1]) - len(lines[above - 1].lstrip(" "))
+    if previous is None or not previous.group("value") or indent <= above_indent:
+        return None
+    message = (
+        f"this line is indented further than line {above} above it, so YAML reads it as more of "
+        f"that line's value (`{previous.group('key').strip()}:`)"
+    )
+    hint = (
+        "fields of one block start at the same column: line this one up with the fields above it, "
+        f"or, if line {above} is the one out of place, correct its indentation"
+    )
+    return message, hint, indent + 1
 
 
 def _char_at(data: bytes, line: int, column: int) -> str:
@@ -460,7 +592,7 @@ def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
     bad = _check_bytes(data, display)
     if bad:
         return None, [bad]
-    builder = _Builder(display)
+    builder = _Builder(display, data)
     try:
         if _depth_bound(data) > _SAFE_BOUND:
             event = _deeper_than(StrictLoader(data), MAX_DEPTH)

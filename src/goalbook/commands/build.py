@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from goalbook.commands.check import DateParam, _relative_to_cwd
+from goalbook.commands.check import _relative_to_cwd
+from goalbook.commands.options import DateParam
 from goalbook.locate import practice_or_fail
 
 # Below this many pages a build is quick enough that a bar would only flicker.

@@ -10,24 +10,9 @@ from pathlib import Path
 
 import click
 
+from goalbook.commands.options import DateParam
 from goalbook.locate import practice_or_fail
 from goalbook.problems import has_errors
-
-
-class DateParam(click.ParamType):
-    """A ``YYYY-MM-DD`` option value; anything else is a usage error (exit 2) saying so."""
-
-    name = "DATE"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        from goalbook.today import parse_date
-
-        parsed = parse_date(str(value))
-        if parsed is None:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
-        return parsed
 
 
 @click.command("check")
@@ -40,6 +25,8 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     """Validate the practice in DIR (default: the one around the current folder) and list every
     problem at once. Exit 0 when there are no errors, 1 when there are (or warnings with
     --strict), 2 on a usage mistake."""
+    if directory is not None:
+        _not_a_practice_folder(directory)
     root = practice_or_fail(directory)
     prefix = str(directory) if directory is not None else _relative_to_cwd(root)
     started = time.perf_counter()
@@ -63,6 +50,28 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     click.echo(report, nl=False)
     click.echo(checks.summary_line(result.problems, result.files_read, time.perf_counter() - started), err=True)
     sys.exit(1 if has_errors(result.problems, strict=strict) else 0)
+
+
+def _not_a_practice_folder(directory: Path) -> None:
+    """Say what to type instead when DIR is a file, or a folder inside a practice."""
+    from goalbook.errors import GoalbookError
+    from goalbook.locate import SETTINGS_FILE, find_practice
+
+    if directory.is_file():
+        holder = find_practice(directory.parent)
+        where = (_relative_to_cwd(holder) or ".") if holder is not None else None
+        raise GoalbookError(
+            f"{directory} is a file; `goalbook check` checks a whole practice folder",
+            hint=f"run `goalbook check {where}`" if where else f"pass the folder that holds {SETTINGS_FILE}",
+        )
+    if directory.is_dir() and not (directory / SETTINGS_FILE).is_file():
+        holder = find_practice(directory)
+        if holder is not None:
+            where = _relative_to_cwd(holder) or "."
+            raise GoalbookError(
+                f"{directory} is a folder inside a practice, not the practice folder itself",
+                hint=f"run `goalbook check {where}` (the folder holding {SETTINGS_FILE}): it checks every client at once",
+            )
 
 
 def _relative_to_cwd(root: Path) -> str:

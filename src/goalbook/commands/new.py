@@ -7,26 +7,13 @@ from pathlib import Path
 
 import click
 
+from goalbook.commands.options import DateParam
 from goalbook.model import SESSION_KINDS
 
 PRACTICE_OPTION = click.option(
     "--practice", type=click.Path(file_okay=False, path_type=Path),
     help="The practice folder (default: found by walking up from this folder to goalbook.yaml).",
 )
-
-
-class DateParam(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        from goalbook.today import parse_date
-
-        parsed = parse_date(str(value))
-        if parsed is None:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
-        return parsed
 
 
 def _echo(report) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ def _parse_number(text: str, what: str) -> float:
         value = float(text)
     except ValueError:
         raise GoalbookError(f"{what} '{text}' is not a number", hint="write it as digits, e.g. 12") from None
+    if not math.isfinite(value):  # float() also reads "nan", "inf" and 1e400 (= inf)
+        raise GoalbookError(f"{what} '{text}' is not a number goalbook can use", hint="write it as digits, e.g. 12")
     return int(value) if value.is_integer() else value
 
 
@@ -102,7 +105,8 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
         try:
             answers.append(int(text))
         except ValueError:
-            raise GoalbookError(f"answer '{text}' to item {k} is not a number",
+            kind = "a whole number" if _is_decimal(text) else "a number"
+            raise GoalbookError(f"answer '{text}' to item {k} is not {kind}",
                                 hint=f"write each answer as the value of the response, e.g. "
                                      f"{', '.join(str(v) for v in inst.allowed_values(min(k, inst.item_count)))}; "
                                      "null or - for a missing item") from None
@@ -110,7 +114,11 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
     if problems:
         first = problems[0]
         extra = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise GoalbookError(first[1] + extra, hint=first[2])
+        hint = first[2]
+        if len(answers) != inst.item_count:  # the engine's hint speaks of session files
+            hint = (f"give {inst.item_count} answers in item order, with null or - for an item left empty; "
+                    f"for a change between two totals use --change FIRST LAST")
+        raise GoalbookError(first[1] + extra, hint=hint)
     result = scoring.score(inst, answers)
     if as_json:
         click.echo(json.dumps({
@@ -134,6 +142,13 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  {sub.name}: {_num(sub.total) if sub.total is not None else '—'}{sb}")
     for flag in result.flags:
         click.echo(f"  FLAG {flag.explain()}")
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:

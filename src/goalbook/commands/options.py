@@ -1,0 +1,23 @@
+"""Option types shared by several commands."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+
+class DateParam(click.ParamType):
+    """A ``YYYY-MM-DD`` option value; anything else is a usage error (exit 2) saying so."""
+
+    name = "DATE"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        from goalbook.today import parse_date
+
+        parsed = parse_date(str(value))
+        if parsed is None:
+            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
+        return parsed
