@@ -7,13 +7,16 @@ never writes while errors exist: a broken practice leaves the last good book exa
 from __future__ import annotations
 
 import difflib
+import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from goalbook import analysis, output
+from goalbook import analysis, output, pagecache
 from goalbook.errors import GoalbookError
 from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors
@@ -80,21 +83,44 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
     views = []
     from goalbook.render import pages
 
+    # Issue 6: a full book keeps the pages of clients whose data did not change (pagecache.py).
+    memo = pagecache.memo_for(root, out) if not share and client is None else None
+    base = pagecache.practice_key(practice, repo=repo, as_of=as_of) if memo is not None else ""
+    records: dict[str, pagecache.Record] = {}
+    kept: list[str] = []
+    todo: list[tuple[Any, Any, list[str], str | None]] = []  # (client, history, dirty files, page key)
     for c in clients:
         if share:
-            view = analysis.client_view(practice, c, audience="client")
-        else:
-            dirty = _client_dirty(repo, c.id)
-            view = analysis.client_view(practice, c, history=histories(c.id), dirty=dirty)
-        views.append(view)
-        html = pages.render_client(view, practice_name=practice.name, today=practice.today,
-                                   repo=None if share else repo, as_of=as_of)
-        files[f"{c.id}.html" if share else f"clients/{c.id}.html"] = html.encode("utf-8")
+            todo.append((c, None, [], None))
+            continue
+        dirty = _client_dirty(repo, c.id)
+        history = histories(c.id)
+        key = pagecache.client_key(base, root, c, history=history, dirty=dirty) if memo is not None else None
+        record = memo.reusable(c.id, key) if memo is not None else None
+        if record is None:
+            todo.append((c, history, dirty, key))
+            continue
+        kept.append(record.page)
+        records[c.id] = record
+        done += 1
+        if progress:
+            progress(done, total)
+    job = _RenderJob(practice, repo, as_of, share, remember=memo is not None,
+                     keep_views=memo is None and not share and client is None)
+    for client_id, page, data, record, view in _render(job, todo):
+        files[page] = data
+        if record is not None:
+            records[client_id] = record
+        if view is not None:
+            views.append(view)
         done += 1
         if progress:
             progress(done, total)
     if not share and client is None:
-        caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
+        if memo is not None:  # the caseload from each client's row and alerts, kept or new
+            caseload = pagecache.caseload(practice, [records[c.id] for c in clients], repo=repo, as_of=as_of)
+        else:
+            caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
         files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
         done += 1
         if progress:
@@ -109,13 +135,76 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         result.written = output.write_book(out, {**_existing(out), **files})
         result.out = out
     else:
-        result.written = output.write_book(out, files)
+        result.written = output.write_book(out, files, keep=kept)
         result.out = out
+        if memo is not None:
+            memo.save({cid: r for cid, r in records.items() if r.key})
     result.ok = True
-    result.pages = len(files)
+    result.pages = len(files) + len(kept)
     result.clients = len(clients)
     result.seconds = time.perf_counter() - started
     return result
+
+
+# --- Rendering the pages, on both cores when there are many (issue 6) ------------------------------
+
+PARALLEL_MIN_PAGES = 48  # below this a second process costs more than it saves
+PARALLEL_CHUNK = 16
+
+
+@dataclass
+class _RenderJob:
+    practice: Practice
+    repo: RepoState | None
+    as_of: str | None
+    share: bool
+    remember: bool  # keep each client's caseload row and alerts for the page cache
+    keep_views: bool  # hand the views back (the caseload is then built from them)
+
+    def one(self, item: tuple[Any, Any, list[str], str | None]) -> tuple[str, str, bytes, Any, Any]:
+        from goalbook.render import pages
+
+        c, history, dirty, key = item
+        if self.share:
+            view = analysis.client_view(self.practice, c, audience="client")
+        else:
+            view = analysis.client_view(self.practice, c, history=history, dirty=dirty)
+        html = pages.render_client(view, practice_name=self.practice.name, today=self.practice.today,
+                                   repo=None if self.share else self.repo, as_of=self.as_of)
+        page = f"{c.id}.html" if self.share else f"clients/{c.id}.html"
+        record = pagecache.record(key, page, view) if self.remember else None
+        return c.id, page, html.encode("utf-8"), record, view if self.keep_views else None
+
+
+# What a forked worker renders: inherited from the parent at fork, never pickled.
+_job: _RenderJob | None = None
+_items: list[Any] = []
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, str, bytes, Any, Any]]:
+    assert _job is not None
+    return [_job.one(item) for item in _items[bounds[0]:bounds[1]]]
+
+
+def _render(job: _RenderJob, items: list[Any]):
+    """Each item's page, in order: in two forked processes for a large book, else here."""
+    global _job, _items
+    cores = os.cpu_count() or 1
+    if len(items) < PARALLEL_MIN_PAGES or cores < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        for item in items:  # small books, one core, or inside `watch` (threads: forking is unsafe)
+            yield job.one(item)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _job, _items = job, items
+    try:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunks = [(i, min(i + PARALLEL_CHUNK, len(items))) for i in range(0, len(items), PARALLEL_CHUNK)]
+            for future in [pool.submit(_render_chunk, bounds) for bounds in chunks]:
+                yield from future.result()
+    finally:
+        _job, _items = None, []
 
 
 def _existing(out: Path) -> dict[str, bytes]:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import yamlload
+from goalbook import cache, fastschema, yamlload
 from goalbook.model import (
     GAS_LEVELS,
     SESSION_FILE,
@@ -109,15 +109,22 @@ def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
     """
     global _current_file
     _current_file = display
+    # Unchanged files come from the cache (issue 6): parsed and validated once, keyed by content.
+    return cache.load(path, display, kind, _parse_and_validate)
+
+
+def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
+    """``source``: the file's bytes when the cache already read them."""
     from goalbook import validate  # imported here: jsonschema is slow to import, `--help` is not
 
     try:
-        data, problems = yamlload.load_yaml(path, display)
+        data, problems = yamlload.load_yaml(path, display) if source is None else yamlload.load_yaml_bytes(source, display)
     except OSError as exc:  # a link loop, a permission problem, a file removed while reading
         return None, [_unreadable(display, exc)]
     problems = list(problems)
-    if data is not None:
-        problems += validate.validate(data, kind, display, path)
+    # The compiled check answers "valid?" fast; jsonschema finds and explains what is wrong.
+    if data is not None and not fastschema.is_valid(data, kind):
+        problems += validate.validate(data, kind, display, path if source is None else source)
     return data, problems
 
 
@@ -177,14 +184,25 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
 
     clients, scan_problems = _scan_clients(root, practice.output)
     result.problems += scan_problems
+    # A cold load of a large practice: parse on both cores first, then read from the cache.
+    cache.prefetch(root, [item for folder in clients for item in _client_files(folder)], _parse_and_validate)
     for folder in clients:
-        client, sources, problems, count = _load_client(folder)
+        files = _client_files(folder)
+        # In a long-running `watch`, a client none of whose files changed is not built again.
+        loaded_client = cache.recall_client(root, files)
+        if loaded_client is None:  # unchanged since the last build: loaded only if needed
+            loaded_client = cache.recall_lazy(root, files, lambda folder=folder: _load_client(folder), ClientSources)
+        if loaded_client is None:
+            loaded_client = _load_client(folder)
+            cache.remember_client(root, files, loaded_client)
+        client, sources, problems, count = loaded_client
         result.clients[sources.folder] = sources
         result.problems += problems
         result.files_read += count
         if client is not None:
             practice.clients.append(client)
     practice.clients.sort(key=lambda c: (c.id, c.folder))
+    cache.flush(root, prune=True)
     return result
 
 
@@ -401,6 +419,13 @@ def _slugify(name: str) -> str:
 # --- One client -------------------------------------------------------------------------------
 
 
+def _client_files(folder: _ClientFolder) -> list[tuple[Path, str, str]]:
+    """(path, display, kind) of every file ``_load_client`` will read."""
+    base = f"{CLIENTS}/{folder.name}"
+    files = [(p, f"{base}/{p.name}", kind) for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
+    return files + [(p, f"{base}/sessions/{p.name}", "session") for p in folder.sessions]
+
+
 def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, list[Problem], int]:
     sources = ClientSources(folder=f"{CLIENTS}/{folder.name}")
     problems: list[Problem] = []
@@ -483,7 +508,7 @@ def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
             ActionStep(str(s["id"]), _text(s.get("action")), int(s["times"]), str(s["per"]), goal_id)
             for s in _list(raw.get("steps"))
         )
-        line, _ = yamlload.position(path, ["goals", index])
+        line, _ = cache.position(path, ["goals", index])
         goals.append(Goal(
             id=goal_id,
             title=_text(raw["title"]),
@@ -601,10 +626,10 @@ def resolve(findings: Sequence[Finding], root: Path) -> list[Problem]:
     problems = []
     for f in findings:
         source = root / f.path
-        line, column = yamlload.position(source, list(f.pointer), key=f.key)
+        line, column = cache.position(source, list(f.pointer), key=f.key)
         message, hint = f.message, f.hint
         if f.related is not None:
-            related_line, _ = yamlload.position(source, list(f.related), key=True)
+            related_line, _ = cache.position(source, list(f.related), key=True)
             message = message.replace("{related_line}", str(related_line))
             hint = hint.replace("{related_line}", str(related_line))
         problems.append(Problem(f.path, line, column, f.severity, f.code, message, hint))

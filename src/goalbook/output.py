@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 from goalbook.errors import GoalbookError
 
@@ -99,8 +100,9 @@ def _kept_share_files(old: Path) -> list[Path]:
     return kept
 
 
-def write_book(out: Path, files: dict[str, bytes]) -> int:
-    """Replace the folder ``out`` by exactly ``files`` (relative path → bytes); return files written.
+def write_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> int:
+    """Replace the folder ``out`` by exactly ``files`` (relative path → bytes) plus the pages
+    ``keep`` of the current book, taken as they are (issue 6); return files written.
 
     Everything is written to a staging folder beside ``out`` first, then swapped in with two
     renames; on any failure the staging folder is removed and ``out`` is left as it was.
@@ -126,6 +128,15 @@ def write_book(out: Path, files: dict[str, bytes]) -> int:
                     pass  # e.g. a file system without hard links: write a copy instead
             _write_file(target, everything[rel])
             written += 1
+        for rel in sorted(set(keep) - set(everything)):
+            target = staging / rel
+            if target.parent != staging:
+                _make_dir(target.parent)
+            try:
+                os.link(out / rel, target)
+            except OSError:
+                shutil.copyfile(out / rel, target)
+                os.chmod(target, FILE_MODE)
         if out.exists():
             for share in _kept_share_files(out):
                 if share.name not in files:

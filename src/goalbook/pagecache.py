@@ -1,0 +1,227 @@
+"""Which pages of the last book can stay as they are (issue 6).
+
+A client's page, its row on the caseload and its alerts depend only on that client's files, the
+practice-wide settings (goalbook.yaml, the instruments, "today"), the git stamp and the client's
+audit trail, and on goalbook itself (code and templates). A build hashes those into one key per
+client; when the key and the page already in the book are what the last build recorded, the page
+is kept (hard-linked into the new book) and its caseload row and alerts are reused, without
+analysing or rendering anything for that client.
+
+What is recorded per book (under ``.goalbook-cache/``, JSON, owner-only, beside the file cache):
+the key, the page's size/mtime/inode as written (a page edited or removed by hand is rebuilt), the
+caseload row and the alerts as HTML. A missing, corrupt or foreign record only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache as memoize
+from pathlib import Path
+from typing import Any
+
+from goalbook import __version__, cache
+from goalbook.model import Client, Practice, RepoState
+
+FORMAT = 1
+
+
+@memoize
+def code_digest() -> str:
+    """goalbook's own code and templates: a page depends on every line of them."""
+    from goalbook.resources import data_dir
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"goalbook {__version__} pages {FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    try:
+        files += sorted(p for p in data_dir("templates").rglob("*") if p.is_file())
+    except FileNotFoundError:
+        pass
+    for path in files:
+        h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def practice_key(practice: Practice, *, repo: RepoState | None, as_of: str | None) -> str:
+    """Everything besides the client's own data that a clinician page and caseload row show."""
+    h = hashlib.blake2b(digest_size=16)
+    settings = (practice.name, sorted(practice.clinicians.items()), practice.today.isoformat(),
+                sorted(practice.categories.items()), practice.alerts, sorted(practice.instruments.items()))
+    stamp = None if repo is None else (repo.is_repo, repo.commit, bool(repo.dirty))
+    h.update(repr((code_digest(), settings, stamp, as_of)).encode())
+    return h.hexdigest()
+
+
+def client_key(base: str, root: Path, client: Client, *, history: Any, dirty: list[str]) -> str | None:
+    """The key of one client's page, or None when its files' contents are not known (no cache)."""
+    files = cache.digests(root, client.folder + "/")
+    if files is None:
+        return None
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((base, client.id, client.folder, files, history, dirty)).encode())
+    return h.hexdigest()
+
+
+@dataclass
+class Record:
+    key: str
+    page: str  # path in the book, e.g. clients/ana-r.html
+    stat: list[int]  # size, mtime, inode of the page as written
+    status: str  # for the caseload's count of active clients
+    row: str  # the caseload row, HTML
+    alerts: int  # how many alerts the client has
+    group: list[Any] | None  # [sort key, HTML] of the client's block of alerts, if any
+
+    def to_json(self) -> list[Any]:
+        return [self.key, self.page, self.stat, self.status, self.row, self.alerts, self.group]
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Record | None:
+        if not (isinstance(raw, list) and len(raw) == 7):
+            return None
+        key, page, stat, status, row, alerts, group = raw
+        if not (isinstance(key, str) and isinstance(page, str) and isinstance(status, str) and isinstance(row, str)
+                and isinstance(stat, list) and len(stat) == 3 and all(type(x) is int for x in stat)
+                and type(alerts) is int and (group is None or _group_ok(group))):
+            return None
+        return cls(key, page, stat, status, row, alerts, group)
+
+
+def _group_ok(group: Any) -> bool:
+    return (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str) and isinstance(group[0], list)
+            and all(isinstance(k, list) for k in group[0]))
+
+
+def page_stat(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+class BookMemo:
+    """What the last full build of the book at ``out`` rendered, per client."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root, self.out = root, out
+        tag = hashlib.blake2b(os.path.abspath(out).encode(), digest_size=8).hexdigest()
+        self.path = root / cache.CACHE_DIR / f"book-{tag}.json"
+        self.records: dict[str, Record] = {}
+        self.usable = cache.usable_folder(root)
+        self.loaded_from_disk = False
+
+    def load(self) -> None:
+        if self.loaded_from_disk or not self.usable:
+            return
+        self.loaded_from_disk = True
+        try:
+            raw = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return
+        if not (isinstance(raw, dict) and raw.get("format") == FORMAT and raw.get("out") == os.path.abspath(self.out)
+                and isinstance(raw.get("clients"), dict)):
+            return
+        for client_id, entry in raw["clients"].items():
+            record = Record.from_json(entry)
+            if record is not None:
+                self.records[client_id] = record
+
+    def reusable(self, client_id: str, key: str | None) -> Record | None:
+        """The record when the page in the book is exactly the one built for ``key``."""
+        record = self.records.get(client_id)
+        if key is None or record is None or record.key != key:
+            return None
+        if page_stat(self.out / record.page) != record.stat:
+            return None  # removed or changed since: build it again
+        return record
+
+    def save(self, fresh: dict[str, Record]) -> None:
+        """After the book was written: the records of this build (stats read from the new book)."""
+        for record in fresh.values():
+            stat = page_stat(self.out / record.page)
+            record.stat = stat or [-1, -1, -1]
+        unchanged = fresh == self.records
+        self.records = fresh
+        if not self.usable or (unchanged and self.path.exists()):
+            return  # nothing new to record
+        payload = {"format": FORMAT, "out": os.path.abspath(self.out),
+                   "clients": {cid: r.to_json() for cid, r in sorted(fresh.items())}}
+        try:
+            cache.make_private_dir(self.root / cache.CACHE_DIR)
+            cache.write_private(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+        except OSError:
+            pass  # a read-only practice still builds, only without the speed-up
+
+    def forget(self) -> None:
+        self.records = {}
+
+
+_memos: dict[tuple[str, str], BookMemo] = {}
+
+
+def memo_for(root: Path, out: Path) -> BookMemo | None:
+    """The memo of the book at ``out`` (kept in memory between builds of a `watch`), or None
+    when caching is switched off."""
+    if not cache.enabled():
+        return None
+    key = (os.path.abspath(root), os.path.abspath(out))
+    found = _memos.get(key)
+    if found is None:
+        found = _memos[key] = BookMemo(Path(key[0]), Path(key[1]))
+    found.load()
+    return found
+
+
+def forget() -> None:
+    _memos.clear()
+
+
+# --- The caseload from per-client fragments ------------------------------------------------------
+
+
+@dataclass
+class Fragment:
+    """A ready piece of the caseload: a client's row (with its status) or one alert."""
+
+    html: Any  # Markup
+    status: str = ""
+
+
+def record(key: str | None, page: str, view: Any) -> Record:
+    """What to remember of a client just rendered (``key`` None: nothing to reuse next time)."""
+    from goalbook import analysis
+    from goalbook.render import pages
+
+    groups = analysis.group_alerts([view])
+    group = None
+    if groups:
+        # JSON keeps the sort key as lists, which order exactly as the tuples do
+        sort_key = [list(analysis._alert_key(a)) for a in groups[0].alerts]
+        group = [sort_key, str(pages.caseload_alert_group(groups[0]))]
+    return Record(key or "", page, [], view.status, str(pages.caseload_row(view)), len(view.alerts), group)
+
+
+def caseload(practice: Practice, entries: list[Record], *, repo: RepoState | None, as_of: str | None) -> Any:
+    """The caseload's view from each client's row and alerts (a Record per client, in order), as
+    ``analysis.practice_view`` would give it from the clients' full views."""
+    from markupsafe import Markup
+
+    from goalbook.analysis import PracticeView
+
+    rows = [Fragment(Markup(e.row), e.status) for e in entries]
+    groups = sorted((e.group[0], _client_id(e.page), e.group[1]) for e in entries if e.group is not None)
+    alerts = [Fragment(Markup(""))] * sum(e.alerts for e in entries)  # only counted on the page
+    return PracticeView(
+        name=practice.name, today=practice.today, clients=rows, alerts=alerts,  # type: ignore[arg-type]
+        clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
+        alert_groups=[Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
+    )
+
+
+def _client_id(page: str) -> str:
+    return page.removeprefix("clients/").removesuffix(".html")
