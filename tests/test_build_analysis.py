@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from goalbook import analysis
+from goalbook import analysis, analysis_scores
 from goalbook.checks import check_practice
 
 
@@ -180,3 +180,97 @@ def test_last_session_is_the_latest_contact_that_took_place(practice):
     view = views(practice)["ab"]
     assert view.last_session is not None and view.last_session.date == date(2026, 3, 30)
     assert views(practice)["cd"].last_session.date == date(2026, 1, 12)
+
+
+# --- The clinical reviewer's view data, wired into the book ----------------------------------------
+
+PHQ9_FLAGGED = "[1, 1, 1, 1, 1, 1, 1, 1, 1]"  # item 9 answered 1 (> 0): flagged whatever the total
+PHQ9_CLEAR = "[1, 1, 1, 1, 1, 1, 1, 1, 0]"
+
+
+def phq9_client(make_practice, *sessions: tuple[str, str]):
+    """One active client (seen every fortnight, so only the PHQ-9 can raise alerts) with PHQ-9 entries."""
+    files = {"clients/ef/client.yaml": """\
+        id: ef
+        name: Eli F.
+        clinician: tc
+        start_date: 2025-12-01
+        status: active
+        """}
+    for day, answers in sessions:
+        files[f"clients/ef/sessions/{day}.yaml"] = f"date: {day}\nkind: session\nquestionnaires:\n  phq9: {answers}\n"
+    files["clients/ef/sessions/2026-03-30.yaml"] = "date: 2026-03-30\nkind: session\n"
+    practice, problems = check_practice(make_practice(files))
+    assert practice is not None and not [p for p in problems if p.is_error], problems
+    return practice, analysis.client_view(practice, practice.client("ef"))
+
+
+def test_a_later_total_only_entry_keeps_the_critical_item_alert(make_practice):
+    # Flagged on 5 Jan; the 2 Mar entry is a total only, so item 9 was not asked: today (31 Mar) is
+    # 85 days after the flag (> 56) and the alert still stands, pointing at the 5 Jan administration.
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-03-02", "{total: 6}"))
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [(a.when, a.anchor) for a in alerts] == [(date(2026, 1, 5), "adm-phq9-2026-01-05")]
+    assert "Not asked since: 2 Mar 2026 recorded as a total only." in alerts[0].why
+    assert view.past_flags == []
+
+
+def test_a_flag_answered_below_later_and_older_than_56_days_is_an_earlier_critical_item(make_practice):
+    # Flagged 5 Jan, item 9 answered 0 on 19 Jan; 31 Mar is 85 days after the flag: no alert, but
+    # the clinician still sees it, with when it was answered below the flag.
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR))
+    assert [a for a in view.alerts if a.kind == "critical-item"] == []
+    assert len(view.past_flags) == 1
+    name, text, where = view.past_flags[0]
+    assert (name, where) == ("PHQ-9", "adm-phq9-2026-01-05")
+    assert text.startswith("5 Jan 2026: item 9 answered 1 (flag when > 0)")
+    assert text.endswith("Answered below the flag on 19 Jan 2026.")
+
+
+def test_a_recent_flag_stays_an_alert_and_says_it_was_answered_below_since(make_practice):
+    # Flagged 2 Mar, answered 0 on 16 Mar; 31 Mar is 29 days after the flag (≤ 56): still an alert.
+    _, view = phq9_client(make_practice, ("2026-03-02", PHQ9_FLAGGED), ("2026-03-16", PHQ9_CLEAR))
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 3, 2)]
+    assert alerts[0].why.endswith("Answered below the flag on 16 Mar 2026.")
+
+
+def test_an_endorsement_at_consecutive_administrations_is_one_alert(make_practice):
+    # Flagged on 2 Mar and again on 16 Mar (the latest with item answers): one alert, at 16 Mar,
+    # naming the earlier endorsement; nothing is listed twice as an earlier critical item.
+    _, view = phq9_client(make_practice, ("2026-03-02", PHQ9_FLAGGED), ("2026-03-16", PHQ9_FLAGGED))
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 3, 16)]
+    assert "Also endorsed on 2 Mar 2026." in alerts[0].why
+    assert view.past_flags == []
+
+
+def test_nhs_outcome_knows_the_course_so_far(practice):
+    # Alex B.: intake 2 Mar (not treatment), sessions 16 and 30 Mar → 2 treatment appointments, the
+    # minimum; still active, so the outcome is provisional: first and latest scores.
+    nhs = views(practice)["ab"].nhs
+    assert nhs is not None and nhs.eligible and nhs.provisional and nhs.treatment_appointments == 2
+    assert nhs.summary.startswith("So far: ")
+    assert nhs.scope.startswith("Course not finished: the outcome so far, first and latest scores (2 treatment")
+
+
+def test_caseload_carries_the_critical_item_rule(practice):
+    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    assert caseload.critical_rule == analysis_scores.CRITICAL_RULE
+    assert "a later entry recorded as a total only cannot clear it" in caseload.critical_rule
+
+
+def test_dass21_subscales_lead_and_sessions_show_them(practice):
+    view = views(practice)["cd"]
+    dass = next(iv for iv in view.instruments if iv.id == "dass21")
+    assert analysis.subscales_lead(dass)
+    # 1 Dec: depression items 3,5,10,13,16,17,21 = 2+1+2+1+2+1+1 = 10 → ×2 = 20 (Moderate 14–20);
+    # anxiety 2,4,7,9,15,19,20 = 1+0+1+0+1+0+1 = 4 → 8 (Mild 8–9); stress 1,6,8,11,12,14,18 =
+    # 2+2+2+1+2+1+2 = 12 → 24 (Moderate 19–25). 12 Jan: 5 → 10 (Mild), 1 → 2 (Normal), 7 → 14 (Normal).
+    got = [[(c.total, c.band, c.delta_text) for c in r.subscales] for r in dass.rows]
+    assert got == [[(20, "Moderate", ""), (8, "Mild", ""), (24, "Moderate", "")],
+                   [(10, "Mild", "−10"), (2, "Normal", "−6"), (14, "Normal", "−10")]]
+    session = next(s for s in view.sessions if s.date == date(2026, 1, 12))
+    assert ("DASS-21", "Depression 10, Anxiety 2, Stress 14", "adm-dass21-2026-01-12") in session.questionnaires
+    # PHQ-9 there is a total only: shown as such, and no subscales to lead with.
+    assert ("PHQ-9", "12", "adm-phq9-2026-01-12") in session.questionnaires

@@ -120,3 +120,24 @@ def test_share_words_for_the_goal_chart():
     assert "start 8" in svg and "aim 4" in svg and ">aim by<" in svg
     words = " ".join(re.findall(r">([^<]+)</text>", svg))  # what a reader sees (class names aside)
     assert "baseline" not in words and "target" not in words
+
+
+def _date_labels(svg: str) -> list[str]:
+    """The date axis labels (those under the plot, at y = 216)."""
+    return re.findall(r'<text class="tick-label" x="[\d.]+" y="216" text-anchor="middle">([^<]+)</text>', svg)
+
+
+def test_a_small_subscale_chart_keeps_its_date_labels_apart():
+    # Twelve month starts from 1 Jan 2025 to 1 Dec 2025. The full chart's plot is 640 − 40 − 132 = 468 px:
+    # room for 468 // 56 = 8 labels, so every 2nd month (6). The small one's is 380 − 172 = 208 px: 3 labels,
+    # so every 4th month (Jan, May, Sep).
+    def chart(chart_id: str, width: int) -> str:
+        return str(charts.questionnaire_chart(
+            chart_id, "t", "d", points=[charts.Point(date(2025, 1, 1), 10), charts.Point(date(2025, 12, 20), 20)],
+            bands=[charts.Band(0, 42, "Normal", 0, 1)], low=0, high=42, cutoff=None,
+            start=date(2025, 1, 1), end=date(2025, 12, 20), width=width))
+
+    full, small = chart("f", charts.WIDTH), chart("s", charts.SMALL_WIDTH)
+    assert 'viewBox="0 0 640 230"' in full and 'viewBox="0 0 380 230"' in small
+    assert _date_labels(full) == ["Jan 2025", "Mar", "May", "Jul", "Sep", "Nov"]
+    assert _date_labels(small) == ["Jan 2025", "May", "Sep"]

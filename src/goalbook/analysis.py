@@ -16,7 +16,15 @@ from typing import Any, Literal
 
 from goalbook import model
 from goalbook.analysis_goals import GasView, GoalView, gas_view, goal_views
-from goalbook.analysis_scores import InstrumentView, NhsView, instrument_views, nhs_view
+from goalbook.analysis_scores import (
+    CRITICAL_RULE,
+    InstrumentView,
+    NhsView,
+    ScoreRow,
+    critical_alert_row,
+    instrument_views,
+    nhs_view,
+)
 
 Audience = Literal["clinician", "client"]
 NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
@@ -38,8 +46,6 @@ ALERT_LABELS = {
     "target-passed": "Target date passed",
     "no-contact": "No contact",
 }
-# A critical item stays on the caseload for this long even after a later, unflagged administration.
-CRITICAL_RECENT_DAYS = 56
 
 
 def anchor(*parts: str) -> str:
@@ -167,6 +173,7 @@ class PracticeView:
     repo: Any = None  # model.RepoState, or None when the audit trail is unavailable
     as_of: str | None = None
     alert_groups: list[AlertGroup] = field(default_factory=list)
+    critical_rule: str = CRITICAL_RULE  # said under the alerts: why a critical item is (still) listed
 
 
 def last_contact(client: model.Client) -> date | None:
@@ -222,11 +229,25 @@ def _session_view(session: model.Session, client: model.Client, practice: model.
     )
 
 
+def subscales_lead(iv: InstrumentView) -> bool:
+    """Lead with the subscales when the total is not to be read on its own (DASS-21: its authors say so)."""
+    return bool(iv.subscales) and bool(iv.total_note)
+
+
+def score_text(iv: InstrumentView, row: ScoreRow) -> str:
+    """One administration in a line: the total, or the subscale scores where those lead."""
+    if subscales_lead(iv):
+        known = [f"{c.name} {c.total_text}" for c in row.subscales if c.total is not None]
+        if known:
+            return ", ".join(known)
+    return row.total_text
+
+
 def client_view(practice: model.Practice, client: model.Client, *, audience: Audience = "clinician",
                 history: list[Any] | None = None, dirty: Sequence[str] = ()) -> ClientView:
     clinician = practice.clinicians.get(client.clinician)
     instruments = instrument_views(client, practice, audience=audience)
-    scores = {(row.instrument, row.session_file): row.total_text for iv in instruments for row in iv.rows}
+    scores = {(row.instrument, row.session_file): score_text(iv, row) for iv in instruments for row in iv.rows}
     goals = goal_views(client, practice, instruments)
     view = ClientView(
         audience=audience,
@@ -247,7 +268,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         goals=goals,
         instruments=instruments,
         schedule=schedule_due(client, practice),
-        nhs=nhs_view(instruments),
+        nhs=nhs_view(instruments, client),
         gas=gas_view(goals),
         sessions=[_session_view(s, client, practice, scores, audience) for s in reversed(client.sessions)],
         instrument_about={iv.id: (getattr(practice.instruments[iv.id], "measures", ""),
@@ -256,11 +277,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
     )
     if audience == "clinician":
         view.alerts = client_alerts(view, client, practice)
-        alerted = {a.anchor for a in view.alerts if a.kind == "critical-item"}
-        view.past_flags = [
-            (iv.short_name, f"{_d(r.date)}: " + "; ".join(r.flags), r.anchor)
-            for iv in view.instruments for r in iv.rows if r.flags and r.anchor not in alerted
-        ]
+        view.past_flags = past_flags(view.instruments, practice.today)
         view.history = history
         view.dirty = sorted(dirty)
     return view
@@ -277,12 +294,13 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
         out.append(Alert(kind, client.id, client.name, when, why, where, weight))
 
     for iv in view.instruments:
-        flagged = [r for r in iv.rows if r.flags]
-        if flagged:
-            row = flagged[-1]
-            if row is iv.rows[-1] or (today - row.date).days <= CRITICAL_RECENT_DAYS:
-                add("critical-item", row.date, f"{iv.short_name} on {_d(row.date)}: " + "; ".join(row.flags),
-                    row.anchor, -row.date.toordinal())
+        row = critical_alert_row(iv, today)
+        if row is not None:
+            k = iv.rows.index(row)
+            earlier = _endorsed_before(iv.rows, k)
+            said = [f"Also endorsed on {_and([_d(r.date) for r in earlier])}."] if earlier else []
+            why = f"{iv.short_name} on {_d(row.date)}: " + _flag_text(row, said + _followup_sentences(iv.rows, k))
+            add("critical-item", row.date, why, row.anchor, -row.date.toordinal())
         if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
             add("deterioration", row.date, f"{iv.short_name} {iv.rows[0].total_text} → {row.total_text} "
@@ -312,6 +330,93 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
             add("no-contact", seen, f"{what}, {days} days ago (alert after {practice.alerts.no_contact_days})",
                 "sessions", seen.toordinal())
     return sort_alerts(out)
+
+
+# --- Critical items: what followed an endorsement --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagFollowup:
+    """What the next administrations said about the items flagged at one administration."""
+
+    outcome: Literal["below", "again", "unknown"]  # answered below the flag / endorsed again / not known
+    row: ScoreRow | None  # the administration that answered it (below or again)
+    unasked: tuple[ScoreRow, ...] = ()  # later entries in between that could not tell (total only, item left empty)
+
+
+def flag_followup(rows: Sequence[ScoreRow], k: int) -> FlagFollowup:
+    """Follow the items flagged at ``rows[k]`` through the later administrations (clinician view rows).
+
+    A total-only entry, or one with the item left empty, says nothing about the item: it is passed over,
+    never counted as "below the flag" (the same reasoning as ``critical_alert_row``)."""
+    items = {c.number for c in rows[k].items if c.flagged}
+    unasked: list[ScoreRow] = []
+    for later in rows[k + 1:]:
+        answers = {c.number: c for c in later.items if c.number in items}
+        if any(c.flagged for c in answers.values()):
+            return FlagFollowup("again", later, tuple(unasked))
+        if items and len(answers) == len(items) and all(c.answer != "—" for c in answers.values()):
+            return FlagFollowup("below", later, tuple(unasked))
+        unasked.append(later)
+    return FlagFollowup("unknown", None, tuple(unasked))
+
+
+def _endorsed_before(rows: Sequence[ScoreRow], k: int) -> list[ScoreRow]:
+    """Earlier administrations whose endorsement ran on, unbroken, into ``rows[k]`` (oldest first)."""
+    chain, head = [], rows[k]
+    for j in range(k - 1, -1, -1):
+        if rows[j].flags:
+            follow = flag_followup(rows, j)
+            if follow.outcome != "again" or follow.row is not head:
+                break
+            chain.append(rows[j])
+            head = rows[j]
+    return chain[::-1]
+
+
+def _followup_sentences(rows: Sequence[ScoreRow], k: int) -> list[str]:
+    follow = flag_followup(rows, k)
+    out = []
+    if follow.outcome == "below" and follow.row is not None:
+        out.append(f"Answered below the flag on {_d(follow.row.date)}.")
+    elif follow.outcome == "again" and follow.row is not None:
+        out.append(f"Endorsed again on {_d(follow.row.date)}.")
+    if follow.unasked and follow.outcome != "again":
+        # Why an old endorsement still shows although newer scores exist.
+        how = "recorded as a total only" if all(r.only_total for r in follow.unasked) else "without an answer to it"
+        out.append(f"Not asked {'since' if follow.outcome == 'unknown' else 'in between'}: "
+                   f"{_and([_d(r.date) for r in follow.unasked])} {how}.")
+    return out
+
+
+def _flag_text(row: ScoreRow, sentences: Sequence[str]) -> str:
+    """The flags as given, then what followed, as sentences (the flag reasons end with a full stop)."""
+    text = "; ".join(row.flags)
+    if not sentences:
+        return text
+    return text + ("" if text.endswith(".") else ".") + " " + " ".join(sentences)
+
+
+def past_flags(instruments: Sequence[InstrumentView], today: date) -> list[tuple[str, str, str]]:
+    """Critical items endorsed earlier that are not (or no longer) an alert: (short name, text, anchor).
+
+    The alert's own administration, and the earlier ones its ``also endorsed on`` names, are left out."""
+    out = []
+    for iv in instruments:
+        alert = critical_alert_row(iv, today)
+        covered: set[int] = set()
+        if alert is not None:
+            k = iv.rows.index(alert)
+            covered = {id(alert)} | {id(r) for r in _endorsed_before(iv.rows, k)}
+        for k, r in enumerate(iv.rows):
+            if r.flags and id(r) not in covered:
+                out.append((iv.short_name, f"{_d(r.date)}: " + _flag_text(r, _followup_sentences(iv.rows, k)),
+                            r.anchor))
+    return out
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _alert_key(a: Alert) -> tuple:

@@ -16,6 +16,7 @@ from itertools import pairwise
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 230
+SMALL_WIDTH = 380  # a subscale's chart: up to three side by side
 LEFT, RIGHT, TOP, BOTTOM = 40, 132, 14, 30  # the right margin carries band and line labels
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -114,7 +115,8 @@ def _date_ticks(frame: _Frame) -> list[str]:
         ticks = [frame.start, frame.end]
         labels = [f"{t.day} {MONTHS[t.month - 1]}" for t in ticks]
     else:
-        step = max(1, -(-len(ticks) // 8))  # at most about eight labels
+        most = max(2, int((frame.x1 - frame.x0) // 56))  # a label needs ~56 px: eight on a full-width chart
+        step = max(1, -(-len(ticks) // most))
         ticks = ticks[::step]
         labels = [
             MONTHS[t.month - 1] + (f" {t.year}" if i == 0 or t.month == 1 else "") for i, t in enumerate(ticks)
@@ -197,9 +199,12 @@ def _spread(ys: list[float], gap: float = 11) -> list[float]:
 
 def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
-                        cutoff_label: str = "cutoff") -> Markup:
-    """Totals over time on the instrument's full range, severity bands shaded and labelled."""
-    frame = _Frame(start, end, low, high)
+                        cutoff_label: str = "cutoff", width: int = WIDTH) -> Markup:
+    """Totals over time on the instrument's full range, severity bands shaded and labelled.
+
+    A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
+    side — whose text stays legible when it is shown at a third of the page."""
+    frame = _Frame(start, end, low, high, width=width)
     out = _svg_open(chart_id, title, desc, frame)
     out.append(_patterns(chart_id))
     labels: list[tuple[float, str, str]] = []

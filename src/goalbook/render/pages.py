@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.analysis import ClientView, PracticeView
+from goalbook.analysis import ClientView, PracticeView, subscales_lead
+from goalbook.analysis_scores import BandInfo, InstrumentView
 from goalbook.render import charts
 from goalbook.render.markdown import render_markdown
 from goalbook.resources import data_dir
@@ -57,6 +58,60 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def short_subscale(name: str) -> str:
+    """A table heading for a subscale: "B" for "B: Intrusion" (the names are listed under the table)."""
+    head, sep, _ = name.partition(":")
+    return head.strip() if sep and len(head.strip()) <= 3 else name
+
+
+def item_ranges(items: tuple[int, ...] | list[int]) -> str:
+    """``1–5`` for consecutive items, ``3, 5, 10`` otherwise."""
+    out: list[str] = []
+    for n in sorted(items):
+        if out and out[-1].split("–")[-1] == str(n - 1):
+            out[-1] = out[-1].split("–")[0] + f"–{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out)
+
+
+def join_clauses(parts: Any) -> str:
+    """Clauses as one sentence: ``a; b; c.`` (each may come with its own full stop)."""
+    parts = [str(x).strip().rstrip(".") for x in parts if x]
+    return "; ".join(parts) + "." if parts else ""
+
+
+def subscale_since(iv: InstrumentView, sub_id: str) -> date | None:
+    """The date of a subscale's first known score: what its change is counted from."""
+    return next((r.date for r in iv.rows for c in r.subscales if c.id == sub_id and c.total is not None), None)
+
+
+@cache
+def _plain_levels() -> dict[str, Any]:
+    return environment().get_template("share_words.html").module.PLAIN_LEVELS  # type: ignore[attr-defined]
+
+
+def plain_band(bands: list[BandInfo], level: int, higher_is_better: bool, long: bool = False) -> str:
+    """Plain words for a band on the share page (the words are data, in ``share_words.html``).
+
+    ``level`` is the band's severity (0 = the best band); a scale with a band count not listed there
+    takes its word from the longest list at the same relative position."""
+    if level < 0 or not bands:
+        return ""
+    levels = max(b.levels for b in bands)
+    words = _plain_levels()["better" if higher_is_better else "worse"]
+    scale = words.get(levels)
+    if scale is None:
+        scale = words[max(k for k in words if isinstance(k, int))]
+        level = int(level * (len(scale) - 1) / max(1, levels - 1) + 0.5)  # half up: never round down a risk
+    return scale[min(level, len(scale) - 1)][1 if long else 0]
+
+
+def plain_noun(iv: InstrumentView) -> str:
+    """What the plain band words count: "Difficulties", or "Well-being" when higher is better."""
+    return str(_plain_levels()["better" if iv.higher_is_better else "worse"]["noun"])
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -68,7 +123,9 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(md=render_markdown, d=fmt_date, num=fmt_num, signed=fmt_signed, pct=fmt_pct, about=fmt_about)
-    env.globals.update(plural=plural, version=__version__)
+    env.filters.update(ranges=item_ranges, short_subscale=short_subscale, clauses=join_clauses)
+    env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
+                       plain_noun=plain_noun, subscale_since=subscale_since)
     return env
 
 
@@ -109,20 +166,47 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     [charts.WeekBar(w.short_label, w.percent, w.met, w.partial) for w in s.weeks],
                 )
     for iv in view.instruments:
-        if not iv.rows:
-            continue
+        if iv.rows:
+            out.update(_instrument_charts(iv, client=view.audience == "client"))
+    return out
+
+
+def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]:
+    """The totals chart, or — when the subscales lead — one small chart per subscale with its own bands."""
+    def band_words(bands: list[BandInfo], label: str, level: int) -> str:
+        return (plain_band(bands, level, iv.higher_is_better, long=True) if client else label) or "no band"
+
+    def chart_bands(bands: list[BandInfo]) -> list[charts.Band]:
+        return [charts.Band(b.low, b.high, plain_band(bands, b.level, iv.higher_is_better) if client else b.label,
+                            b.level, b.levels) for b in bands]
+
+    first, latest = iv.rows[0], iv.rows[-1]
+    span = f"from {fmt_date(first.date)} to {fmt_date(latest.date)}"
+    if not subscales_lead(iv):
         marks = {"improvement": "improvement", "deterioration": "deterioration"}
         points = [charts.Point(r.date, r.total, "flagged" if r.flags else marks.get(r.reliable, "plain"))
                   for r in iv.rows if r.total is not None]
-        latest = iv.rows[-1]
-        desc = (f"{len(iv.rows)} administrations from {fmt_date(iv.rows[0].date)} to {fmt_date(latest.date)}; "
-                f"first {iv.rows[0].total_text}, latest {latest.total_text} ({latest.band or 'no band'}).")
-        out[iv.anchor] = charts.questionnaire_chart(
+        desc = (f"{len(iv.rows)} administrations {span}; first {first.total_text}, latest {latest.total_text} "
+                f"({band_words(iv.bands, latest.band, latest.band_level)}).")
+        return {iv.anchor: charts.questionnaire_chart(
             f"chart-{iv.anchor}", f"{iv.short_name} totals over time", desc,
-            points=points,
-            bands=[charts.Band(b.low, b.high, b.label, b.level, b.levels) for b in iv.bands],
-            low=iv.low, high=iv.high, cutoff=iv.cutoff, start=iv.rows[0].date, end=latest.date,
-            cutoff_label="threshold" if view.audience == "client" else "clinical cutoff",
+            points=points, bands=chart_bands(iv.bands),
+            low=iv.low, high=iv.high, cutoff=iv.cutoff, start=first.date, end=latest.date,
+            cutoff_label="threshold" if client else "clinical cutoff",
+        )}
+    out: dict[str, Markup] = {}
+    for sub in iv.subscales:
+        cells = [(r.date, c) for r in iv.rows for c in r.subscales if c.id == sub.id and c.total is not None]
+        if not cells:
+            continue  # only totals recorded so far: the table says so
+        (_, c0), (_, c1) = cells[0], cells[-1]
+        desc = (f"{sub.name}: {plural(len(cells), 'administration')} {span}; first {c0.total_text}, "
+                f"latest {c1.total_text} ({band_words(sub.bands, c1.band, c1.band_level)}).")
+        key = f"{iv.anchor}-{sub.id}"
+        out[key] = charts.questionnaire_chart(
+            f"chart-{key}", f"{iv.short_name} {sub.name} over time", desc,
+            points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
+            low=sub.low, high=sub.high, cutoff=None, start=first.date, end=latest.date, width=charts.SMALL_WIDTH,
         )
     return out
 
