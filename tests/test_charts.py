@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from goalbook.render import charts
 
 BANDS = [charts.Band(0, 4, "Minimal", 0, 4), charts.Band(5, 9, "Mild", 1, 4),
@@ -141,3 +143,17 @@ def test_a_small_subscale_chart_keeps_its_date_labels_apart():
     assert 'viewBox="0 0 640 230"' in full and 'viewBox="0 0 380 230"' in small
     assert _date_labels(full) == ["Jan 2025", "Mar", "May", "Jul", "Sep", "Nov"]
     assert _date_labels(small) == ["Jan 2025", "May", "Sep"]
+
+
+@pytest.mark.parametrize("low,high,expected", [
+    # span 10 / 5 = 2 → step 2
+    (0, 10, [0, 2, 4, 6, 8, 10]),
+    # span 70,000 / 5 = 14,000 → magnitude 10,000, step 2 × 10,000 = 20,000
+    (0, 70000, [0, 20000, 40000, 60000]),
+    # span 0.5 / 5 = 0.1 → step 0.1
+    (0, 0.5, [0, 0.1, 0.2, 0.3, 0.4, 0.5]),
+])
+def test_value_ticks_suit_any_scale(low, high, expected):
+    from goalbook.render.charts import _nice_ticks
+
+    assert _nice_ticks(low, high) == expected

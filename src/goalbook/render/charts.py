@@ -8,6 +8,7 @@ Coordinates are rounded so the same data always gives the same bytes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -141,7 +142,9 @@ def _value_ticks(frame: _Frame, values: Sequence[float], labels: Sequence[str] |
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     span = high - low
     raw = span / count
-    step = next(s * m for m in (1, 10, 100, 1000) for s in (1, 2, 5) if s * m >= raw)
+    # 1, 2 or 5 times a power of ten, whatever the scale (a count of 70,000 steps a week, too).
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    step = next(s * magnitude for s in (1, 2, 5, 10) if s * magnitude >= raw)
     first = low - (low % step) if low % step else low
     ticks = []
     v = first
