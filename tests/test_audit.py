@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import audit, gitrepo
+from goalbook import audit, audit_words, gitrepo
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -312,7 +312,7 @@ def test_goal_words_for_every_field_kind():
                       "measure": {"type": "questionnaire", "instrument": "gad7"}, "own_words": "mine",
                       "steps": [{"id": "walk", "action": "Walk", "times": 1, "per": "day"},
                                 {"id": "journal", "action": "Write three lines", "times": 1, "per": "day"}]}]}
-    assert audit.goal_changes(old, new) == [
+    assert audit_words.goal_changes(old, new) == [
         "goal 'dropped' removed",
         "goal 'g': title changed to 'New'",
         "goal 'g': status active → achieved",

@@ -503,8 +503,8 @@ def test_smart_lint_skips_closed_goals_and_paused_clients(make_practice):
 
 
 def test_every_code_is_documented():
-    assert all(CODES[c] for c in CODES)
-    assert len(CODES) == len(set(CODES))
+    # Every code says what it means (that each is reported somewhere: test_bad_corpus).
+    assert all(CODES[c].strip() for c in CODES)
 
 
 @pytest.mark.parametrize("settings", [

@@ -190,3 +190,24 @@ def test_adherence_second_contact_on_the_same_day_stays_on_that_day():
     # 2 over 7–12 Oct + 1 on 12 Oct = 3 in week 41; week 42 (13 Oct) has no report
     assert weeks[0].done == pytest.approx(3)
     assert weeks[1].recorded_days == 0 and weeks[1].done == 0
+
+
+def test_step_reports_cover_the_days_adherence_spreads_over():
+    from goalbook.progress import step_reports
+
+    sessions = [
+        session("2025-10-06"),
+        session("2025-10-09", kind="did-not-attend"),  # not a contact: the next report still starts 7 Oct
+        session("2025-10-13", box_breathing=2),
+        session("2025-10-20", box_breathing=4),
+    ]
+    first, second = step_reports(STEP, sessions, start=D("2025-10-06"))
+    # 7–13 Oct: 7 days; 3 a week asks 3/7 × 7 = 3; 2 of 3 = 66.7 %
+    assert (first.first_day, first.days, first.times) == (D("2025-10-07"), 7, 2)
+    assert first.asked == pytest.approx(3) and first.percent == pytest.approx(200 / 3)
+    # 14–20 Oct: 7 days, 4 of 3 = 133.3 %
+    assert (second.first_day, second.days) == (D("2025-10-14"), 7)
+    assert second.percent == pytest.approx(400 / 3)
+    # adherence spreads exactly these counts: 2 + 4 = 6 done in all
+    weeks = adherence(STEP, sessions, start=D("2025-10-06"), end=D("2025-10-20"))
+    assert sum(w.done for w in weeks) == pytest.approx(6)

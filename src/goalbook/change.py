@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from goalbook.instruments import Cutoff, Instrument, ReliableChange, _num
+from goalbook.formatting import plain_number
+from goalbook.instruments import Cutoff, Instrument, ReliableChange
 
 Reliable = Literal["improvement", "deterioration", "none"]
 Category = Literal["recovered", "improved", "unchanged", "deteriorated"]
@@ -22,7 +23,7 @@ def signed(x: float) -> str:
     """−8, +4, 0: with a true minus sign, as a clinician writes a change."""
     if x == 0:
         return "0"
-    return ("+" if x > 0 else "−") + _num(abs(x))
+    return ("+" if x > 0 else "−") + plain_number(abs(x))
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class JacobsonTruax:
     points: float  # 1.96 · S_diff
 
     def formula(self) -> str:
-        return (f"SE = {_num(self.sd)} × √(1 − {_num(self.reliability)}) = {self.se:.3f}; "
+        return (f"SE = {plain_number(self.sd)} × √(1 − {plain_number(self.reliability)}) = {self.se:.3f}; "
                 f"S_diff = √2 × SE = {self.s_diff:.3f}; threshold = 1.96 × S_diff = {self.points:.2f}")
 
 
@@ -95,7 +96,7 @@ class Change:
                    f"{self.short_name})"
         words = {"improvement": "reliable improvement", "deterioration": "reliable deterioration",
                  "none": "no reliable change"}[self.reliable]
-        t = _num(round(self.threshold, 2))
+        t = plain_number(round(self.threshold, 2))
         rule = "" if self.threshold_inclusive else "more than "
         return f"{words}: {points} (threshold {rule}{t}, {self.threshold_source})"
 
@@ -141,7 +142,7 @@ def classify(instrument: Instrument, first_total: float, last_total: float,
     if rc is not None:
         threshold, inclusive, source = rc.threshold, rc.inclusive, rc.source
         if rc.points is not None:
-            how = f"published threshold: a change of at least {_num(rc.points)} points"
+            how = f"published threshold: a change of at least {plain_number(rc.points)} points"
         else:
             jt = jacobson_truax(rc.sd, rc.reliability)  # type: ignore[arg-type]
             how = f"Jacobson–Truax: {jt.formula()}"

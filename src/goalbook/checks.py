@@ -12,10 +12,9 @@ a line and column, at the end. ``format_report`` prints problems for `check` and
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +22,15 @@ from typing import Any, TextIO
 from goalbook import checkcache
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.model import Client, Goal, Practice
-from goalbook.problems import Problem, Severity, sort_problems, summary
+from goalbook.problems import (
+    Problem,
+    Severity,
+    format_json,
+    format_text,
+    plural,
+    sort_problems,
+    summary,
+)
 
 # Every code load and the checks can report, with what it means (the test corpus covers each).
 CODES: dict[str, str] = {
@@ -238,23 +245,12 @@ def format_report(
 
     ``root`` is the practice folder (to read excerpts); ``prefix`` is put in front of each path.
     """
+    renamed = shown(problems, prefix)
     if fmt == "json":
-        return json.dumps([asdict(p) for p in shown(problems, prefix)], indent=2, ensure_ascii=False) + "\n"
-    out: list[str] = []
-    for original, p in zip(problems, shown(problems, prefix)):
-        severity = p.severity
-        location = p.location()
-        if colour:
-            location = f"\x1b[1m{location}\x1b[0m"
-            severity = f"\x1b[1;{31 if p.is_error else 33}m{severity}\x1b[0m"
-        out.append(f"{location}: {severity}: {p.message}")
-        snippet = _excerpt(root, original)
-        if snippet:
-            out.append(snippet.rstrip("\n"))
-        for i, line in enumerate(p.hint.splitlines()):
-            label = "  hint: " if i == 0 else "        "
-            out.append((f"\x1b[36m{label}\x1b[0m" if colour and i == 0 else label) + line)
-    return "\n".join(out) + ("\n" if out else "")
+        return format_json(renamed)
+    # Excerpts are read from the file as found under ``root``, before the prefix was added.
+    excerpts = {p: _excerpt(root, original) for original, p in zip(problems, renamed)}
+    return format_text(renamed, excerpts.get, colour=colour)
 
 
 def _excerpt(root: Path, problem: Problem) -> str:
@@ -273,10 +269,7 @@ def summary_line(problems: Sequence[Problem], files: int, seconds: float) -> str
     """``2 errors, 1 warning in 14 files (0.42 s)``"""
     errors, warnings = summary(problems)
     return (
-        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')} "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')} "
         f"({seconds:.2f} s)"
     )
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")

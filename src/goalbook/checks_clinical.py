@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from goalbook.checks import Context, finding, goal_pointer
+from goalbook.formatting import plain_number
 from goalbook.load import Finding
 from goalbook.model import Client, Goal, Session
 from goalbook.progress import stated_direction
+from goalbook.scoring import answer_problems
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -83,7 +85,7 @@ def _target_direction(ctx: Context, path: str, i: int, goal: Goal) -> list[Findi
     why = "" if goal.direction else " (inferred from the measure)"
     return [finding(
         path, goal_pointer(i, "target"), "error", "target-not-better",
-        f"the target {_num(target)} is not {wanted} than the baseline {_num(goal.baseline)}, "
+        f"the target {plain_number(target)} is not {wanted} than the baseline {plain_number(goal.baseline)}, "
         f"but this goal should {direction}{why}",
         f"a target is the better value the client works towards: make it {wanted} than the baseline, "
         "or correct `direction:`",
@@ -102,28 +104,25 @@ def _values_on_scale(ctx: Context, path: str, i: int, goal: Goal) -> list[Findin
         assert m is not None
         return [finding(
             path, goal_pointer(i, "measure", "min"), "error", "bad-scale",
-            f"this rating's scale runs from {_num(m.min)} to {_num(m.max)}: its max must be above its min",
+            f"this rating's scale runs from {plain_number(m.min)} to {plain_number(m.max)}: its max must be above its min",
             "write the lowest point as `min:` and the highest as `max:` (e.g. min: 0, max: 10)",
         )]
+    # The baseline, and the target as written or as resolved from "50% lower" (GAS targets are levels,
+    # not scale points, so only the baseline is judged there).
+    values: list[tuple[str, float | None, str]] = [("baseline", goal.baseline, "the baseline ")]
+    target = goal.target
+    if target is not None and goal.measure is not None and goal.measure.type != "gas":
+        if target.value is not None:
+            values.append(("target", target.value, "the target "))
+        elif target.percent is not None and goal.baseline is not None:
+            values.append(("target", target.resolve(goal.baseline),
+                           f"the target {target.text} (of the baseline {plain_number(goal.baseline)}): "))
     out = []
-    if goal.baseline is not None:
-        problem = _off_scale(ctx, goal, goal.baseline)
+    for field, value, subject in values:
+        problem = _off_scale(ctx, goal, value) if value is not None else None
         if problem:
-            out.append(finding(path, goal_pointer(i, "baseline"), "error", problem[0], f"the baseline {problem[1]}", problem[2]))
-    if goal.target is not None and goal.target.value is not None and goal.measure is not None \
-            and goal.measure.type != "gas":
-        problem = _off_scale(ctx, goal, goal.target.value)
-        if problem:
-            out.append(finding(path, goal_pointer(i, "target"), "error", problem[0], f"the target {problem[1]}", problem[2]))
-    resolved = goal.target.resolve(goal.baseline) if goal.target is not None and goal.target.percent is not None else None
-    if resolved is not None and goal.measure is not None and goal.measure.type != "gas":
-        problem = _off_scale(ctx, goal, resolved)
-        if problem:
-            out.append(finding(
-                path, goal_pointer(i, "target"), "error", problem[0],
-                f"the target {goal.target.text} (of the baseline {_num(goal.baseline)}): {problem[1]}",
-                problem[2],
-            ))
+            code, sentence, hint = problem
+            out.append(finding(path, goal_pointer(i, field), "error", code, subject + sentence, hint))
     return out
 
 
@@ -134,18 +133,18 @@ def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] |
         return None
     if measure.type == "gas":
         if value not in (-2, -1, 0, 1, 2):
-            return ("gas-level", f"{_num(value)} is not a Goal Attainment Scale level",
+            return ("gas-level", f"{plain_number(value)} is not a Goal Attainment Scale level",
                     "GAS levels are −2 (much less than expected), −1, 0 (expected), +1 and +2 (much more)")
         return None
     if measure.type == "rating":
         if not measure.min <= value <= measure.max:
             return ("measurement-out-of-range",
-                    f"{_num(value)} is outside this rating's scale {_num(measure.min)}–{_num(measure.max)}",
+                    f"{plain_number(value)} is outside this rating's scale {plain_number(measure.min)}–{plain_number(measure.max)}",
                     "use a value on the scale, or change min/max in the goal's measure")
         return None
     if measure.type == "count":
         if value < 0:
-            return ("measurement-out-of-range", f"{_num(value)} is a negative count",
+            return ("measurement-out-of-range", f"{plain_number(value)} is a negative count",
                     "a count is how often something happened: 0 or more")
         return None
     instrument = ctx.practice.instruments.get(measure.instrument or "")
@@ -154,7 +153,7 @@ def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] |
         return None  # subscale ranges are the instrument's business; don't guess
     if not low <= value <= high:
         return ("measurement-out-of-range",
-                f"{_num(value)} is outside the possible {instrument.name} scores {_num(low)}–{_num(high)}",
+                f"{plain_number(value)} is outside the possible {instrument.name} scores {plain_number(low)}–{plain_number(high)}",
                 "check the score; it is the questionnaire's total")
     return None
 
@@ -177,8 +176,8 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
             if not low <= administration.total <= high:
                 out.append(finding(
                     path, (*base, "total"), "error", "total-out-of-range",
-                    f"a {instrument.name} total of {_num(administration.total)} is impossible: "
-                    f"totals run from {_num(low)} to {_num(high)}",
+                    f"a {instrument.name} total of {plain_number(administration.total)} is impossible: "
+                    f"totals run from {plain_number(low)} to {plain_number(high)}",
                     "check the total on the score sheet",
                 ))
     for goal_id, value in session.measurements.items():
@@ -216,7 +215,8 @@ def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | No
     ):
         return []
     out = []
-    for index, message, hint in _answer_problems(instrument, answers):
+    # The scoring engine owns the missing-item rule, so it also judges what a session may hold.
+    for index, message, hint in answer_problems(instrument, answers):
         if index is not None:
             out.append(finding(path, (*base, index), "error", "answer-out-of-range", message, hint))
         elif len(answers) != instrument.item_count:
@@ -224,13 +224,6 @@ def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | No
         else:
             out.append(finding(path, base, "error", "too-many-missing", message, hint))
     return out
-
-
-def _answer_problems(instrument: Any, answers: Sequence[int | None]) -> list[tuple[int | None, str, str]]:
-    # The scoring engine owns the missing-item rule, so it also judges what a session may hold.
-    from goalbook.scoring import answer_problems
-
-    return answer_problems(instrument, answers)
 
 
 def _inactive(path: str, goal_id: str, goal: Goal, session: Session) -> list[Finding]:
@@ -248,6 +241,3 @@ def _inactive(path: str, goal_id: str, goal: Goal, session: Session) -> list[Fin
         key=True,
     )]
 
-
-def _num(value: float) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)

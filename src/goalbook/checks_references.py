@@ -134,26 +134,15 @@ def _goal_links(ctx: Context, client: Client) -> list[Finding]:
 
 def _subscale(ctx: Context, path: str, index: int, instrument_id: str, subscale: str) -> list[Finding]:
     instrument = ctx.practice.instruments.get(instrument_id)
-    names = _subscale_names(instrument)
-    if instrument is None or names is None or subscale in names:
+    if instrument is None or instrument.subscale(subscale) is not None:
         return []
+    names = [s.id for s in instrument.subscales]
     return [finding(
         path, goal_pointer(index, "measure", "subscale"), "error", "unknown-subscale",
-        f"{getattr(instrument, 'name', instrument_id)} has no subscale '{subscale}'",
+        f"{instrument.name} has no subscale '{subscale}'",
         f"{did_you_mean(subscale, names)}its subscales: {one_of(names)}" if names
         else "this questionnaire has no subscales: remove the line to use its total",
     )]
-
-
-def _subscale_names(instrument: object) -> list[str] | None:
-    # Subscales may be a mapping by name or a sequence of objects with an id/name.
-    subscales = getattr(instrument, "subscales", None)
-    if subscales is None:
-        return None
-    if isinstance(subscales, dict):
-        return [str(k) for k in subscales]
-    names = [getattr(s, "id", None) or getattr(s, "name", None) for s in subscales]
-    return [str(n) for n in names if n] if all(names) else None
 
 
 def _revisions(ctx: Context, client: Client) -> list[Finding]:

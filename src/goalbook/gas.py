@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from goalbook.formatting import plain_number
+
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3
 SOURCE = "Kiresuk & Sherman 1968"
@@ -29,10 +31,6 @@ class GasResult:
 
     def explain(self) -> str:
         return self.formula
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, rho: float = RHO) -> GasResult:
@@ -55,7 +53,7 @@ def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, rho: 
     sum_w = sum(w)
     denominator = math.sqrt((1 - rho) * sum_sq + rho * sum_w * sum_w)
     t = 50 + 10 * numerator / denominator
-    formula = (f"T = 50 + 10 × Σ(w·x) / √((1 − ρ)·Σw² + ρ·(Σw)²) = 50 + 10 × {_fmt(numerator)} / "
-               f"√({_fmt(round(1 - rho, 6))} × {_fmt(sum_sq)} + {_fmt(rho)} × {_fmt(sum_w * sum_w)}) = "
-               f"50 + 10 × {_fmt(numerator)} / {denominator:.3f} = {t:.1f} ({SOURCE}, ρ = {_fmt(rho)})")
+    formula = (f"T = 50 + 10 × Σ(w·x) / √((1 − ρ)·Σw² + ρ·(Σw)²) = 50 + 10 × {plain_number(numerator)} / "
+               f"√({plain_number(round(1 - rho, 6))} × {plain_number(sum_sq)} + {plain_number(rho)} × {plain_number(sum_w * sum_w)}) = "
+               f"50 + 10 × {plain_number(numerator)} / {denominator:.3f} = {t:.1f} ({SOURCE}, ρ = {plain_number(rho)})")
     return GasResult(t, tuple(levels), tuple(w), rho, numerator, denominator, formula)

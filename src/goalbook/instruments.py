@@ -1,21 +1,21 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. The scoring rules themselves are in ``scoring.py`` and ``change.py``.
+own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_checks.py``; the scoring
+rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from goalbook.formatting import plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -76,7 +76,7 @@ class Cutoff:
         return COMPARISONS[self.rule](score, self.value)
 
     def describe(self) -> str:
-        return f"{RULE_SIGNS[self.rule]} {_num(self.value)}"
+        return f"{RULE_SIGNS[self.rule]} {plain_number(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,10 @@ class ReliableChange:
         if self.points is not None:
             return self.points
         assert self.sd is not None and self.reliability is not None
-        return 1.96 * self.sd * math.sqrt(2 * (1 - self.reliability))
+        # One formula for the judgement and for its explanation (change.py imports this module).
+        from goalbook.change import jacobson_truax
+
+        return jacobson_truax(self.sd, self.reliability).points
 
     @property
     def inclusive(self) -> bool:
@@ -113,9 +116,9 @@ class ReliableChange:
 
     def describe(self) -> str:
         if self.points is not None:
-            return f"≥ {_num(self.points)} points ({self.source})"
-        return (f"> {self.threshold:.2f} points: Jacobson–Truax 1.96 × {_num(self.sd)} × √(2 × (1 − "
-                f"{_num(self.reliability)})) ({self.source})")
+            return f"≥ {plain_number(self.points)} points ({self.source})"
+        return (f"> {self.threshold:.2f} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
+                f"{plain_number(self.reliability)})) ({self.source})")
 
 
 @dataclass(frozen=True)
@@ -230,13 +233,6 @@ class Instrument:
         return found
 
 
-def _num(x: float | None) -> str:
-    """6.0 → "6", 6.75 → "6.75": numbers as a clinician writes them."""
-    if x is None:
-        return "?"
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 # --- Loading -------------------------------------------------------------------------------------
 
 
@@ -264,7 +260,7 @@ def load_instruments(practice_root: Path | None) -> tuple[dict[str, Instrument],
                 continue
             seen[inst.id] = display
             if inst.id in builtins:
-                inst = _replace(inst, overrides_builtin=True)
+                inst = replace(inst, overrides_builtin=True)
             result[inst.id] = inst
     return dict(sorted(result.items())), problems
 
@@ -284,6 +280,9 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
+    from goalbook.instrument_checks import (
+        definition_problems,  # it imports Item and items_range from here
+    )
     from goalbook.validate import validate  # the only module that knows jsonschema
     from goalbook.yamlload import load_yaml, position  # the only module that imports yaml
 
@@ -298,12 +297,6 @@ def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrum
     if any(p.is_error for p in sense):
         return None, problems
     return build_instrument(data, builtin=builtin, source=str(path)), problems
-
-
-def _replace(inst: Instrument, **changes: Any) -> Instrument:
-    from dataclasses import replace
-
-    return replace(inst, **changes)
 
 
 # --- Building ------------------------------------------------------------------------------------
@@ -418,139 +411,6 @@ def _cutoff(block: dict[str, Any] | None) -> Cutoff | None:
                   block.get("note", ""))
 
 
-# --- Sense checks (after the schema) -------------------------------------------------------------
-
-
-Locate = Callable[[tuple[str | int, ...]], tuple[int, int]]
-
-
-def definition_problems(data: dict[str, Any], display: str, file_stem: str | None = None,
-                        locate: Locate | None = None) -> list[Problem]:
-    """What the schema cannot say: references between parts of a definition, ranges, bands that tile the
-    range. ``locate(pointer)`` gives the (line, column) of a field; without it problems name the whole file."""
-    out: list[Problem] = []
-
-    def err(code: str, message: str, hint: str, pointer: tuple[str | int, ...] = ()) -> None:
-        line, column = locate(pointer) if locate else (0, 0)
-        out.append(Problem(display, line, column, "error", code, message, hint))
-
-    name = data.get("short_name") or data.get("id")
-    if file_stem is not None and data["id"] != file_stem:
-        err("instrument-id", f"the id '{data['id']}' differs from the file name '{file_stem}'",
-            f"rename the file to {data['id']}.yaml or set `id: {file_stem}`", ("id",))
-    numbers = [i["number"] for i in data["items"]]
-    if sorted(numbers) != list(range(1, len(numbers) + 1)):
-        err("instrument-items", f"items of {name} are numbered {numbers}; they must run 1, 2, 3 … without gaps "
-            "or repeats", "number the items in form order from 1", ("items",))
-        return out  # everything below refers to item numbers
-    sets = data.get("option_sets") or {}
-    for k, item in enumerate(data["items"]):
-        if "options" in item and item["options"] not in sets:
-            err("instrument-options", f"item {item['number']} uses option set '{item['options']}', which is not "
-                "defined", "add it under `option_sets:` or remove `options:` from the item", ("items", k, "options"))
-        if "options" not in item and not data.get("options"):
-            err("instrument-options", f"item {item['number']} has no options: there is no `options:` list",
-                "add `options:` with the responses and their values", ("items", k))
-    for set_name, opts, pointer in [("(options)", data.get("options"), ("options",)),
-                                    *[(n, o, ("option_sets", n)) for n, o in sets.items()]]:
-        values = [o["value"] for o in opts or []]
-        if len(values) != len(set(values)):
-            where = "`options:`" if set_name == "(options)" else f"option set '{set_name}'"
-            err("instrument-options", f"{where} gives the same value twice: {values}",
-                "each response needs its own value", pointer)
-    if data.get("licence", {}).get("item_text") == "labels":
-        for k, item in enumerate(data["items"]):
-            if "text" in item:
-                err("instrument-licence", f"licence says `item_text: labels`, but item {item['number']} carries "
-                    "`text:`", "use `label:` for the items, or set `item_text: verbatim` if the licence allows "
-                    "the wording", ("items", k, "text"))
-    n = len(numbers)
-
-    def check_refs(what: str, refs: list[int], pointer: tuple[str | int, ...]) -> bool:
-        bad = sorted(r for r in refs if not 1 <= r <= n)
-        if bad:
-            err("instrument-item-ref", f"{what} refers to item {', '.join(map(str, bad))}, but {name} has "
-                f"items 1–{n}", "use item numbers that exist", pointer)
-        return not bad
-
-    check_refs("reverse_items", data.get("reverse_items") or [], ("reverse_items",))
-    for k, c in enumerate(data.get("critical_items") or []):
-        check_refs("critical_items", [c["item"]], ("critical_items", k, "item"))
-    if any(p.code in ("instrument-options", "instrument-item-ref") for p in out):
-        return out
-    # Ranges need the option values of every item.
-    default = [o["value"] for o in data.get("options") or []]
-    values = {i["number"]: ([o["value"] for o in sets[i["options"]]] if "options" in i else default)
-              for i in data["items"]}
-    shim = tuple(Item(number=k, options=tuple(Option(v, "") for v in vs)) for k, vs in sorted(values.items()))
-    method = data["scoring"]["method"]
-    mult = data["scoring"].get("multiplier", 1)
-    lo, hi = items_range(shim, method, mult, numbers)
-    declared = data["range"]
-    if abs(declared["min"] - lo) > EPSILON or abs(declared["max"] - hi) > EPSILON:
-        err("instrument-range", f"range {_num(declared['min'])}–{_num(declared['max'])} does not match the items: "
-            f"their options and multiplier give {_num(lo)}–{_num(hi)}",
-            f"set `range: {{min: {_num(lo)}, max: {_num(hi)}}}` or correct the options", ("range",))
-    prorate = (data["scoring"].get("missing") or {}).get("prorate_up_to", 0)
-    if prorate >= n:
-        err("instrument-missing", f"prorate_up_to is {prorate}, but {name} has only {n} items",
-            "allow fewer missing items than there are items", ("scoring", "missing", "prorate_up_to"))
-    direction = data["direction"]
-    _check_scale(err, "bands", "cutoff", data.get("bands"), data.get("cutoff"), lo, hi, direction, ())
-    ids: set[str] = set()
-    for k, s in enumerate(data.get("subscales") or []):
-        where = ("subscales", k)
-        if s["id"] in ids:
-            err("instrument-subscale", f"subscale id '{s['id']}' is used twice", "give each subscale its own id",
-                (*where, "id"))
-        ids.add(s["id"])
-        if check_refs(f"subscale '{s['id']}'", s["items"], (*where, "items")):
-            s_lo, s_hi = items_range(shim, method, mult, s["items"])
-            _check_scale(err, f"subscale '{s['id']}' bands", f"subscale '{s['id']}' cutoff", s.get("bands"),
-                         s.get("cutoff"), s_lo, s_hi, direction, where)
-    return out
-
-
-def _check_scale(err: Callable[..., None], bands_name: str, cutoff_name: str, bands: dict | None,
-                 cutoff: dict | None, lo: float, hi: float, direction: str, where: tuple[str | int, ...]) -> None:
-    """Bands tile [lo, hi] (each band starts 1 above the one before ends); the cut-off lies inside the range
-    and points the way the direction says."""
-    if bands:
-        ranges = bands["ranges"]
-        at = (*where, "bands", "ranges")
-        for k, r in enumerate(ranges):
-            if r["min"] > r["max"]:
-                err("instrument-bands", f"{bands_name}: '{r['label']}' runs from {_num(r['min'])} down to "
-                    f"{_num(r['max'])}", "write each band as min ≤ max", (*at, k))
-        ordered = sorted(ranges, key=lambda r: r["min"])
-        if ordered[0]["min"] != lo:
-            err("instrument-bands", f"{bands_name} start at {_num(ordered[0]['min'])}, but the lowest possible "
-                f"score is {_num(lo)}", f"let the first band start at {_num(lo)}", at)
-        top = max(r["max"] for r in ordered)
-        if top != hi:
-            err("instrument-bands", f"{bands_name} end at {_num(top)}, but the highest possible score is "
-                f"{_num(hi)}", f"let the last band end at {_num(hi)}", at)
-        for a, b in itertools.pairwise(ordered):
-            if b["min"] <= a["max"]:
-                err("instrument-bands", f"{bands_name} overlap: '{a['label']}' ({_num(a['min'])}–{_num(a['max'])}) "
-                    f"and '{b['label']}' ({_num(b['min'])}–{_num(b['max'])})",
-                    f"start '{b['label']}' at {_num(a['max'] + 1)}", (*at, ranges.index(b)))
-            elif b["min"] != a["max"] + 1:
-                err("instrument-bands", f"{bands_name} leave a gap between {_num(a['max'])} and {_num(b['min'])} "
-                    f"('{a['label']}' and '{b['label']}')", f"start '{b['label']}' at {_num(a['max'] + 1)}",
-                    (*at, ranges.index(b)))
-    if cutoff:
-        at = (*where, "cutoff")
-        if not lo <= cutoff["value"] <= hi:
-            err("instrument-cutoff", f"{cutoff_name} {_num(cutoff['value'])} is outside the range "
-                f"{_num(lo)}–{_num(hi)}", "use a cut-off score that can occur", (*at, "value"))
-        worse_up = direction == "higher_is_worse"
-        if (cutoff["rule"] in (">=", ">")) != worse_up:
-            want = "`>=` or `>`" if worse_up else "`<=` or `<`"
-            err("instrument-cutoff", f"{cutoff_name} rule '{cutoff['rule']}' does not fit direction {direction}",
-                f"use {want}: the clinical range is where scores are worse", (*at, "rule"))
-
-
 # --- Listing -------------------------------------------------------------------------------------
 
 
@@ -563,7 +423,7 @@ def instrument_table(instruments: dict[str, Instrument]) -> str:
                                                   else "practice")
         flag = " *" if inst.unconfirmed else ""
         rows.append((inst.id, inst.short_name + flag, str(inst.item_count),
-                     f"{_num(inst.min_total)}–{_num(inst.max_total)}",
+                     f"{plain_number(inst.min_total)}–{plain_number(inst.max_total)}",
                      inst.cutoff.describe() if inst.cutoff else "—", origin, inst.licence.note))
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[-1] for r in [header, *rows]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from goalbook.errors import GoalbookError
@@ -36,3 +37,13 @@ def practice_or_fail(practice: str | Path | None) -> Path:
             "or create a practice with `goalbook init`",
         )
     return found
+
+
+def relative_to_cwd(path: Path) -> str:
+    """``path`` as typed from the current folder ("" for the folder itself), so an editor's terminal
+    can open the paths printed with it."""
+    try:
+        rel = os.path.relpath(path, Path.cwd())
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return "" if rel == "." else rel

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from goalbook.change import signed
+from goalbook.formatting import short_number
 
 SOURCE = "NHS Talking Therapies"
 
@@ -70,9 +71,9 @@ def paired_outcome(phq9_first: float, phq9_last: float, gad7_first: float, gad7_
     changes = f"{phq_text} (threshold {r.phq9_reliable}), {gad_text} (threshold {r.gad7_reliable})"
     texts = {
         "caseness": f"PHQ-9 ≥ {r.phq9_caseness} or GAD-7 ≥ {r.gad7_caseness} at the first measurement: "
-                    f"PHQ-9 {_n(phq9_first)}, GAD-7 {_n(gad7_first)}",
+                    f"PHQ-9 {short_number(phq9_first)}, GAD-7 {short_number(gad7_first)}",
         "recovery": (f"at caseness at the start and below it on both at the end (PHQ-9 ≤ {r.phq9_caseness - 1} "
-                     f"and GAD-7 ≤ {r.gad7_caseness - 1}): PHQ-9 {_n(phq9_last)}, GAD-7 {_n(gad7_last)}"
+                     f"and GAD-7 ≤ {r.gad7_caseness - 1}): PHQ-9 {short_number(phq9_last)}, GAD-7 {short_number(gad7_last)}"
                      if case_start else "not applicable: not at caseness at the start, so excluded from recovery"),
         "reliable_improvement": f"a fall of ≥ {r.phq9_reliable} on PHQ-9 and/or ≥ {r.gad7_reliable} on GAD-7"
                                 + (", with no reliable deterioration on the other" if
@@ -109,6 +110,3 @@ def paired_outcome(phq9_first: float, phq9_last: float, gad7_first: float, gad7_
         reliable_deterioration=deterioration, mixed=mixed, summary=f"{summary} ({SOURCE})", rules=texts,
     )
 
-
-def _n(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -45,19 +45,30 @@ def has_errors(problems: Iterable[Problem], strict: bool = False) -> bool:
     return any(p.is_error or strict for p in problems)
 
 
-def format_text(problems: Iterable[Problem], excerpt=None) -> str:
+def format_text(
+    problems: Iterable[Problem],
+    excerpt: Callable[[Problem], str | None] | None = None,
+    *,
+    colour: bool = False,
+) -> str:
     """hledger style: ``path:line:col: severity: message``, then an optional excerpt, then a hint.
 
-    ``excerpt(problem) -> str | None`` may supply the source line(s) with a caret.
+    ``excerpt(problem)`` may supply the source line(s) with a caret; ``colour`` adds ANSI bold and
+    colour for a terminal.
     """
     out: list[str] = []
     for p in problems:
-        out.append(f"{p.location()}: {p.severity}: {p.message}")
+        location, severity = p.location(), p.severity
+        if colour:
+            location = f"\x1b[1m{location}\x1b[0m"
+            severity = f"\x1b[1;{31 if p.is_error else 33}m{severity}\x1b[0m"
+        out.append(f"{location}: {severity}: {p.message}")
         snippet = excerpt(p) if excerpt else None
         if snippet:
-            out.append(snippet)
-        if p.hint:
-            out.extend(f"  hint: {line}" if i == 0 else f"        {line}" for i, line in enumerate(p.hint.splitlines()))
+            out.append(snippet.rstrip("\n"))
+        for i, line in enumerate(p.hint.splitlines()):
+            label = "  hint: " if i == 0 else "        "
+            out.append((f"\x1b[36m{label}\x1b[0m" if colour and i == 0 else label) + line)
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -70,3 +81,8 @@ def summary(problems: Iterable[Problem]) -> tuple[int, int]:
     problems = list(problems)
     errors = sum(p.is_error for p in problems)
     return errors, len(problems) - errors
+
+
+def plural(n: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from goalbook import model
+from goalbook.formatting import plain_number
 
 Direction = Literal["decrease", "increase"]
 
@@ -91,10 +92,6 @@ def _least_squares(points: Sequence[tuple[date, float]]) -> tuple[float, float, 
     return mx, my, slope
 
 
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, today: date,
                   direction: str) -> Progress:
     """Baseline, resolved target, latest value, percent of the way, trend per week and projected date."""
@@ -115,11 +112,11 @@ def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, tod
     if baseline is not None and target is not None and latest is not None:
         if (target < baseline) if down else (target > baseline):
             percent = (latest - baseline) / (target - baseline) * 100
-            notes.append(f"{_num(round(percent, 1))}% = ({_num(latest)} − {_num(baseline)}) / "
-                         f"({_num(target)} − {_num(baseline)}) × 100")
+            notes.append(f"{plain_number(round(percent, 1))}% = ({plain_number(latest)} − {plain_number(baseline)}) / "
+                         f"({plain_number(target)} − {plain_number(baseline)}) × 100")
         else:
-            notes.append(f"the target {_num(target)} is not {'below' if down else 'above'} the baseline "
-                         f"{_num(baseline)}, so progress cannot be measured towards it")
+            notes.append(f"the target {plain_number(target)} is not {'below' if down else 'above'} the baseline "
+                         f"{plain_number(baseline)}, so progress cannot be measured towards it")
     reached = latest is not None and target is not None and ((latest <= target) if down else (latest >= target))
     trend = projected = None
     fit = _least_squares(pts)
@@ -169,31 +166,16 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
               end: date) -> list[WeekAdherence]:
     """Per ISO week from ``start`` to ``end`` (inclusive): times prescribed, done, and percent.
 
-    A session's ``homework`` count covers the days since the previous contact (exclusive) up to the
-    session day (inclusive) and is spread evenly over them, since the client reports a total, not days.
-    The first report covers the days from ``start``, and no report reaches back before ``start`` (the day
-    the step was set). A second contact on the same day covers that day alone. Sessions that did not take place (did not attend,
-    cancelled) are not contacts. Days no report covers are unknown, not zero.
+    Each report's count is spread evenly over the days it covers (``step_reports``); days no report
+    covers are unknown, not zero.
     """
     per_day = PER_DAY[step.per] * step.times
     done_on: dict[date, float] = {}
-    previous: date | None = None
-    for s in sorted(sessions, key=lambda s: s.sort_key):
-        if s.kind in NO_CONTACT:
-            continue
-        if step.id in s.homework:
-            first_day = (previous + timedelta(days=1)) if previous is not None else min(start, s.date)
-            # The step cannot have been practised before it was set: a report spanning the start covers
-            # only the days from the start (else part of the count would fall outside every week).
-            first_day = max(first_day, min(start, s.date))
-            # A second contact on the same day covers that day only (never the day after it).
-            first_day = min(first_day, s.date)
-            span = max(1, (s.date - first_day).days + 1)
-            share = s.homework[step.id] / span
-            for k in range(span):
-                day = first_day + timedelta(days=k)
-                done_on[day] = done_on.get(day, 0.0) + share
-        previous = s.date if previous is None else max(previous, s.date)
+    for report in step_reports(step, sessions, start=start):
+        share = report.times / report.days  # spread evenly: the client reports a total, not days
+        for k in range(report.days):
+            day = report.first_day + timedelta(days=k)
+            done_on[day] = done_on.get(day, 0.0) + share
     weeks: list[WeekAdherence] = []
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
@@ -227,10 +209,12 @@ class StepReport:
 
 
 def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date) -> list[StepReport]:
-    """Each report of ``step``, oldest first, over the days ``adherence`` spreads it across.
+    """Each report of ``step``, oldest first, with the days it covers (the rule ``adherence`` spreads by).
 
-    NOTE: the same covering rule as ``adherence`` (kept in step by a test that their totals agree):
-    the days since the previous contact, never before ``start``, a same-day second contact its day alone.
+    A report covers the days since the previous contact (exclusive) up to its own day (inclusive);
+    the first one covers the days from ``start``. It never reaches back before ``start`` (the step did
+    not exist yet, and a count there would fall outside every week), and a second contact on the same
+    day covers that day alone. Sessions that did not take place are not contacts.
     """
     per_day = PER_DAY[step.per] * step.times
     out: list[StepReport] = []
@@ -239,9 +223,9 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
         if s.kind in NO_CONTACT:
             continue
         if step.id in s.homework:
-            first_day = (previous + timedelta(days=1)) if previous is not None else min(start, s.date)
+            first_day = (previous + timedelta(days=1)) if previous is not None else start
             first_day = min(max(first_day, min(start, s.date)), s.date)
-            span = max(1, (s.date - first_day).days + 1)
+            span = (s.date - first_day).days + 1
             out.append(StepReport(s.date, first_day, span, float(s.homework[step.id]), per_day * span))
         previous = s.date if previous is None else max(previous, s.date)
     return out

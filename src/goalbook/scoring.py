@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from goalbook.instruments import Band, Instrument, _num
+from goalbook.formatting import plain_number
+from goalbook.instruments import Band, Instrument
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 
@@ -62,7 +63,7 @@ class Score:
 
     def explain(self) -> str:
         band = f", {self.band.label}" if self.band else ""
-        return f"{_num(self.total)}{band}: " + "; ".join(self.steps)
+        return f"{plain_number(self.total)}{band}: " + "; ".join(self.steps)
 
 
 def _range_text(values: tuple[int, ...]) -> str:
@@ -176,8 +177,8 @@ def score_total(instrument: Instrument, total: float) -> Score:
     band = instrument.band_for(total) if instrument.bands else None
     given = "total given, items not known"
     if instrument.multiplier != 1:
-        given += (f" (read as the reported score {_num(instrument.min_total)}–{_num(instrument.max_total)}, "
-                  f"i.e. raw × {_num(instrument.multiplier)})")
+        given += (f" (read as the reported score {plain_number(instrument.min_total)}–{plain_number(instrument.max_total)}, "
+                  f"i.e. raw × {plain_number(instrument.multiplier)})")
     if instrument.critical_items:
         given += "; critical items (" + ", ".join(f"item {c.item}" for c in instrument.critical_items) + \
             ") could not be checked"
@@ -197,31 +198,31 @@ def _combine(instrument: Instrument, scored: Sequence[int | None], numbers: list
     k = len(values)
     missing = k - len(present)
     mult = instrument.multiplier
-    times = f" × {_num(mult)}" if mult != 1 else ""
+    times = f" × {plain_number(mult)}" if mult != 1 else ""
     if instrument.method == "mean":
         mean = raw / len(present)
         total = mean * mult
-        how = f"mean of {len(present)} answered items = {_num(raw)} / {len(present)} = {mean:.2f}{times}"
+        how = f"mean of {len(present)} answered items = {plain_number(raw)} / {len(present)} = {mean:.2f}{times}"
     elif missing:
         # Prorating: the answered items' mean stands in for the missing ones (CORE-10: mean × 10).
         mean = raw / len(present)
         total = mean * k * mult
         how = (f"{missing} item{'s' if missing != 1 else ''} missing: mean of {len(present)} answered items "
-               f"({_num(raw)} / {len(present)} = {mean:.2f}) × {k} items{times}")
+               f"({plain_number(raw)} / {len(present)} = {mean:.2f}) × {k} items{times}")
     else:
         total = raw * mult
-        how = f"sum of {k} items = {_num(raw)}{times}"
+        how = f"sum of {k} items = {plain_number(raw)}{times}"
     total = round(total, 6)  # 23.333333 stays exact enough; 40.00000001 from float steps becomes 40
     total = int(total) if float(total).is_integer() else total
-    if how.endswith(f"= {_num(total)}"):
+    if how.endswith(f"= {plain_number(total)}"):
         return total, how
-    return total, f"{how} = {_num(total)}"
+    return total, f"{how} = {plain_number(total)}"
 
 
 def _band_steps(instrument: Instrument, total: float, band: Band | None) -> tuple[str, ...]:
     out = []
     if band is not None:
-        out.append(f"band {band.label} ({_num(band.min)}–{_num(band.max)}, {instrument.bands_source})")
+        out.append(f"band {band.label} ({plain_number(band.min)}–{plain_number(band.max)}, {instrument.bands_source})")
     if instrument.cutoff is not None:
         clinical = instrument.cutoff.is_clinical(total)
         out.append(f"{'in' if clinical else 'not in'} the clinical range (cut-off {instrument.cutoff.describe()}, "

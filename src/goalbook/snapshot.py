@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 
 from goalbook import gitrepo
 from goalbook.errors import GoalbookError
+from goalbook.locate import SETTINGS_FILE
+from goalbook.today import parse_date
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SETTINGS_FILE = "goalbook.yaml"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ def resolve_as_of(root: Path, when: str) -> AsOf:
                             hint=gitrepo.setup_hint(reason) + ", or build without --as-of")
     when = when.strip()
     if DATE.match(when):
-        _check_date(when)
+        if parse_date(when) is None:
+            raise GoalbookError(f"--as-of {when}: there is no such day", hint="write the date as YYYY-MM-DD")
         if gitrepo.head(root) is None:
             raise GoalbookError(f"nothing was recorded on or before {when}: the repository has no commits yet")
         # Committer dates in each commit's own time zone: the day the change entered the record.
@@ -50,15 +52,6 @@ def resolve_as_of(root: Path, when: str) -> AsOf:
         raise GoalbookError(f"--as-of {when}: this is neither a date (YYYY-MM-DD) nor a commit in this repository",
                             hint="use a date such as 2025-11-30, or a commit id shown by `goalbook log CLIENT`")
     return AsOf(commit, when)
-
-
-def _check_date(when: str) -> None:
-    from datetime import date
-
-    try:
-        date.fromisoformat(when)
-    except ValueError:
-        raise GoalbookError(f"--as-of {when}: there is no such day", hint="write the date as YYYY-MM-DD") from None
 
 
 @contextmanager

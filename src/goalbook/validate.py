@@ -58,6 +58,9 @@ def _is_date(value: object) -> bool:
 
 # Known patterns, explained in words (the pattern itself means nothing to a therapist).
 _SLUG = "^[a-z0-9][a-z0-9-]*$"
+_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_TARGET = "^\\s*\\d+(\\.\\d+)?\\s*%\\s*(lower|higher)\\s*$"
+# pattern → (what a mismatching value "is not", hint)
 _PATTERN_WORDS = {
     _SLUG: (
         "is not a valid id",
@@ -67,15 +70,17 @@ _PATTERN_WORDS = {
         "is not a valid id",
         "use lowercase letters, digits, hyphens and underscores",
     ),
-    "^([01][0-9]|2[0-3]):[0-5][0-9]$": (
+    _TIME: (
         "is not a time",
         'write the time as HH:MM in 24-hour form, in quotes: "14:00"',
     ),
-    "^\\s*\\d+(\\.\\d+)?\\s*%\\s*(lower|higher)\\s*$": (
+    _TARGET: (
         "is not a target",
         'write a number (e.g. 4), or a change from the baseline: "50% lower" or "20% higher"',
     ),
 }
+# What a field with such a pattern expects, in the words of "expected …, found …".
+_PATTERN_EXPECTED = {_TIME: 'a time like "14:00"', _TARGET: 'text like "50% lower"'}
 
 
 @cache
@@ -127,8 +132,7 @@ class _Explainer:
             return _FILE_NOUN.get(self.kind, "this file")
         if re.fullmatch(r"[a-z][a-z ]*", title):  # a plain noun ("goal"), not a description
             return f"this {title}"
-        last = path[-1]
-        return f"`{last}`" if isinstance(last, str) else f"item {last + 1} of `{_last_key(path)}`"
+        return self.field(path)
 
     # --- dispatch ------------------------------------------------------------------------------
 
@@ -321,45 +325,23 @@ class _Explainer:
         return [self.at(path, "wrong-type", f"expected {expected}, found {_found(error.instance)}", hint)]
 
     def on_minimum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
-        return [
-            self.at(
-                path,
-                "bad-value",
-                f"{self.field(path)} must be at least {error.validator_value}, "
-                f"found {_show(error.instance)}",
-                _describe(error.schema),
-            )
-        ]
+        return self.bound(error, path, "at least")
 
     def on_maximum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
-        return [
-            self.at(
-                path,
-                "bad-value",
-                f"{self.field(path)} must be at most {error.validator_value}, "
-                f"found {_show(error.instance)}",
-                _describe(error.schema),
-            )
-        ]
+        return self.bound(error, path, "at most")
 
     def on_exclusiveMinimum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
-        return [
-            self.at(
-                path,
-                "bad-value",
-                f"{self.field(path)} must be more than {error.validator_value}, "
-                f"found {_show(error.instance)}",
-                _describe(error.schema),
-            )
-        ]
+        return self.bound(error, path, "more than")
 
     def on_exclusiveMaximum(self, error: ValidationError, path: list[Any]) -> list[Problem]:
+        return self.bound(error, path, "less than")
+
+    def bound(self, error: ValidationError, path: list[Any], words: str) -> list[Problem]:
         return [
             self.at(
                 path,
                 "bad-value",
-                f"{self.field(path)} must be less than {error.validator_value}, "
-                f"found {_show(error.instance)}",
+                f"{self.field(path)} must be {words} {error.validator_value}, found {_show(error.instance)}",
                 _describe(error.schema),
             )
         ]
@@ -550,10 +532,8 @@ _TYPE_WORDS = {
 def _expected(schema: dict[str, Any]) -> str:
     if schema.get("format") == "date":
         return "a date (YYYY-MM-DD)"
-    if schema.get("pattern") in _PATTERN_WORDS and schema["pattern"] != _SLUG:
-        return {"^([01][0-9]|2[0-3]):[0-5][0-9]$": 'a time like "14:00"'}.get(
-            schema["pattern"], 'text like "50% lower"'
-        )
+    if schema.get("pattern") in _PATTERN_EXPECTED:
+        return _PATTERN_EXPECTED[schema["pattern"]]
     types = schema.get("type", [])
     types = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     if "number" in types and "integer" in types:

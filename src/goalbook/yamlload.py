@@ -29,10 +29,15 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from goalbook.problems import Problem, Severity
+from goalbook.yaml_messages import char_at, explain, source_lines, stray_colon
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NUMBER = 10**15  # larger numbers are refused (see _Builder.number)
+_TOO_DEEP = (
+    f"the data is nested more than {MAX_DEPTH} levels deep",
+    "goalbook files are only a few levels deep; check the brackets and indentation",
+)
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -119,14 +124,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if depth > MAX_DEPTH:
-            raise _Refused(
-                self.problem(
-                    node,
-                    "too-deep",
-                    f"the data is nested more than {MAX_DEPTH} levels deep",
-                    "goalbook files are only a few levels deep; check the indentation",
-                )
-            )
+            raise _Refused(self.problem(node, "too-deep", *_TOO_DEEP))
         if id(node) in self.built:
             kind = "list" if isinstance(node, SequenceNode) else "mapping"
             if isinstance(where, int):
@@ -280,14 +278,12 @@ class _Builder:
 # more closely (``_Builder.hidden_by_comment``); most files have none, so this costs one search.
 _HASH_TEXT = re.compile(rb"[ \t]#[^\s#]")
 _HIDDEN = re.compile(r"[ \t]+#([^\s#].*)$")
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 
 
 def _hash_lines(data: bytes) -> dict[int, str]:
     if not data or _HASH_TEXT.search(data) is None:
         return {}
-    lines = _LINE_BREAK.split(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
-    return {n: line for n, line in enumerate(lines) if _HIDDEN.search(line)}
+    return {n: line for n, line in enumerate(source_lines(data)) if _HIDDEN.search(line)}
 
 
 def _short(text: str) -> str:
@@ -326,6 +322,22 @@ def _deeper_than(loader: Any, limit: int) -> Any | None:
     return None
 
 
+def _too_deep_event(data: bytes) -> Any | None:
+    """The first event nested deeper than MAX_DEPTH, looked for only where the recursive composer
+    could run out of stack (most files are far too shallow to need the scan)."""
+    if _depth_bound(data) <= _SAFE_BOUND:
+        return None
+    return _deeper_than(StrictLoader(data), MAX_DEPTH)
+
+
+def _compose_node(data: bytes) -> Node | None:
+    loader = StrictLoader(data)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _whole_file(display: str, code: str, message: str, hint: str = "") -> Problem:
     return Problem(display, 0, 0, "error", code, message, hint)
 
@@ -337,15 +349,19 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, column
 
 
+def _too_large(display: str, size: int) -> Problem:
+    return _whole_file(
+        display,
+        "too-large",
+        f"this file is {size / 1024 / 1024:.1f} MB; goalbook reads files up to 2 MB",
+        "a goalbook file is normally a few kilobytes; check that this is the right file",
+    )
+
+
 def _check_bytes(data: bytes, display: str) -> Problem | None:
     """Size, binary and encoding checks, before any parsing."""
     if len(data) > MAX_BYTES:
-        return _whole_file(
-            display,
-            "too-large",
-            f"this file is {len(data) / 1024 / 1024:.1f} MB; goalbook reads files up to 2 MB",
-            "a goalbook file is normally a few kilobytes; check that this is the right file",
-        )
+        return _too_large(display, len(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _whole_file(
             display,
@@ -376,7 +392,7 @@ def _check_bytes(data: bytes, display: str) -> Problem | None:
     return None
 
 
-# --- Syntax errors in plain words ------------------------------------------------------------
+# --- Syntax errors in plain words (the wording is in yaml_messages.py) ----------------------
 
 
 def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
@@ -396,162 +412,20 @@ def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
     problem = getattr(err, "problem", "") or ""
     context = getattr(err, "context", "") or ""
     context_mark = getattr(err, "context_mark", None)
-    message, hint = _explain(problem, context, _char_at(data, line, column))
+    too_deep = "maximum nesting depth" in problem  # libyaml's own limit, on the composer's stack
+    if too_deep:
+        message, hint = _TOO_DEEP
+    else:
+        message, hint = explain(problem, context, char_at(data, line, column))
     if "mapping values are not allowed" in problem:
-        message, hint, column = _stray_colon(data, line, column) or (message, hint, column)
-    code = "too-deep" if "maximum nesting depth" in problem else "syntax"
+        message, hint, column = stray_colon(data, line, column) or (message, hint, column)
+    code = "too-deep" if too_deep else "syntax"
     starts_wrongly = "scanning an alias" in context or "scanning an anchor" in context
     if context_mark is not None and (
         starts_wrongly or ("quoted scalar" in context and "end of stream" in problem)
     ):
         line, column = context_mark.line + 1, context_mark.column + 1
     return Problem(display, line, column, "error", code, message, hint)
-
-
-# `key: value` at the start of a line (in a list item or not), and a line with only `key:`.
-_FIELD_LINE = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)?)(?P<key>[^\s#:'\"][^:#]*?):(?:[ \t]+(?P<value>.*))?$")
-
-
-def _stray_colon(data: bytes, line: int, column: int) -> tuple[str, str, int] | None:
-    """Say which of two everyday slips caused "mapping values are not allowed", or None.
-
-    * a line indented further than the `field: value` line above it: YAML reads it as more of
-      that value, and then stumbles on its colon;
-    * text with ': ' in it (`notes: Plan: call GP`), which YAML takes for a second field.
-    """
-    lines = _LINE_BREAK.split(data.decode("utf-8", errors="replace").lstrip("\ufeff"))
-    if not 1 <= line <= len(lines):
-        return None
-    text = lines[line - 1]
-    field = _FIELD_LINE.match(text)
-    if field is None:
-        return None
-    first_colon = field.end("key") + 1  # 1-based column of the field's own colon
-    if column > first_colon and field.group("value"):
-        value = field.group("value").rstrip()
-        key = field.group("key").strip()
-        if re.fullmatch(r"[A-Za-z0-9_-]+", key):
-            return (
-                f"the text after `{key}:` contains ': ', which YAML reads as the start of another field",
-                f"put the whole text in quotes: {key}: {json.dumps(value, ensure_ascii=False)}",
-                column,
-            )
-        # Not a field name (`- To stand up: in: meetings`): the whole line is text.
-        whole = f"{key}: {value}"
-        dash = "- " if field.group("indent").strip() == "-" else ""
-        return (
-            "this text contains ': ', which YAML reads as the start of a field",
-            f"put the whole text in quotes: {dash}{json.dumps(whole, ensure_ascii=False)}",
-            field.end("indent") + 1,
-        )
-    indent = len(text) - len(text.lstrip(" "))
-    above = next(
-        (n for n in range(line - 1, 0, -1) if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")),
-        None,
-    )
-    if above is None:
-        return None
-    previous = _FIELD_LINE.match(lines[above - 1])
-    above_indent = len(lines[above - 1]) - len(lines[above - 1].lstrip(" "))
-    if previous is None or not previous.group("value") or indent <= above_indent:
-        return None
-    message = (
-        f"this line is indented further than line {above} above it, so YAML reads it as more of "
-        f"that line's value (`{previous.group('key').strip()}:`)"
-    )
-    hint = (
-        "fields of one block start at the same column: line this one up with the fields above it, "
-        f"or, if line {above} is the one out of place, correct its indentation"
-    )
-    return message, hint, indent + 1
-
-
-def _char_at(data: bytes, line: int, column: int) -> str:
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):
-        return lines[line - 1][column - 1]
-    return ""
-
-
-def _explain(problem: str, context: str, char: str) -> tuple[str, str]:
-    if "tab" in problem or char == "\t":
-        return (
-            "a tab character is used for indentation here; YAML allows only spaces",
-            "replace the tab with spaces (in VS Code: “Convert Indentation to Spaces”)",
-        )
-    if "quoted scalar" in context and "end of stream" in problem:
-        return (
-            "this quoted text is never closed: the closing quote is missing",
-            'add the closing quote; to write a quote inside, use the other kind: "it\'s" or \'say "hi"\'',
-        )
-    if "mapping values are not allowed" in problem:
-        return (
-            "a colon here is read as a new field, which is not allowed at this point",
-            (
-                "probably a missing space after a colon on this line or the line above "
-                "(write `field: value`),\nor text that contains ': ' — put such text in quotes: "
-                'title: "Note: ..."'
-            ),
-        )
-    if "could not find expected ':'" in problem:
-        return (
-            "a line in this block is not a `field: value` pair",
-            "write `field: value` with a space after the colon; multi-line text goes in quotes or after `|`",
-        )
-    if "did not find expected key" in problem:
-        return (
-            "the indentation of this line does not match the lines above it",
-            "fields of the same block start at the same column; indent with spaces only",
-        )
-    if "did not find expected '-' indicator" in problem:
-        return (
-            "this line is inside a list but does not start with `- `",
-            "start each list entry with `- `, or line the field up with the lines above",
-        )
-    if "did not find expected ',' or" in problem:
-        return (
-            "a list or mapping in brackets is not closed",
-            "check that every `[` has its `]` and every `{` its `}`, with commas between entries",
-        )
-    if "block sequence entries are not allowed" in problem:
-        return (
-            "a list entry (`- `) cannot start here",
-            "put the list on its own lines below the field, each entry starting with `- `",
-        )
-    if "unknown escape character" in problem:
-        return (
-            "a backslash in double quotes starts an escape sequence, and this one is unknown",
-            "use single quotes ('C:\\notes') or write two backslashes in double quotes",
-        )
-    if "cannot start any token" in problem and char:
-        return (
-            f"a value cannot start with `{char}` unless it is in quotes",
-            f'put the text in quotes: "{char}..."',
-        )
-    if "found another document" in problem or "expected <document start>" in problem:
-        return (
-            "this file holds more than one YAML document (a `---` line in the middle)",
-            "keep one document per file: remove the extra `---` line or move the rest to its own file",
-        )
-    if "undefined alias" in problem or "scanning an alias" in context:
-        return (
-            "`*` starts an alias to an anchor that does not exist",
-            'put text that starts with `*` in quotes: "*important*"',
-        )
-    if "scanning an anchor" in context:
-        return (
-            "`&` at the start of a value starts an anchor, and this one is not valid",
-            'put text that starts with `&` in quotes: "& more"',
-        )
-    if "exceeded maximum nesting depth" in problem:
-        return (
-            f"the data is nested more than {MAX_DEPTH} levels deep",
-            "goalbook files are only a few levels deep; check the brackets and indentation",
-        )
-    return (
-        f"this is not valid YAML ({problem or context or 'syntax error'})",
-        "check this line and the one above it for indentation, quotes and colons",
-    )
 
 
 # --- Public API --------------------------------------------------------------------------------
@@ -564,16 +438,9 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     keys and ambiguous words are errors, but the data is still returned.
     """
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None, [
-                _whole_file(
-                    display,
-                    "too-large",
-                    f"this file is {path.stat().st_size / 1024 / 1024:.1f} MB; "
-                    "goalbook reads files up to 2 MB",
-                    "a goalbook file is normally a few kilobytes; check that this is the right file",
-                )
-            ]
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # don't read a huge file only to refuse it
+            return None, [_too_large(display, size)]
         data = path.read_bytes()
     except OSError as err:
         return None, [
@@ -594,22 +461,10 @@ def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
         return None, [bad]
     builder = _Builder(display, data)
     try:
-        if _depth_bound(data) > _SAFE_BOUND:
-            event = _deeper_than(StrictLoader(data), MAX_DEPTH)
-            if event is not None:
-                raise _Refused(
-                    builder.problem(
-                        event,
-                        "too-deep",
-                        f"the data is nested more than {MAX_DEPTH} levels deep",
-                        "goalbook files are only a few levels deep; check the brackets and indentation",
-                    )
-                )
-        loader = StrictLoader(data)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        event = _too_deep_event(data)
+        if event is not None:
+            raise _Refused(builder.problem(event, "too-deep", *_TOO_DEEP))
+        node = _compose_node(data)
         if node is None:
             return None, [
                 _whole_file(
@@ -646,16 +501,7 @@ def _compose(data: bytes) -> Node | None:
     if _check_bytes(data, ""):
         return None
     try:
-        if (
-            _depth_bound(data) > _SAFE_BOUND
-            and _deeper_than(StrictLoader(data), MAX_DEPTH) is not None
-        ):
-            return None
-        loader = StrictLoader(data)
-        try:
-            return loader.get_single_node()
-        finally:
-            loader.dispose()
+        return None if _too_deep_event(data) is not None else _compose_node(data)
     except yaml.YAMLError:
         return None
 
@@ -713,11 +559,6 @@ def position(
     return mark.line + 1, mark.column + 1
 
 
-@lru_cache(maxsize=32)
-def _lines(data: bytes) -> list[str]:
-    return data.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
-
-
 def excerpt(source: Path | bytes, line: int, column: int) -> str:
     """The source line with a caret under ``column``, hledger style, or "" when out of range::
 
@@ -728,10 +569,10 @@ def excerpt(source: Path | bytes, line: int, column: int) -> str:
         data = _source_bytes(source)
     except OSError:
         return ""
-    lines = _lines(data)
+    lines = source_lines(data)
     if not 1 <= line <= len(lines):
         return ""
-    text = lines[line - 1].rstrip("\r")
+    text = lines[line - 1]
     width = max(4, len(str(line)) + 2)
     # Keep tabs in the padding so the caret lines up however wide the terminal draws them.
     pad = "".join(c if c == "\t" else " " for c in text[: max(column - 1, 0)])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from goalbook.commands.check import _relative_to_cwd
 from goalbook.commands.options import DateParam
-from goalbook.locate import practice_or_fail
+from goalbook.locate import practice_or_fail, relative_to_cwd
+from goalbook.problems import plural, summary
 
 # Below this many pages a build is quick enough that a bar would only flicker.
 PROGRESS_MIN_PAGES = 20
@@ -36,7 +36,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     from goalbook import build, checks
 
     root = practice_or_fail(directory)
-    prefix = str(directory) if directory is not None else _relative_to_cwd(root)
+    prefix = str(directory) if directory is not None else relative_to_cwd(root)
     if share and not client_id:
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
@@ -59,7 +59,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     errors = [p for p in result.problems if p.is_error]
     if not result.ok:
         click.echo(report, nl=False)
-        click.echo(f"Not built: {_plural(len(errors), 'error')} to fix first; the previous book is unchanged.",
+        click.echo(f"Not built: {plural(len(errors), 'error')} to fix first; the previous book is unchanged.",
                    err=True)
         sys.exit(1)
     if not quiet:
@@ -69,11 +69,10 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
 
 def summary_line(result) -> str:
     """``Built 6 clients, 8 pages, 2 warnings in 0.41 s → _book/`` (a built book has no errors)."""
-    errors = sum(p.is_error for p in result.problems)
-    warnings = len(result.problems) - errors
-    found = [_plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
+    errors, warnings = summary(result.problems)
+    found = [plural(n, word) for n, word in ((errors, "error"), (warnings, "warning")) if n]
     where = _shown_path(result.out)
-    return (f"Built {_plural(result.clients, 'client')}, {_plural(result.pages, 'page')}, "
+    return (f"Built {plural(result.clients, 'client')}, {plural(result.pages, 'page')}, "
             f"{', '.join(found) or 'no problems'} in {result.seconds:.2f} s → {where}")
 
 
@@ -86,10 +85,6 @@ def _shown_path(path: Path | None) -> str:
         rel = str(path)
     shown = rel if not rel.startswith("../../") else str(path)
     return shown + ("/" if path.suffix.lower() != ".html" else "")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 class _ProgressBar:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from goalbook.commands.options import DateParam
-from goalbook.locate import practice_or_fail
+from goalbook.locate import practice_or_fail, relative_to_cwd
 from goalbook.problems import has_errors
 
 
@@ -28,7 +28,7 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     if directory is not None:
         _not_a_practice_folder(directory)
     root = practice_or_fail(directory)
-    prefix = str(directory) if directory is not None else _relative_to_cwd(root)
+    prefix = str(directory) if directory is not None else relative_to_cwd(root)
     started = time.perf_counter()
     from goalbook import checks, load
 
@@ -59,7 +59,7 @@ def _not_a_practice_folder(directory: Path) -> None:
 
     if directory.is_file():
         holder = find_practice(directory.parent)
-        where = (_relative_to_cwd(holder) or ".") if holder is not None else None
+        where = (relative_to_cwd(holder) or ".") if holder is not None else None
         raise GoalbookError(
             f"{directory} is a file; `goalbook check` checks a whole practice folder",
             hint=f"run `goalbook check {where}`" if where else f"pass the folder that holds {SETTINGS_FILE}",
@@ -67,17 +67,9 @@ def _not_a_practice_folder(directory: Path) -> None:
     if directory.is_dir() and not (directory / SETTINGS_FILE).is_file():
         holder = find_practice(directory)
         if holder is not None:
-            where = _relative_to_cwd(holder) or "."
+            where = relative_to_cwd(holder) or "."
             raise GoalbookError(
                 f"{directory} is a folder inside a practice, not the practice folder itself",
                 hint=f"run `goalbook check {where}` (the folder holding {SETTINGS_FILE}): it checks every client at once",
             )
 
-
-def _relative_to_cwd(root: Path) -> str:
-    # Paths an editor's terminal can open: relative to where the command was run.
-    try:
-        rel = os.path.relpath(root, Path.cwd())
-    except ValueError:  # another drive on Windows
-        return str(root)
-    return "" if rel == "." else rel

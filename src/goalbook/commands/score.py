@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from goalbook.errors import GoalbookError
+from goalbook.formatting import plain_number
 
 MISSING_WORDS = ("null", "-", "?")  # ways to write a missing answer on the command line
 
@@ -129,17 +130,15 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
                           for sid, s in result.subscales.items()},
         }, ensure_ascii=False))
         return
-    from goalbook.instruments import _num
-
     band = f" — {result.band.label}" if result.band else ""
-    click.echo(f"{inst.short_name} total {_num(result.total)}{band}")
+    click.echo(f"{inst.short_name} total {plain_number(result.total)}{band}")
     for step in result.steps:
         click.echo(f"  {step}")
     if inst.total_note:
         click.echo(f"  note: {inst.total_note}")
     for sub in result.subscales.values():
         sb = f" — {sub.band.label}" if sub.band else ""
-        click.echo(f"  {sub.name}: {_num(sub.total) if sub.total is not None else '—'}{sb}")
+        click.echo(f"  {sub.name}: {plain_number(sub.total) if sub.total is not None else '—'}{sb}")
     for flag in result.flags:
         click.echo(f"  FLAG {flag.explain()}")
 
@@ -153,19 +152,17 @@ def _is_decimal(text: str) -> bool:
 
 def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
     from goalbook.change import classify, signed
-    from goalbook.instruments import _num
-
     first, last = (_parse_number(change[0], "FIRST"), _parse_number(change[1], "LAST"))
     for label, value in (("FIRST", first), ("LAST", last)):
         if not inst.min_total <= value <= inst.max_total:
-            raise GoalbookError(f"{label} total {_num(value)} is outside the {inst.short_name} range "
-                                f"{_num(inst.min_total)}–{_num(inst.max_total)}")
+            raise GoalbookError(f"{label} total {plain_number(value)} is outside the {inst.short_name} range "
+                                f"{plain_number(inst.min_total)}–{plain_number(inst.max_total)}")
     result = classify(inst, first, last)
     if as_json:
         click.echo(json.dumps({"delta": _number_text(result.delta), "reliable": result.reliable,
                                "category": result.category}, ensure_ascii=False))
         return
-    click.echo(f"{inst.short_name} {_num(first)} → {_num(last)}: {result.explain()}")
+    click.echo(f"{inst.short_name} {plain_number(first)} → {plain_number(last)}: {result.explain()}")
     click.echo(f"  {result.explain_category()}")
     if result.threshold_how:
         click.echo(f"  {result.threshold_how}")
@@ -192,14 +189,11 @@ def _gas(values: tuple[str, ...], weights: str | None, as_json: bool, change: An
             raise GoalbookError(f"GAS level {level} of goal {k} is outside −2 … +2",
                                 hint="-2 much less than expected … 0 expected … +2 much more than expected")
         levels.append(level)
-    w = None
-    if weights:
-        w = [_parse_number(x.strip(), "weight") for x in weights.split(",") if x.strip()]
-        if len(w) != len(levels):
-            raise GoalbookError(f"{len(w)} weights for {len(levels)} goals", hint="give one weight per goal")
-        if any(x <= 0 for x in w):
-            raise GoalbookError("GAS weights must be greater than 0")
-    result = gas.t_score(levels, w)
+    w = [_parse_number(x.strip(), "weight") for x in weights.split(",") if x.strip()] if weights else None
+    try:
+        result = gas.t_score(levels, w)
+    except ValueError as err:  # the engine owns the rules for weights; its message says what to do
+        raise GoalbookError(str(err)) from None
     if as_json:
         click.echo(json.dumps({"t_score": round(result.t_score, 2)}))
         return

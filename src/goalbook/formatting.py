@@ -1,0 +1,22 @@
+"""Numbers in sentences: one rule for every message, formula and explanation goalbook writes."""
+
+from __future__ import annotations
+
+
+def plain_number(x: float | None) -> str:
+    """6.0 → "6", 6.75 → "6.75", 23.3333 → "23.33", None → "?": as a clinician writes a number.
+
+    Fixed decimals, never exponent notation: a count of 1234567.5 must not read "1.23457e+06".
+    """
+    if x is None:
+        return "?"
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def short_number(x: float | None, empty: str = "—") -> str:
+    """A score as the book shows it, to one decimal: 23.333 → "23.3", 9.96 → "10" (rounded first, so
+    never "10.0"), None → ``empty``."""
+    if x is None:
+        return empty
+    x = round(float(x), 1)
+    return str(int(x)) if x.is_integer() else f"{x:.1f}"
