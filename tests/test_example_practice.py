@@ -22,7 +22,7 @@ from goalbook.model import Client, Practice
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"
 TODAY = date(2026, 3, 31)
 # Item count and highest answer of each form, from the published questionnaires.
-FORMS = {"phq9": (9, 3), "gad7": (7, 3), "pcl5": (20, 4), "core10": (10, 4), "who5": (5, 5)}
+FORMS = {"phq9": (9, 3), "gad7": (7, 3), "pcl5": (20, 4), "core10": (10, 4), "who5": (5, 5), "dass21": (21, 3)}
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_answers_are_valid_for_each_instrument(practice):
             assert len(a.answers) == items, (client.id, a.instrument, a.date)
             assert all(isinstance(x, int) and 0 <= x <= highest for x in a.answers), (client.id, a.date)
             seen.add(a.instrument)
-    assert {"phq9", "gad7", "pcl5"} <= seen and seen & {"core10", "who5"}
+    assert {"phq9", "gad7", "pcl5", "dass21"} <= seen and seen & {"core10", "who5"}
 
 
 # --- The required stories ---------------------------------------------------------------------
@@ -216,3 +216,39 @@ def test_the_caseload_has_alerts_to_show(practice):
     assert not_seen
     # Everyone else has been seen recently: the alerts stand out.
     assert len(not_seen) == 1
+
+
+def test_dass21_given_over_the_course_so_the_subscales_show(practice):
+    client = next(c for c in practice.clients if "dass21" in {q.instrument for q in c.questionnaires})
+    given = [a for a in client.administrations("dass21") if a.answers]
+    assert len(given) >= 3
+    # The stress subscale (items 1 6 8 11 12 14 18) falls from first to last, as the notes tell.
+    stress = [sum(a.answers[i - 1] for i in (1, 6, 8, 11, 12, 14, 18)) for a in given]
+    assert stress[-1] < stress[0]
+
+
+def _measured(client: Client, goal_id: str) -> list[float]:
+    return [s.measurements[goal_id] for s in client.sessions if goal_id in s.measurements]
+
+
+def test_goals_tell_varied_stories(practice):
+    """Not every goal is "target reached": some are under way, one has stalled, one went the wrong
+    way, and an active client has an achieved goal. Worked out from the measurements as written."""
+    under_way, reached, stalled, worse = [], [], [], []
+    for client in practice.clients:
+        for g in client.goals:
+            if g.status != "active" or g.measure.type not in ("rating", "count"):
+                continue
+            values = _measured(client, g.id)
+            target = g.target.resolve(g.baseline)
+            lower = target < g.baseline  # the goal's direction, from target against baseline
+            last = values[-1]
+            done = last <= target if lower else last >= target
+            (reached if done else under_way).append(g.id)
+            if not done and len(values) >= 3 and len(set(values[-3:])) == 1:
+                stalled.append(g.id)
+            if (last > g.baseline) if lower else (last < g.baseline):
+                worse.append(g.id)
+    assert len(under_way) >= 3 and reached
+    assert stalled and worse
+    assert any(g.status == "achieved" for c in practice.clients if c.status == "active" for g in c.goals)

@@ -107,7 +107,9 @@ def test_init_into_the_current_folder_by_default(tmp_path):
     result = run("init", cwd=folder)
     assert result.exit_code == 0, result.output
     assert (folder / "goalbook.yaml").is_file()
-    assert "next: goalbook new client CLIENT-ID" in result.output  # no `cd` needed
+    # No `cd` needed; first the placeholder clinician, which every new client copies.
+    assert ("next: put your name and initials (the clinician id, e.g. mk) in goalbook.yaml, "
+            "then goalbook new client CLIENT-ID") in result.output
 
 
 def test_init_never_overwrites_existing_files(tmp_path):
@@ -457,7 +459,7 @@ def test_new_session_lists_what_is_due(practice):
     assert "# box-breathing: ~ " in text and "3 times a week" in text
     assert "later:" not in text and "journal:" not in text  # a proposed goal is not measured yet
     # The did-not-attend on 24 March was no contact: homework counts since the 17th.
-    assert "since the last contact (2026-03-17)" in text
+    assert "since the last contact (2026-03-17, 14 days ago)" in text
 
 
 def test_a_filled_in_session_loads(practice):
@@ -549,3 +551,53 @@ def test_yaml_text_quotes_safely():
 
     for value in ["no", "14:30", 'say "hi"', "a: b # c", "ünïcode", "back\\slash"]:
         assert yaml.safe_load(f"k: {scaffold.yaml_text(value)}") == {"k": value}
+
+
+# --- Rough edges met by a first-time user -----------------------------------------------------
+
+
+def test_init_asks_for_your_name_until_the_placeholder_is_replaced(tmp_path):
+    folder = tmp_path / "p"
+    first = run("init", str(folder))
+    assert "put your name and initials" in first.output
+    settings = folder / "goalbook.yaml"
+    loaded, _ = load_practice(folder)
+    assert loaded.clinicians["me"].name == scaffold.PLACEHOLDER_CLINICIAN  # the line the hint is about
+    settings.write_text(settings.read_text().replace("id: me ", "id: mk ").replace('"Your name"', "Maya Keller"))
+    again = run("init", str(folder))
+    assert "put your name" not in again.output
+    assert "goalbook new client CLIENT-ID" in again.output
+
+
+def test_a_session_written_up_later_leaves_out_goals_set_after_it(practice):
+    # `presentations` was set on 2026-01-12: a session on 2026-01-05 cannot have measured it.
+    result = run("new", "session", "ana-r", "--date", "2026-01-05", "--practice", str(practice))
+    assert result.exit_code == 0, result.output
+    text = (practice / "clients/ana-r/sessions/2026-01-05.yaml").read_text()
+    assert "presentations:" not in text and "box-breathing:" not in text
+    assert "# no active goals" in text and "# none due on" not in text  # GAD-7 and PHQ-9 never given: due
+    result = run("new", "session", "ana-r", "--date", "2026-01-12", "--practice", str(practice))
+    text = (practice / "clients/ana-r/sessions/2026-01-12.yaml").read_text()
+    assert "# presentations: ~ " in text  # set that day: measured from then on
+    checked = run("check", str(practice))
+    assert checked.exit_code == 0 and "only set on" not in checked.output
+
+
+def test_new_session_says_the_date_and_days_since_the_last_contact(practice):
+    # GAD-7 (every 2 weeks) and PHQ-9 (every 4) were given on 03-17: on 03-20 neither is due.
+    run("new", "session", "ana-r", "--date", "2026-03-20", "--practice", str(practice))
+    text = (practice / "clients/ana-r/sessions/2026-03-20.yaml").read_text()
+    assert "# none due on 2026-03-20 (gad7 every 2 weeks, phq9 every 4 weeks)" in text
+    assert "since the last contact (2026-03-17, 3 days ago)" in text
+    assert "keep the # on a line you did not measure" in text
+
+
+def test_new_session_for_a_referred_client_says_to_set_status_active(practice):
+    path = practice / "clients/ana-r/client.yaml"
+    path.write_text(path.read_text().replace("status: active", "status: referred"))
+    result = run("new", "session", "ana-r", "--date", "2026-03-30", "--practice", str(practice))
+    assert result.exit_code == 0, result.output
+    assert "still `status: referred`" in result.output and "status: active" in result.output
+    path.write_text(path.read_text().replace("status: referred", "status: active"))
+    result = run("new", "session", "ana-r", "--date", "2026-03-31", "--practice", str(practice))
+    assert "status: referred" not in result.output

@@ -64,6 +64,26 @@ def test_example_scores(practice, client, instrument, day, total, band, flags):
     assert [f.item for f in s.flags] == flags
 
 
+# erin-s DASS-21, items in form order; subscale items (Lovibond & Lovibond 1995):
+#   depression 3 5 10 13 16 17 21, anxiety 2 4 7 9 15 19 20, stress 1 6 8 11 12 14 18; raw sum × 2.
+# 2025-10-08  D 2+1+1+2+1+2+0 = 9 → 18 moderate (14–20); A 0+0+0+2+1+1+1 = 5 → 10 moderate (10–14);
+#             S 2+1+1+2+1+1+2 = 10 → 20 moderate (19–25)
+# 2025-12-17  D 1+1+1+1+1+1+0 = 6 → 12 mild (10–13);     A 0+0+0+1+1+1+0 = 3 → 6 normal (0–7);
+#             S 1+1+1+2+1+1+1 = 8 → 16 mild (15–18)
+# 2026-03-04  D 0+1+0+0+0+1+0 = 2 → 4 normal (0–9);       A 0+0+0+1+0+0+0 = 1 → 2 normal;
+#             S 1+1+0+1+1+0+1 = 5 → 10 normal (0–14)
+@pytest.mark.parametrize("day,subscales", [
+    ("2025-10-08", {"depression": (18, "Moderate"), "anxiety": (10, "Moderate"), "stress": (20, "Moderate")}),
+    ("2025-12-17", {"depression": (12, "Mild"), "anxiety": (6, "Normal"), "stress": (16, "Mild")}),
+    ("2026-03-04", {"depression": (4, "Normal"), "anxiety": (2, "Normal"), "stress": (10, "Normal")}),
+])
+def test_example_dass21_subscales(practice, day, subscales):
+    s = score(practice, "erin-s", "dass21", day)
+    assert {k: (v.total, v.band.label) for k, v in s.subscales.items()} == subscales
+    # The (not recommended) total is the sum of the three doubled subscales.
+    assert s.total == sum(total for total, _ in subscales.values())
+
+
 def test_example_pcl5_clusters(practice):
     s = score(practice, "dev-p", "pcl5", "2025-10-15")
     assert {k: v.total for k, v in s.subscales.items()} == {

@@ -155,7 +155,8 @@ def init_practice(folder: Path, *, hook: bool = True, python: str = sys.executab
     report = Report(root)
     for rel, template in INIT_FILES:
         if template.endswith(".j2"):
-            data = render(template, name=practice_name(root), schemas="schemas").encode()
+            data = render(template, name=practice_name(root), schemas="schemas",
+                          placeholder=PLACEHOLDER_CLINICIAN).encode()
         else:
             data = template_bytes(template) if template else b""
         _put(report, rel, data)
@@ -165,9 +166,26 @@ def init_practice(folder: Path, *, hook: bool = True, python: str = sys.executab
         _put(report, f"schemas/{schema.name}", schema.read_bytes())
     _setup_git(report, hook=hook, python=python)
     report.next_step = "goalbook new client CLIENT-ID"
+    if _has_placeholder_clinician(root):
+        # New clients copy the first clinician's id: renaming it afterwards means editing every
+        # client.yaml, so say it now, before the first client exists.
+        report.next_step = ("put your name and initials (the clinician id, e.g. mk) in goalbook.yaml, "
+                            f"then {report.next_step}")
     if root != Path.cwd().resolve():
-        report.next_step = f"cd {shlex.quote(str(folder))}, then {report.next_step}"
+        report.next_step = f"cd {shlex.quote(str(folder))}, {report.next_step}"
     return report
+
+
+PLACEHOLDER_CLINICIAN = "Your name"
+
+
+def _has_placeholder_clinician(root: Path) -> bool:
+    """True while goalbook.yaml still holds the clinician `init` wrote as a placeholder."""
+    try:
+        text = (root / SETTINGS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return f'name: "{PLACEHOLDER_CLINICIAN}"' in text
 
 
 def _setup_git(report: Report, *, hook: bool, python: str) -> None:
@@ -476,9 +494,15 @@ def _measurement(goal: Goal, instruments: dict) -> Line:
 
 def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, object]:
     """The template values that list what is due, per active goal and per action step."""
-    active = [g for g in client.goals if g.status == "active"]
+    # A goal set after this date did not exist yet at the session (a session written up later):
+    # `check` warns about a measurement before the set date, so do not invite one.
+    active = [g for g in client.goals if g.status == "active" and g.set_date <= on]
     contacts = [s.date for s in client.sessions if s.date < on and s.kind not in NO_RECORDS]
-    since = f"since the last contact ({max(contacts).isoformat()})" if contacts else "since the goal was set"
+    if contacts:
+        days = (on - max(contacts)).days
+        since = f"since the last contact ({max(contacts).isoformat()}, {days} day{'s' if days != 1 else ''} ago)"
+    else:
+        since = "since the goal was set"
     schedule = ", ".join(f"{q.instrument} every {q.every_weeks} weeks" for q in client.questionnaires)
     return {
         "due": questionnaires_due(client, instruments, on),
@@ -486,6 +510,7 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
         "measurements": [_measurement(g, instruments) for g in active],
         "homework": [Line(f"{s.id}: ~", f"{s.action}, {_how_often(s.times, s.per)}") for g in active for s in g.steps],
         "since": since,
+        "on": on.isoformat(),
     }
 
 
@@ -536,5 +561,8 @@ def new_session(root: Path, client_id: str, *, on: date | None = None, kind: str
     if on < client.start_date:
         report.notes.append(f"this is before {client_id}'s start date ({client.start_date.isoformat()}); "
                             "move start_date in client.yaml back if this was the first contact")
+    if client.status == "referred" and kind not in NO_RECORDS:
+        report.notes.append(f"{client_id} is still `status: referred` in client.yaml: "
+                            "change it to `status: active` once you start working together")
     report.next_step = f"write the session in {rel}, then `goalbook check`"
     return report
