@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat as stat_mod
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import analysis, output, pagecache
+from goalbook import analysis, cache, load, output, pagecache
 from goalbook.errors import GoalbookError
 from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors
@@ -46,19 +48,23 @@ def share_path(out: Path, client_id: str) -> Path:
 
 def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
                share: bool = False, progress: Progress | None = None, as_of: str | None = None,
-               history_root: Path | None = None, history_rev: str = "HEAD") -> BuildResult:
+               history_root: Path | None = None, history_rev: str = "HEAD",
+               changed: Iterable[str | os.PathLike[str]] | None = None) -> BuildResult:
     """Check the practice in ``root`` and, when it has no errors, write its book to ``out``.
 
     ``client`` builds only that client's page (clinician view), or with ``share`` the client's
     self-contained share file. ``as_of``/``history_root``/``history_rev`` are set by ``--as-of``:
     ``root`` is then a temporary copy, and the audit trail is read from the real repository.
+    ``changed``: what a file watcher reported since this process's previous build of ``root``
+    (``watch``); client folders without a change are then taken from memory unread.
     Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
     """
     started = time.perf_counter()
     from goalbook.checks import check_practice
 
     root = Path(root)
-    practice, problems = check_practice(root, today=today)
+    with load.only_changed(root, changed) if changed is not None else nullcontext():
+        practice, problems = check_practice(root, today=today)
     result = BuildResult(problems=problems, out=out)
     if practice is None or has_errors(problems):
         result.seconds = time.perf_counter() - started
@@ -81,7 +87,6 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
     done = 0
     files: dict[str, bytes] = {}
     views = []
-    from goalbook.render import pages
 
     # Issue 6: a full book keeps the pages of clients whose data did not change (pagecache.py).
     memo = pagecache.memo_for(root, out) if not share and client is None else None
@@ -105,6 +110,8 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         done += 1
         if progress:
             progress(done, total)
+    if todo:
+        prepare_templates()
     job = _RenderJob(practice, repo, as_of, share, remember=memo is not None,
                      keep_views=memo is None and not share and client is None)
     for client_id, page, data, record, view in _render(job, todo):
@@ -116,12 +123,20 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         done += 1
         if progress:
             progress(done, total)
+    caseload_key = None
     if not share and client is None:
-        if memo is not None:  # the caseload from each client's row and alerts, kept or new
-            caseload = pagecache.caseload(practice, [records[c.id] for c in clients], repo=repo, as_of=as_of)
+        ordered = [records[c.id] for c in clients] if memo is not None else []
+        if memo is not None and all(r.key for r in ordered):
+            caseload_key = pagecache.caseload_key(base, ordered)
+        if caseload_key is not None and memo.caseload_reusable(caseload_key):
+            kept.append("index.html")  # nothing on the caseload changed: not even rendered
         else:
-            caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
-        files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
+            pages = prepare_templates()
+            if memo is not None:  # the caseload from each client's row and alerts, kept or new
+                caseload = pagecache.caseload(practice, ordered, repo=repo, as_of=as_of)
+            else:
+                caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
+            files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
         done += 1
         if progress:
             progress(done, total)
@@ -135,10 +150,13 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         result.written = output.write_book(out, {**_existing(out), **files})
         result.out = out
     else:
-        result.written = output.write_book(out, files, keep=kept)
+        # Few changes (a `watch` save, one edited session): only those files are replaced, each
+        # atomically; nothing changed: nothing is written at all. Else the book is swapped whole.
+        written = output.update_book(out, files, keep=kept) if memo is not None else None
+        result.written = written if written is not None else output.write_book(out, files, keep=kept)
         result.out = out
         if memo is not None:
-            memo.save({cid: r for cid, r in records.items() if r.key})
+            memo.save({cid: r for cid, r in records.items() if r.key}, caseload_key)
     result.ok = True
     result.pages = len(files) + len(kept)
     result.clients = len(clients)
@@ -147,6 +165,76 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
 
 
 # --- Rendering the pages, on both cores when there are many (issue 6) ------------------------------
+
+
+def prepare_templates() -> Any:
+    """The page renderers, with Jinja's compiled templates kept between processes: compiling them
+    costs a fresh `build` a quarter of a second, more than rendering one client's page.
+
+    The compiled code is kept in the user's own cache folder (``$XDG_CACHE_HOME/goalbook``,
+    owner-only), never in the practice: it is code, and a practice folder can come from
+    someone else (a copy, an archive). Jinja re-checks each template's source hash and its own
+    bytecode version on load, and the folder is named after goalbook's version."""
+    from goalbook.render import pages
+
+    env = pages.environment()
+    if env.bytecode_cache is None and cache.enabled():
+        folder = _template_cache_folder()
+        if folder is not None:
+            env.bytecode_cache = _bytecode_cache(folder)
+    return pages
+
+
+def warm_up() -> None:
+    """Load the page templates now (``watch``, after its first build): the first save then
+    renders at once instead of compiling templates first."""
+    try:
+        env = prepare_templates().environment()
+        for name in ("client.html", "caseload.html", "caseload_parts.html"):
+            env.get_template(name)
+    except Exception:  # noqa: BLE001, S110 — only an optimisation; the build reports real problems
+        pass
+
+
+def _template_cache_folder() -> Path | None:
+    from goalbook import __version__
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "goalbook"
+    folder = base / f"templates-{__version__}"
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)  # ~/.cache itself: the user's, mode as it comes
+        for path in (base, folder):
+            path.mkdir(mode=0o700, exist_ok=True)
+            st = os.lstat(path)
+            if not stat_mod.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+                return None  # a link, or someone else's: never load code from it
+            if stat_mod.S_IMODE(st.st_mode) & 0o077:
+                os.chmod(path, 0o700)
+    except (OSError, RuntimeError):  # no home folder, read-only: compile as before
+        return None
+    return folder
+
+
+def _bytecode_cache(folder: Path) -> Any:
+    """Jinja's file cache, for which a damaged file, a full disk or a read-only folder only
+    costs time. (Defined here so that importing this module does not import Jinja.)"""
+    from jinja2 import FileSystemBytecodeCache
+
+    class QuietBytecodeCache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return QuietBytecodeCache(str(folder))
+
 
 PARALLEL_MIN_PAGES = 48  # below this a second process costs more than it saves
 PARALLEL_CHUNK = 16

@@ -19,6 +19,9 @@ bytes stay the same.
   file per client so that an edit rewrites one small file. A corrupt, foreign or unreadable
   cache is ignored: the worst it can cost is time. A cache folder that is a symbolic link, or
   owned by someone else, is never read or written.
+* In ``watch``, which is told what changed, a client whose folder saw no change is taken from
+  memory without even a ``stat`` (``recall_trusted``); everywhere else every file is stat-ed:
+  a folder's mtime does not move when a file in it is written in place.
 * Set ``GOALBOOK_NO_CACHE=1`` to turn it off.
 
 Callers must not modify the data they get back: the same objects are handed out on every hit.
@@ -66,7 +69,7 @@ def fingerprint() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"goalbook {__version__} cache {FORMAT}".encode())
     package = Path(__file__).resolve().parent
-    sources = [package / name for name in ("yamlload.py", "validate.py", "load.py", "cache.py")]
+    sources = [package / name for name in ("yamlload.py", "yaml_messages.py", "validate.py", "load.py", "cache.py")]
     try:
         sources += sorted(resources.data_dir("schemas").glob("*.json"))
     except FileNotFoundError:
@@ -138,6 +141,7 @@ class Shard:
     entries: dict[str, Any] = field(default_factory=dict)  # display → Entry, or raw JSON until used
     dirty: bool = False
     seen: set[str] = field(default_factory=set)  # displays looked up since the last flush
+    version: int = 0  # bumped whenever an entry is added, decoded or removed (see digests)
 
 
 class FileCache:
@@ -154,6 +158,8 @@ class FileCache:
         self.alive: set[str] = set()  # client shards in use this pass (some never read: see recall_lazy)
         self.lazy_digests: dict[str, list[tuple[str, str]]] = {}  # folder → its files' hashes, from the index
         self.pass_sigs: dict[str, list[int]] = {}  # stat signatures prefetch just read (this pass only)
+        self.digest_memo: dict[str, tuple[Shard, int, list[tuple[str, str]]]] = {}  # see digests
+        self.trusted: dict[str, tuple[Any, Any]] = {}  # see recall_trusted
         self.usable = self._usable()
         self.hits = self.misses = 0
 
@@ -210,6 +216,7 @@ class FileCache:
             del shard.entries[display]
         else:
             shard.entries[display] = entry
+        shard.version += 1
         return entry
 
     def load(self, path: Path, display: str, kind: str, parse: Parse) -> tuple[Any, list[Problem]]:
@@ -244,6 +251,7 @@ class FileCache:
         self.misses += 1
         data, problems = parse(path, display, kind, source)
         shard.entries[display] = Entry(kind, hexdigest, sig, data, list(problems), source=source)
+        shard.version += 1
         shard.dirty = True
         return data, problems
 
@@ -293,6 +301,7 @@ class FileCache:
                 gone = [d for d in shard.entries if d not in shard.seen]
                 for display in gone:
                     del shard.entries[display]
+                    shard.version += 1
                 shard.dirty = shard.dirty or bool(gone)
         try:
             for key, shard in sorted(self.shards.items()):
@@ -470,11 +479,12 @@ def prefetch(root: Path, items: Sequence[tuple[Path, str, str]], parse: Parse) -
     done = 0
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
         for results in pool.map(_parse_chunk, chunks, [parse] * len(chunks)):
-            for display, kind, hexdigest, sig, data, problems in results:
+            for display, kind, hexdigest, sig, data, problems, positions in results:
                 shard = found.shard(shard_key(display))
                 if data is _SAME:
                     continue
-                shard.entries[display] = Entry(kind, hexdigest, sig, data, problems)
+                shard.entries[display] = Entry(kind, hexdigest, sig, data, problems, positions)
+                shard.version += 1
                 shard.dirty = True
                 done += 1
     return done
@@ -501,11 +511,27 @@ def _parse_chunk(chunk: list[tuple[str, str, str, str | None]], parse: Parse) ->
             continue
         hexdigest = digest(source)
         if hexdigest == known:
-            results.append((display, kind, hexdigest, None, _SAME, None))
+            results.append((display, kind, hexdigest, None, _SAME, None, None))
             continue
         data, problems = parse(Path(path), display, kind, source)
-        results.append((display, kind, hexdigest, trusted_signature(st, len(source)), data, list(problems)))
+        results.append((display, kind, hexdigest, trusted_signature(st, len(source)), data, list(problems),
+                        _goal_positions(kind, data, source)))
     return results
+
+
+def _goal_positions(kind: str, data: Any, source: bytes) -> dict[str, list[int]]:
+    """The line of each goal (the model keeps it), found here in the worker: composing the YAML
+    again for its marks is slow, and the main process would otherwise do it for every client."""
+    goals = data.get("goals") if kind == "goals" and isinstance(data, dict) else None
+    if not isinstance(goals, list):
+        return {}
+    from goalbook import yamlload
+
+    found = {}
+    for index in range(len(goals)):
+        line, column = yamlload.position(source, ["goals", index])
+        found["v" + json.dumps(["goals", index], ensure_ascii=False, separators=(",", ":"))] = [line, column]
+    return found
 
 
 def flush(root: Path, *, prune: bool = False) -> None:
@@ -517,16 +543,20 @@ def flush(root: Path, *, prune: bool = False) -> None:
 
 def digests(root: Path, prefix: str) -> list[tuple[str, str]] | None:
     """(display, content hash) of the files under ``prefix`` (e.g. ``clients/ana-r/``) as the
-    last load read them, or None when that is not known (caching off, or not loaded through it)."""
+    last load read them, or None when that is not known (caching off, or not loaded through it).
+    The list may be shared with later calls: do not modify it."""
     found = _caches.get(os.path.abspath(root)) if enabled() else None
     if found is None:
         return None
     folder = shard_key(prefix + "x")
     if folder in found.lazy_digests and folder + "/" == prefix:
-        return list(found.lazy_digests[folder])
+        return found.lazy_digests[folder]
     shard = found.shards.get(folder)
     if shard is None:
         return None
+    memo = found.digest_memo.get(prefix)
+    if memo is not None and memo[0] is shard and memo[1] == shard.version:
+        return memo[2]  # nothing in this shard changed since (the 1,000 unchanged clients of a `watch`)
     result = []
     for display, entry in shard.entries.items():
         if not display.startswith(prefix):
@@ -534,7 +564,23 @@ def digests(root: Path, prefix: str) -> list[tuple[str, str]] | None:
         if not isinstance(entry, Entry):
             return None  # never looked up in this process: it may be stale
         result.append((display, entry.digest))
-    return sorted(result)
+    result.sort()
+    found.digest_memo[prefix] = (shard, shard.version, result)
+    return result
+
+
+_tokens: dict[str, tuple[list[tuple[str, str]], str]] = {}  # folder → (digests, their hash)
+
+
+def files_token(folder: str, files: list[tuple[str, str]]) -> str:
+    """A short hash of a folder's ``digests``; remembered, since in `watch` the same 1,000
+    clients' lists come back unchanged build after build (comparing is cheaper than hashing)."""
+    known = _tokens.get(folder)
+    if known is not None and (known[0] is files or known[0] == files):
+        return known[1]
+    token = hashlib.blake2b(repr(files).encode(), digest_size=16).hexdigest()
+    _tokens[folder] = (files, token)
+    return token
 
 
 def recall_client(root: Path, files: Sequence[tuple[Path, str, str]]) -> Any | None:
@@ -565,6 +611,30 @@ def recall_client(root: Path, files: Sequence[tuple[Path, str, str]]) -> Any | N
         except OSError:
             return None
     shard.seen.update(display for _, display, _ in files)
+    found.hits += len(files)
+    return kept[1]
+
+
+def recall_trusted(root: Path, files: Sequence[tuple[Path | str, str, str]]) -> Any | None:
+    """What this process last built from these files (``remember_client`` or ``recall_lazy``),
+    without looking at them: for `watch`, whose file watcher reported no change in this client's
+    folder since then (``load.only_changed``). None when the files' names differ from then."""
+    found = _caches.get(os.path.abspath(root)) if enabled() else None
+    if found is None or not files:
+        return None
+    folder = shard_key(files[0][1])
+    kept = found.clients.get(folder)
+    if kept is None:
+        return None
+    last = found.trusted.get(folder)
+    if last is None or last[0] is not kept or last[1] is not files:  # else: the very lists compared last time
+        if sorted(d for d, _ in kept[0]) != sorted(display for _, display, _ in files):
+            return None
+        found.trusted[folder] = (kept, files)
+    found.alive.add(folder)  # so that flush(prune=True) keeps its shard and index entry
+    shard = found.shards.get(folder)
+    if shard is not None:
+        shard.seen.update(display for _, display, _ in files)
     found.hits += len(files)
     return kept[1]
 

@@ -38,7 +38,8 @@ def client_key(base: str, root: Path, client: Any, sources: Any) -> str | None:
     files = cache.digests(root, client.folder + "/")
     if files is None:
         return None
-    return hashlib.blake2b(repr((base, client.folder, client.id, files, sources)).encode(), digest_size=16).hexdigest()
+    token = cache.files_token(client.folder, files)
+    return hashlib.blake2b(repr((base, client.folder, client.id, token, sources)).encode(), digest_size=16).hexdigest()
 
 
 class CheckMemo:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,14 +184,21 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
                 result.practice_instrument_files.add(path.stem)
                 result.files_read += 1
 
-    clients, scan_problems = _scan_clients(root, practice.output)
+    touched = _touched_clients(root)  # in `watch`: the client folders the saves were in
+    clients, scan_problems = _scan_clients(root, practice.output, rescan=touched)
     result.problems += scan_problems
-    # A cold load of a large practice: parse on both cores first, then read from the cache.
-    cache.prefetch(root, [item for folder in clients for item in _client_files(folder)], _parse_and_validate)
+    if touched is None:
+        # A cold load of a large practice: parse on both cores first, then read from the cache.
+        cache.prefetch(root, [item for folder in clients for item in _client_files(folder)], _parse_and_validate)
     for folder in clients:
         files = _client_files(folder)
-        # In a long-running `watch`, a client none of whose files changed is not built again.
-        loaded_client = cache.recall_client(root, files)
+        loaded_client = None
+        if touched is not None and folder.name not in touched:
+            # `watch` saw no change in this folder since it was last read: not even stat-ed.
+            loaded_client = cache.recall_trusted(root, files)
+        if loaded_client is None:
+            # In a long-running `watch`, a client none of whose files changed is not built again.
+            loaded_client = cache.recall_client(root, files)
         if loaded_client is None:  # unchanged since the last build: loaded only if needed
             loaded_client = cache.recall_lazy(root, files, lambda folder=folder: _load_client(folder), ClientSources)
         if loaded_client is None:
@@ -252,16 +261,80 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
 
 @dataclass
 class _ClientFolder:
+    # Plain strings, not Paths: a large practice has tens of thousands of files and the scan runs
+    # on every build (issue 6); Path objects are made only for the files that are really read.
     name: str
-    client: Path | None = None
-    goals: Path | None = None
-    sessions: list[Path] = field(default_factory=list)
+    client: str | None = None
+    goals: str | None = None
+    sessions: list[str] = field(default_factory=list)
+    files: list[tuple[str, str, str]] | None = None  # _client_files, worked out once
 
 
-def _scan_clients(root: Path, output: str) -> tuple[list[_ClientFolder], list[Problem]]:
-    """Find the client folders and their files; anything odd in the layout is a problem."""
+# --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
+
+# (practice folder, client folder names with changes) while a `watch` build runs; None otherwise.
+_changed: ContextVar[tuple[str, frozenset[str] | None] | None] = ContextVar("goalbook_changed", default=None)
+# The last scan of each practice's client folders in this process: root → (output setting,
+# folder name → (what the scan found, its problems)).
+_scans: dict[str, tuple[str, dict[str, tuple[_ClientFolder, list[Problem]]]]] = {}
+
+
+@contextmanager
+def only_changed(root: Path, paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
+    """Within this block, ``load_all(root)`` trusts that nothing changed since the previous
+    ``load_all(root)`` in this process except at ``paths`` (what a file watcher reported): client
+    folders with no reported change are neither listed nor stat-ed again. A path that is not
+    inside one client folder (``clients/`` itself, the practice folder) makes it read every
+    client folder again, as without this block. Changes outside ``clients/`` (goalbook.yaml,
+    instruments) need nothing special: those files are always looked at."""
+    token = _changed.set((os.path.abspath(root), _client_names(root, paths)))
+    try:
+        yield
+    finally:
+        _changed.reset(token)
+
+
+def _client_names(root: Path, paths: Iterable[str | os.PathLike[str]]) -> frozenset[str] | None:
+    base = os.path.abspath(root)
+    names = set()
+    for path in paths:
+        rel = os.path.relpath(os.path.abspath(path), base)
+        parts = rel.split(os.sep)
+        if parts[0] == os.pardir:
+            continue  # outside the practice
+        if parts[0] != CLIENTS:
+            if rel == os.curdir:
+                return None
+            continue
+        if len(parts) < 2:
+            return None  # clients/ itself: anything may have moved
+        names.add(parts[1])
+    return frozenset(names)
+
+
+def _touched_clients(root: Path) -> frozenset[str] | None:
+    """The client folders to read again, or None: read them all (no watcher, or no earlier scan)."""
+    hint = _changed.get()
+    key = os.path.abspath(root)
+    if hint is None or hint[0] != key or hint[1] is None or key not in _scans:
+        return None
+    return hint[1]
+
+
+def _scan_clients(root: Path, output: str, rescan: frozenset[str] | None = None
+                  ) -> tuple[list[_ClientFolder], list[Problem]]:
+    """Find the client folders and their files; anything odd in the layout is a problem.
+
+    ``rescan``: only these client folders are listed again; the others are as the previous scan
+    of this practice (in this process) found them."""
     problems: list[Problem] = []
     clients_dir = root / CLIENTS
+    key = os.path.abspath(root)
+    previous_output, previous = _scans.get(key, ("", {}))
+    if previous_output != output:
+        rescan = None
+    remembered: dict[str, tuple[_ClientFolder, list[Problem]]] = {}
+    _scans[key] = (output, remembered)
     if not clients_dir.is_dir():
         return [], problems
     skip = IGNORED_NAMES | {Path(output).name}
@@ -281,17 +354,21 @@ def _scan_clients(root: Path, output: str) -> tuple[list[_ClientFolder], list[Pr
                 f"letter or digit; rename the folder, e.g. to '{_slugify(entry.name)}'",
             ))
             continue
-        folder, folder_problems = _scan_client_folder(Path(entry.path), display)
+        known = previous.get(entry.name) if rescan is not None and entry.name not in rescan else None
+        folder, folder_problems = known or _scan_client_folder(entry.path, display)
+        remembered[entry.name] = (folder, folder_problems)
         problems += folder_problems
         folders.append(folder)
     return folders, problems
 
 
-def _scan_client_folder(path: Path, display: str) -> tuple[_ClientFolder, list[Problem]]:
+def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Problem]]:
     global _current_file
     _current_file = display
     problems: list[Problem] = []
-    folder = _ClientFolder(path.name)
+    name = os.path.basename(path)
+    folder = _ClientFolder(name)
+    session_displays: list[str] = []
     seen: dict[str, str] = {}  # stem → file name, to catch client.yaml next to client.yml
     for entry in _entries(path):
         name = entry.name
@@ -304,9 +381,9 @@ def _scan_client_folder(path: Path, display: str) -> tuple[_ClientFolder, list[P
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
                 continue
             seen[stem] = name
-            setattr(folder, stem, Path(entry.path))
+            setattr(folder, stem, entry.path)
         elif name == "sessions" and _is_dir(entry):
-            sessions, session_problems = _scan_sessions(Path(entry.path), rel)
+            sessions, session_problems = _scan_sessions(entry.path, rel, session_displays)
             folder.sessions = sessions
             problems += session_problems
         else:
@@ -318,21 +395,26 @@ def _scan_client_folder(path: Path, display: str) -> tuple[_ClientFolder, list[P
     if folder.client is None:
         problems.append(Problem(
             display, 0, 0, "error", "missing-file", "this client folder has no client.yaml",
-            f"add {display}/client.yaml (`goalbook new client {path.name}` writes one), "
+            f"add {display}/client.yaml (`goalbook new client {folder.name}` writes one), "
             "or move the folder out of clients/",
         ))
+    # What _client_files gives, worked out here where the names are at hand.
+    head = [(p, f"{display}/{os.path.basename(p)}", kind)
+            for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
+    folder.files = head + [(p, d, "session") for p, d in zip(folder.sessions, session_displays)]
     return folder, problems
 
 
-def _scan_sessions(path: Path, display: str) -> tuple[list[Path], list[Problem]]:
+def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -> tuple[list[str], list[Problem]]:
+    """The session files in ``path`` (and their display paths, appended to ``displays``)."""
     problems: list[Problem] = []
-    sessions: list[Path] = []
+    sessions: list[str] = []
     seen: dict[str, str] = {}  # date + slug → file name
     for entry in _entries(path):
         name = entry.name
-        rel = f"{display}/{name}"
         if name.startswith("."):
             continue
+        rel = f"{display}/{name}"
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
             continue
@@ -348,11 +430,13 @@ def _scan_sessions(path: Path, display: str) -> tuple[list[Path], list[Problem]]
             problems.append(_duplicate_file(rel, f"{display}/{seen[key]}"))
             continue
         seen[key] = name
-        sessions.append(Path(entry.path))
+        sessions.append(entry.path)
+        if displays is not None:
+            displays.append(rel)
     return sessions, problems
 
 
-def _entries(path: Path) -> list[os.DirEntry[str]]:
+def _entries(path: Path | str) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(path) as it:
             return sorted(it, key=lambda e: e.name)
@@ -419,11 +503,14 @@ def _slugify(name: str) -> str:
 # --- One client -------------------------------------------------------------------------------
 
 
-def _client_files(folder: _ClientFolder) -> list[tuple[Path, str, str]]:
+def _client_files(folder: _ClientFolder) -> list[tuple[str, str, str]]:
     """(path, display, kind) of every file ``_load_client`` will read."""
-    base = f"{CLIENTS}/{folder.name}"
-    files = [(p, f"{base}/{p.name}", kind) for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
-    return files + [(p, f"{base}/sessions/{p.name}", "session") for p in folder.sessions]
+    if folder.files is None:
+        base = f"{CLIENTS}/{folder.name}"
+        name = os.path.basename
+        files = [(p, f"{base}/{name(p)}", kind) for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
+        folder.files = files + [(p, f"{base}/sessions/{name(p)}", "session") for p in folder.sessions]
+    return folder.files
 
 
 def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, list[Problem], int]:
@@ -432,26 +519,26 @@ def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, l
     count = 0
     client: Client | None = None
     if folder.client is not None:
-        sources.client_file = f"{sources.folder}/{folder.client.name}"
-        data, found = load_file(folder.client, sources.client_file, "client")
+        sources.client_file = f"{sources.folder}/{os.path.basename(folder.client)}"
+        data, found = load_file(Path(folder.client), sources.client_file, "client")
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):
             client = _guarded(_build_client, data, sources.folder, sources.client_file, problems)
     if folder.goals is not None:
-        sources.goals_file = f"{sources.folder}/{folder.goals.name}"
-        data, found = load_file(folder.goals, sources.goals_file, "goals")
+        sources.goals_file = f"{sources.folder}/{os.path.basename(folder.goals)}"
+        data, found = load_file(Path(folder.goals), sources.goals_file, "goals")
         count += 1
         problems += found
         goals = None
         if isinstance(data, dict) and not _has_errors(found):
-            goals = _guarded(_build_goals, data, folder.goals, sources.goals_file, problems)
+            goals = _guarded(_build_goals, data, Path(folder.goals), sources.goals_file, problems)
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
     for path in folder.sessions:
-        display = f"{sources.folder}/sessions/{path.name}"
-        data, found = load_file(path, display, "session")
+        display = f"{sources.folder}/sessions/{os.path.basename(path)}"
+        data, found = load_file(Path(path), display, "session")
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):

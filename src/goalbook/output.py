@@ -3,7 +3,8 @@
 Why this much care: the book holds health data (owner-only permissions, never a folder we did not
 create), and ``watch``/``serve`` rebuild it in a loop (a failed or half-finished build must never
 replace the last good book). Files whose bytes did not change keep their old inode and mtime, so a
-server or browser sees only real changes.
+server or browser sees only real changes. A build that changes only a few files (a `watch` save)
+updates the book in place instead, one atomic ``os.replace`` per file (``update_book``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from goalbook.errors import GoalbookError
 
@@ -146,6 +147,93 @@ def write_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return written
+
+
+# A build that changes at most this many files updates the book in place (issue 6): each file
+# is replaced atomically, so a reader never sees half a page, and the 1,000 unchanged pages of a
+# large book are not linked into a new folder for a one-page edit. More changes: staging + swap.
+IN_PLACE_MAX = 64
+
+
+def update_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> int | None:
+    """Bring the existing book ``out`` to exactly what ``write_book(out, files, keep)`` would
+    leave, by replacing only the files whose bytes changed (temp file + ``os.replace`` each) and
+    removing pages that are no longer part of it. Returns the number of files written, or None
+    (nothing touched) when the book cannot be updated in place: missing, not ours, too many
+    changes, or holding anything unexpected — the caller then writes it whole with ``write_book``.
+
+    Only called after the build succeeded: the pages are all rendered before the first write.
+    """
+    if len(files) > IN_PLACE_MAX or not os.path.isfile(os.path.join(out, MARKER)):
+        return None
+    wanted = {MARKER, *files, *keep}
+    present, shares = _book_listing(out)
+    if present is None or not (set(keep) <= present):
+        return None
+    stale = sorted(present - wanted - shares)
+    if len(stale) > IN_PLACE_MAX:
+        return None
+    written = 0
+    for rel in sorted(files):
+        target = out / rel
+        if rel in present and _same_bytes(target, files[rel]):
+            continue
+        if target.parent != out and not target.parent.is_dir():
+            _make_dir(target.parent)
+        _replace_file(target, files[rel])
+        written += 1
+    for rel in stale:
+        (out / rel).unlink(missing_ok=True)
+    return written
+
+
+def _book_listing(out: Path) -> tuple[set[str] | None, set[str]]:
+    """Every file in the book (relative paths) and the share files among them; None when the
+    book holds something other than regular files in its own folder and clients/."""
+    present: set[str] = set()
+    shares: set[str] = set()
+    try:
+        top = list(os.scandir(out))
+        for entry in top:
+            if entry.is_symlink():
+                return None, shares
+            if entry.is_dir():
+                if entry.name != "clients":
+                    return None, shares
+                for inner in os.scandir(entry.path):
+                    if inner.is_symlink() or not inner.is_file():
+                        return None, shares
+                    present.add(f"clients/{inner.name}")
+            elif entry.is_file():
+                present.add(entry.name)
+                if entry.name.endswith(".html") and entry.name != "index.html" and _is_share_file(Path(entry.path)):
+                    shares.add(entry.name)
+            else:
+                return None, shares
+    except OSError:
+        return None, shares
+    return present, shares
+
+
+def _is_share_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return SHARE_SIGNATURE in f.read(4096)
+    except OSError:
+        return False
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically: a hidden temp file beside it (0600), then ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -9,7 +9,9 @@ analysing or rendering anything for that client.
 
 What is recorded per book (under ``.goalbook-cache/``, JSON, owner-only, beside the file cache):
 the key, the page's size/mtime/inode as written (a page edited or removed by hand is rebuilt), the
-caseload row and the alerts as HTML. A missing, corrupt or foreign record only costs time.
+caseload row and the alerts as HTML; and the caseload's own key (the practice-wide inputs and
+every client's key) with the stat of index.html, so that a build in which no row changed does not
+render the caseload either. A missing, corrupt or foreign record only costs time.
 """
 
 from __future__ import annotations
@@ -56,13 +58,22 @@ def practice_key(practice: Practice, *, repo: RepoState | None, as_of: str | Non
     return h.hexdigest()
 
 
+def caseload_key(base: str, records: list[Record]) -> str:
+    """The caseload page is a function of the practice-wide inputs and every client's record."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(base.encode())
+    for r in records:
+        h.update(b"\0" + r.key.encode() + b"\0" + r.page.encode())
+    return h.hexdigest()
+
+
 def client_key(base: str, root: Path, client: Client, *, history: Any, dirty: list[str]) -> str | None:
     """The key of one client's page, or None when its files' contents are not known (no cache)."""
     files = cache.digests(root, client.folder + "/")
     if files is None:
         return None
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((base, client.id, client.folder, files, history, dirty)).encode())
+    h.update(repr((base, client.id, client.folder, cache.files_token(client.folder, files), history, dirty)).encode())
     return h.hexdigest()
 
 
@@ -96,7 +107,7 @@ def _group_ok(group: Any) -> bool:
             and all(isinstance(k, list) for k in group[0]))
 
 
-def page_stat(path: Path) -> list[int] | None:
+def page_stat(path: Path | str) -> list[int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -112,6 +123,7 @@ class BookMemo:
         tag = hashlib.blake2b(os.path.abspath(out).encode(), digest_size=8).hexdigest()
         self.path = root / cache.CACHE_DIR / f"book-{tag}.json"
         self.records: dict[str, Record] = {}
+        self.caseload: list[Any] | None = None  # [key, stat of index.html as written]
         self.usable = cache.usable_folder(root)
         self.loaded_from_disk = False
 
@@ -130,26 +142,38 @@ class BookMemo:
             record = Record.from_json(entry)
             if record is not None:
                 self.records[client_id] = record
+        found = raw.get("caseload")
+        if (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], list)
+                and len(found[1]) == 3 and all(type(x) is int for x in found[1])):
+            self.caseload = found
 
     def reusable(self, client_id: str, key: str | None) -> Record | None:
         """The record when the page in the book is exactly the one built for ``key``."""
         record = self.records.get(client_id)
         if key is None or record is None or record.key != key:
             return None
-        if page_stat(self.out / record.page) != record.stat:
+        if page_stat(os.path.join(self.out, record.page)) != record.stat:
             return None  # removed or changed since: build it again
         return record
 
-    def save(self, fresh: dict[str, Record]) -> None:
+    def caseload_reusable(self, key: str) -> bool:
+        """True when the book's index.html is exactly the caseload built for ``key``."""
+        return (self.caseload is not None and self.caseload[0] == key
+                and page_stat(self.out / "index.html") == self.caseload[1])
+
+    def save(self, fresh: dict[str, Record], caseload_key: str | None = None) -> None:
         """After the book was written: the records of this build (stats read from the new book)."""
         for record in fresh.values():
-            stat = page_stat(self.out / record.page)
+            stat = page_stat(os.path.join(self.out, record.page))
             record.stat = stat or [-1, -1, -1]
-        unchanged = fresh == self.records
+        index = page_stat(self.out / "index.html") if caseload_key else None
+        caseload = [caseload_key, index] if caseload_key and index else None
+        unchanged = fresh == self.records and caseload == self.caseload
         self.records = fresh
+        self.caseload = caseload
         if not self.usable or (unchanged and self.path.exists()):
             return  # nothing new to record
-        payload = {"format": FORMAT, "out": os.path.abspath(self.out),
+        payload = {"format": FORMAT, "out": os.path.abspath(self.out), "caseload": caseload,
                    "clients": {cid: r.to_json() for cid, r in sorted(fresh.items())}}
         try:
             cache.make_private_dir(self.root / cache.CACHE_DIR)
@@ -159,6 +183,7 @@ class BookMemo:
 
     def forget(self) -> None:
         self.records = {}
+        self.caseload = None
 
 
 _memos: dict[tuple[str, str], BookMemo] = {}

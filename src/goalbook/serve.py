@@ -216,7 +216,7 @@ def serve(
     *,
     port: int = 8000,
     poll: bool = False,
-    debounce: float = 0.2,
+    debounce: float = 0.06,
     stop_event: threading.Event | None = None,
     on_ready: Callable[[str], None] | None = None,
     build: Callable[..., Any] | None = None,

@@ -3,8 +3,12 @@
 A watchdog observer watches the practice *folders*, because editors save by writing a temporary
 file and renaming it over the original; events are debounced, and one build thread with a
 "rebuild wanted" flag runs the builds, so a burst of saves gives one build and a save during a
-build gives exactly one more. ``build_book`` swaps the book in whole and leaves the last good one
-in place when a save is broken, so watch only has to report.
+build gives exactly one more. ``build_book`` leaves the last good book in place when a save is
+broken, so watch only has to report.
+
+Speed (issue 6): each build is told which paths the observer reported since the previous one, so
+it reads only those client folders again and keeps the rest of the practice, the caches and the
+compiled templates in memory; only the pages that changed are rewritten.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class Rebuilder:
             self._build_once()
 
 
-def _event_handler(root: Path, ignored: Callable[[], tuple[Path, ...]], on_change: Callable[[], None]) -> Any:
+def _event_handler(root: Path, ignored: Callable[[], tuple[Path, ...]], on_change: Callable[[list[str]], None]) -> Any:
     from watchdog.events import FileSystemEventHandler
 
     class Handler(FileSystemEventHandler):
@@ -91,10 +95,11 @@ def _event_handler(root: Path, ignored: Callable[[], tuple[Path, ...]], on_chang
                 return  # reading a file changes nothing
             if event.is_directory and event.event_type == "modified":
                 return  # the file events inside say what changed
-            paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+            paths = [_str(p) for p in (event.src_path, getattr(event, "dest_path", "") or "") if p]
             skip = ignored()
-            if any(p and not is_ignored(_str(p), root, skip) for p in paths):
-                on_change()
+            relevant = [p for p in paths if not is_ignored(p, root, skip)]
+            if relevant:
+                on_change(relevant)
 
     return Handler()
 
@@ -103,10 +108,10 @@ def _str(path: str | bytes) -> str:
     return path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path
 
 
-def _default_build(root: Path, out: Path | None, *, today: Any = None) -> Any:
+def _default_build(root: Path, out: Path | None, *, today: Any = None, changed: Any = None) -> Any:
     from goalbook.build import build_book
 
-    return build_book(root, out, today=today)
+    return build_book(root, out, today=today, changed=changed)
 
 
 def watch(
@@ -114,7 +119,7 @@ def watch(
     out: Path | None = None,
     *,
     poll: bool = False,
-    debounce: float = 0.2,
+    debounce: float = 0.06,
     on_build: OnBuild | None = None,
     stop_event: threading.Event | None = None,
     today: Any = None,
@@ -127,18 +132,39 @@ def watch(
     """
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else None
+    # The default build is told which paths changed, so it reads only those client folders
+    # again (issue 6); None: read everything (the first build, and after a failed one).
+    tell_changes = build is None
     build = build or _default_build
+    lock = threading.Lock()
+    pending: set[str] | None = None  # paths reported since the last build started
     report = on_build or (lambda result: report_build(result, root))
     stop = stop_event or threading.Event()
     outputs: list[Path] = [out] if out is not None else [root / "_book"]
 
+    def on_change(paths: list[str]) -> None:
+        with lock:
+            if pending is not None:
+                pending.update(paths)
+        rebuilder.request()
+
     def build_once() -> None:
+        nonlocal pending
+        with lock:
+            changed, pending = pending, set()
         try:
-            result = build(root, out, today=today)
-        except GoalbookError as exc:  # e.g. an unsafe output folder: say it, keep watching
-            click.echo(f"goalbook: {exc.format_message()}", err=True)
-            return
-        except Exception as exc:  # noqa: BLE001 — one bad build must not end the watch
+            if tell_changes:
+                result = build(root, out, today=today, changed=changed)
+            else:
+                result = build(root, out, today=today)
+        except BaseException as exc:
+            with lock:
+                pending = None  # what this build was told is lost: read everything next time
+            if isinstance(exc, GoalbookError):  # e.g. an unsafe output folder: say it, keep watching
+                click.echo(f"goalbook: {exc.format_message()}", err=True)
+                return
+            if not isinstance(exc, Exception):
+                raise
             click.echo(f"goalbook: the build failed unexpectedly ({type(exc).__name__}: {exc}); "
                        "still watching. Please report this.", err=True)
             return
@@ -151,10 +177,14 @@ def watch(
 
     rebuilder = Rebuilder(build_once, debounce)
     observer = PollingObserver(timeout=0.5) if poll else Observer()
-    observer.schedule(_event_handler(root, lambda: tuple(outputs), rebuilder.request), str(root), recursive=True)
+    observer.schedule(_event_handler(root, lambda: tuple(outputs), on_change), str(root), recursive=True)
     try:
         observer.start()  # before the first build, so a save during it is not missed
         build_once()
+        if tell_changes:
+            from goalbook.build import warm_up
+
+            warm_up()
         rebuilder.start()
         while not stop.wait(0.25):
             pass
