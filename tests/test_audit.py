@@ -333,3 +333,35 @@ def test_many_sessions_added_in_one_commit_read_as_one_line():
     assert summarise_sessions(words) == ["client record created", "4 sessions added (2025-10-06 to 2025-10-27)"]
     # three or fewer stay listed one by one
     assert summarise_sessions(words[:4]) == words[:4]
+
+
+def test_dot_files_are_not_records_in_the_history(tmp_path):
+    # `goalbook new client` writes sessions/.gitkeep so git keeps the empty folder; an editor may
+    # leave a swap file. Neither is part of the record: the trail says nothing about them.
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(repo))
+    write(repo, "goalbook.yaml", SETTINGS)
+    write(repo, "clients/ana-r/client.yaml", CLIENT.format(id="ana-r"))
+    write(repo, "clients/ana-r/sessions/.gitkeep", "")
+    commit(repo, "New client Ana", MAYA, "2025-10-06T09:00:00+00:00")
+    write(repo, "clients/ana-r/sessions/.2025-10-13.yaml.swp", "date: 2025-10-13\n")
+    commit(repo, "Editor leftovers", JONAS, "2025-10-13T09:00:00+00:00")
+    (repo / "clients/ana-r/sessions/.2025-10-13.yaml.swp").unlink()
+    (repo / "clients/ana-r/sessions/.gitkeep").unlink()
+    write(repo, "clients/ana-r/sessions/2025-10-13.yaml", SESSION.format(date="2025-10-13"))
+    commit(repo, "First session", MAYA, "2025-10-13T18:00:00+00:00")
+    audit.clear_memory_cache()
+    entries = audit.client_history(repo, "ana-r")
+    assert [(e.message, e.changes) for e in entries] == [
+        ("First session", ("session 2025-10-13 added",)),
+        ("New client Ana", ("client record created",)),
+    ]
+
+
+def test_a_dot_file_renamed_to_a_session_reads_as_the_session_added():
+    assert audit_words.describe_file("sessions/.draft.yaml", "sessions/2025-10-13.yaml", None, None,
+                                     unchanged=True) == ["session 2025-10-13 added"]
+    assert audit_words.describe_file("sessions/2025-10-13.yaml", "sessions/.old.yaml", None, None,
+                                     unchanged=True) == ["session 2025-10-13 removed"]
+    assert audit_words.describe_file(None, "sessions/.gitkeep", None, None) == []
+    assert not audit_words.is_record("clients/ana-r/sessions/.2025-10-13.yaml")

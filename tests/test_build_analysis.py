@@ -274,3 +274,111 @@ def test_dass21_subscales_lead_and_sessions_show_them(practice):
     assert ("DASS-21", "Depression 10, Anxiety 2, Stress 14", "adm-dass21-2026-01-12") in session.questionnaires
     # PHQ-9 there is a total only: shown as such, and no subscales to lead with.
     assert ("PHQ-9", "12", "adm-phq9-2026-01-12") in session.questionnaires
+
+
+# --- Review fixes: words under the goal chart, due questionnaires, numbers -------------------------
+
+MOOD_GOAL = """\
+goals:
+  - id: mood
+    title: Feel low on fewer evenings
+    status: active
+    set_date: 2026-03-02
+    target_date: {target_date}
+    review_date: 2026-04-20
+    measure: {{type: rating, label: Low mood}}
+    baseline: 8
+    target: 4
+"""
+
+
+def mood_goal(make_practice, target_date: str, *measured: tuple[str, int]):
+    """An active rating goal (8 → 4, lower is better) of client gh; today is 2026-03-31."""
+    files = {
+        "clients/gh/client.yaml": "id: gh\nname: Gil H.\nclinician: tc\nstart_date: 2026-03-02\nstatus: active\n",
+        "clients/gh/goals.yaml": MOOD_GOAL.format(target_date=target_date),
+    }
+    for day, value in measured:
+        files[f"clients/gh/sessions/{day}.yaml"] = f"date: {day}\nkind: session\nmeasurements:\n  mood: {value}\n"
+    practice, problems = check_practice(make_practice(files))
+    assert practice is not None and not [p for p in problems if p.is_error], problems
+    return analysis.client_view(practice, practice.client("gh")).goals[0]
+
+
+def test_a_projection_already_past_says_the_trend_line_crosses_the_target(make_practice):
+    # Days 0, 7, 14 (2 → 16 Mar): 8, 5, 5. Mean (7, 6); slope ((−7)(2) + 0 + 7(−1)) / (49 + 49) = −3/14
+    # a day. The line meets 4 at day 7 + (4 − 6) / (−3/14) = 16.3 → day 17 = 19 Mar, before today
+    # (31 Mar): no forecast of a date already past; the target date 29 May is still ahead.
+    g = mood_goal(make_practice, "2026-05-29", ("2026-03-02", 8), ("2026-03-09", 5), ("2026-03-16", 5))
+    assert not g.reached
+    assert g.projection_text == ("the trend line already crosses the target, but the latest measurement "
+                                 "(5 on 16 Mar 2026) has not reached it — on track for the target date")
+
+
+def test_a_past_projection_after_the_target_date_is_not_called_late(make_practice):
+    # The same line (meets 4 on 19 Mar), target date 20 Mar: it passed on 31 Mar, but the line met the
+    # target before it — "after the target date" would be wrong; the target-passed alert says the rest.
+    g = mood_goal(make_practice, "2026-03-20", ("2026-03-02", 8), ("2026-03-09", 5), ("2026-03-16", 5))
+    assert g.projection_text == ("the trend line already crosses the target, but the latest measurement "
+                                 "(5 on 16 Mar 2026) has not reached it")
+
+
+def test_a_projection_ahead_uses_the_books_dates(make_practice):
+    # Days 0 and 28: 8, 7. Slope −1/28 a day through (14, 7.5): meets 4 at 14 + 3.5 × 28 = day 112
+    # = 22 Jun 2026 (29 + 30 + 31 + 22 days after 2 Mar), after the target date 29 May.
+    g = mood_goal(make_practice, "2026-05-29", ("2026-03-02", 8), ("2026-03-30", 7))
+    assert g.projection_text == "at this pace the target is reached around 22 Jun 2026 — after the target date"
+    assert next(s.text for s in g.smart if s.letter == "T") == "target date 29 May 2026; review 20 Apr 2026"
+
+
+def test_the_working_writes_negative_numbers_with_a_minus_in_parentheses(practice):
+    gas_goal = {g.id: g for g in views(practice)["ab"].goals}["ask-help"]
+    # GAS baseline −1, latest level 0, target 0: (0 − (−1)) / (0 − (−1)) × 100 = 100%.
+    assert gas_goal.progress_explain.startswith("100% = (0 − (−1)) / (0 − (−1)) × 100")
+    assert "-" not in gas_goal.progress_explain
+
+
+def test_a_decreasing_trend_in_the_working_has_a_true_minus(make_practice):
+    # 8, 5, 5 a week apart: slope −3/14 a day = −1.5 a week; (5 − 8) / (4 − 8) = 75%.
+    g = mood_goal(make_practice, "2026-05-29", ("2026-03-02", 8), ("2026-03-09", 5), ("2026-03-16", 5))
+    assert g.progress_explain == ("75% = (5 − 8) / (4 − 8) × 100; "
+                                  "trend −1.50 a week (least squares over 3 measurements)")
+
+
+def test_nothing_is_due_for_a_discharged_client_and_paused_says_paused(practice):
+    client = practice.client("ab")  # CORE-10 never given: due at the start, 2 Mar, overdue on 31 Mar
+    client.status = "discharged"
+    view = analysis.client_view(practice, client)
+    assert view.schedule == []
+    assert [a for a in view.alerts if a.kind == "questionnaire-overdue"] == []
+    client.status = "paused"
+    view = analysis.client_view(practice, client)
+    assert [(d.instrument, d.due, d.overdue, d.paused) for d in view.schedule] == [
+        ("core10", None, False, True), ("gad7", None, False, True), ("phq9", None, False, True),
+    ]
+    assert [a for a in view.alerts if a.kind == "questionnaire-overdue"] == []
+
+
+def test_a_paused_clients_book_says_paused_instead_of_a_due_date(practice):
+    import re
+
+    from goalbook.render.pages import render_client
+
+    client = practice.client("ab")
+    client.status = "paused"
+    html = render_client(analysis.client_view(practice, client), practice_name=practice.name, today=practice.today)
+    assert "Next due: CORE-10 paused; GAD-7 paused; PHQ-9 paused" in re.sub(r"<[^>]+>", "", html)
+    assert "overdue</strong>" not in html
+
+
+def test_a_session_measurement_is_rounded_before_it_is_shown(make_practice):
+    # 9.96 to one decimal is 10.0, shown as the whole number "10" (never "10.0"); 6.75 → 6.8.
+    files = {
+        "clients/gh/client.yaml": "id: gh\nname: Gil H.\nclinician: tc\nstart_date: 2026-03-02\nstatus: active\n",
+        "clients/gh/goals.yaml": MOOD_GOAL.format(target_date="2026-05-29"),
+        "clients/gh/sessions/2026-03-02.yaml": "date: 2026-03-02\nkind: session\nmeasurements:\n  mood: 9.96\n",
+        "clients/gh/sessions/2026-03-09.yaml": "date: 2026-03-09\nkind: session\nmeasurements:\n  mood: 6.75\n",
+    }
+    practice, _ = check_practice(make_practice(files))
+    view = analysis.client_view(practice, practice.client("gh"))
+    assert [s.measurements for s in view.sessions] == [[("Low mood", "6.8")], [("Low mood", "10")]]

@@ -47,7 +47,7 @@ def test_past_the_target_and_moved_away():
     away = goal_progress(g, [(D("2025-10-20"), 9)], today=D("2025-10-28"), direction="decrease")
     # (9 − 8) / (4 − 8) = −0.25 → −25 %
     assert away.percent == pytest.approx(-25)
-    assert away.percent_text() == "-25%: moved away from the target"
+    assert away.percent_text() == "−25%: moved away from the target"
 
 
 def test_increase_goal():

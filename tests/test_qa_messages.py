@@ -205,6 +205,31 @@ def test_unquoted_colon_in_text_shows_the_quoted_line(make_practice):
     assert p["hint"] == 'put the whole text in quotes: notes: "Plan: call GP"'
 
 
+def test_the_quoted_line_leaves_a_trailing_comment_out(make_practice):
+    # Scaffolded lines carry a comment: quoting it would make the comment part of the notes.
+    _, [p] = check(broken(make_practice, SESSION, "notes: Practised the first two slides aloud.",
+                          "notes: Plan: call GP   # what was agreed"))
+    assert p["hint"] == 'put the whole text in quotes: notes: "Plan: call GP"'
+
+
+def test_the_quoted_line_keeps_a_hash_that_belongs_to_the_text(make_practice):
+    # `#2` with no space after it is meant as text (yamlload warns about it); ` # …` is a comment.
+    _, problems = check(broken(make_practice, SESSION, "notes: Practised the first two slides aloud.",
+                               "notes: Plan: call GP #2 # to do"))
+    [p] = [p for p in problems if p["code"] != "comment-in-text"]
+    assert p["hint"] == 'put the whole text in quotes: notes: "Plan: call GP #2"'
+
+
+def test_a_quoted_list_item_leaves_its_comment_out():
+    from goalbook.yaml_messages import stray_colon
+
+    # YAML stumbles on the second colon (column 20); the item's text starts at column 5.
+    data = b"hopes:\n  - To stand up: in: meetings  # her words\n"
+    _, hint, column = stray_colon(data, 2, 20)
+    assert hint == 'put the whole text in quotes: - "To stand up: in: meetings"'
+    assert column == 5
+
+
 def test_unquoted_colon_in_a_list_item_says_to_quote_it(make_practice):
     _, [p] = check(broken(make_practice, CLIENT_FILE, '  - "To speak up in meetings without my heart racing."',
                           "  - To speak up: in meetings"))

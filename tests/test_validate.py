@@ -348,6 +348,24 @@ def test_target_text_that_is_not_a_change():
     assert p.message == "'half' is not a target" and '"50% lower"' in p.hint
 
 
+@pytest.mark.parametrize(("written", "meant"), [
+    ("50% more", "50% higher"),
+    ("30% less", "30% lower"),
+    ("25 percent fewer", "25% lower"),
+    ("50% Lower", "50% lower"),  # the format is lowercase
+    ("12.5%  above", "12.5% higher"),
+])
+def test_target_in_everyday_words_suggests_the_written_form(written, meant):
+    p = one("goals", goal_with(f"target: {written}\n"))
+    assert p.message == f"'{written}' is not a target"
+    assert p.hint.startswith(f'did you mean "{meant}"?')
+
+
+def test_target_text_with_no_known_direction_gets_the_general_hint():
+    p = one("goals", goal_with("target: 50% better\n"))
+    assert p.hint == 'write a number (e.g. 4), or a change from the baseline: "50% lower" or "20% higher"'
+
+
 def test_target_of_the_wrong_type():
     p = one("goals", goal_with("target: [1, 2]\n"))
     assert where(p) == ("wrong-type", 6, 13)

@@ -21,10 +21,12 @@ from goalbook.analysis_scores import (
     InstrumentView,
     NhsView,
     ScoreRow,
+    book_date,
     critical_alert_row,
     instrument_views,
     nhs_view,
 )
+from goalbook.formatting import short_number
 
 Audience = Literal["clinician", "client"]
 NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
@@ -99,8 +101,9 @@ class Due:
     name: str
     every_weeks: int
     last: date | None
-    due: date
+    due: date | None  # None while the client is paused: nothing is due until the work resumes
     overdue: bool
+    paused: bool = False
 
 
 @dataclass
@@ -182,7 +185,13 @@ def last_contact(client: model.Client) -> date | None:
 
 
 def schedule_due(client: model.Client, practice: model.Practice) -> list[Due]:
-    """When each scheduled questionnaire is next due: never given → due at the start date."""
+    """When each scheduled questionnaire is next due: never given → due at the start date.
+
+    A discharged client's course has ended, so nothing is due (an empty list); a paused client's
+    questionnaires are listed as paused, with no date and never overdue."""
+    if client.status == "discharged":
+        return []
+    paused = client.status == "paused"
     out = []
     for sched in sorted(client.questionnaires, key=lambda s: s.instrument):
         given = [a.date for a in client.administrations(sched.instrument)]
@@ -190,7 +199,10 @@ def schedule_due(client: model.Client, practice: model.Practice) -> list[Due]:
         due = (last + timedelta(weeks=sched.every_weeks)) if last else client.start_date
         inst = practice.instruments.get(sched.instrument)
         name = (inst.short_name or inst.name) if inst else sched.instrument
-        out.append(Due(sched.instrument, name, sched.every_weeks, last, due, due < practice.today))
+        if paused:
+            out.append(Due(sched.instrument, name, sched.every_weeks, last, None, False, paused=True))
+        else:
+            out.append(Due(sched.instrument, name, sched.every_weeks, last, due, due < practice.today))
     return out
 
 
@@ -305,9 +317,9 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
             row = iv.rows[-1]
             add("deterioration", row.date, f"{iv.short_name} {iv.rows[0].total_text} → {row.total_text} "
                 f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
-    if client.status == "active":
+    if client.status == "active":  # a paused or discharged client has nothing due (``schedule_due``)
         for due in view.schedule:
-            if due.overdue:
+            if due.overdue and due.due is not None:
                 since = f"last given {_d(due.last)}" if due.last else "not given yet"
                 add("questionnaire-overdue", due.due, f"{due.name} is due every {_weeks(due.every_weeks)}; "
                     f"{since}, due {_d(due.due)} ({(today - due.due).days} days ago)",
@@ -452,12 +464,9 @@ def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, re
     )
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _d(d: date | None) -> str:
     """``16 Feb 2026``, as everywhere else in the book (alerts are read next to those dates)."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "—"
+    return book_date(d)
 
 
 def _weeks(n: int) -> str:
@@ -465,6 +474,4 @@ def _weeks(n: int) -> str:
 
 
 def _num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
+    return short_number(x)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from goalbook import gas, model, progress
-from goalbook.analysis_scores import _anchor, num, signed
+from goalbook.analysis_scores import _anchor, book_date, num, signed
 
 if TYPE_CHECKING:
     from goalbook.analysis_scores import InstrumentView
@@ -215,9 +215,9 @@ def _smart(goal: model.Goal, measure_text: str) -> list[SmartItem]:
             m_text += f"; target {target}"
     time_parts = []
     if goal.target_date:
-        time_parts.append(f"target date {goal.target_date.isoformat()}")
+        time_parts.append(f"target date {book_date(goal.target_date)}")
     if goal.review_date:
-        time_parts.append(f"review {goal.review_date.isoformat()}")
+        time_parts.append(f"review {book_date(goal.review_date)}")
     return [
         SmartItem("S", "Specific", goal.title, bool(goal.title.strip())),
         SmartItem("M", "Measurable", m_text, measurable_ok and bool(target)),
@@ -307,6 +307,26 @@ def _trend_line(points: list[MeasurePoint], per_week: float | None) -> tuple[tup
     return (points[0].date, at(points[0].date)), (points[-1].date, at(points[-1].date))
 
 
+def _projection(prog: progress.Progress, goal: model.Goal, today: date, latest_text: str) -> str:
+    """Where the trend line meets the target, in words, for the line under the chart."""
+    if prog.reached:
+        return "target reached"
+    projected = prog.projected_date
+    if projected is None:
+        return "the trend does not point towards the target yet" if prog.trend_per_week is not None else ""
+    if projected < today:
+        # A date already past would read as a forecast that came true; it means the line fitted through
+        # the measurements crosses the target already, while the latest measurement has not reached it.
+        text = (f"the trend line already crosses the target, but the latest measurement "
+                f"({latest_text} on {book_date(prog.latest_date)}) has not reached it")
+        on_time = prog.on_track and goal.target_date is not None and today <= goal.target_date
+        return text + (" — on track for the target date" if on_time else "")
+    text = f"at this pace the target is reached around {book_date(projected)}"
+    if prog.on_track is not None and goal.target_date:
+        text += " — on track for the target date" if prog.on_track else " — after the target date"
+    return text
+
+
 def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
               instruments: dict[str, InstrumentView], revised_into: list[tuple[str, str]]) -> GoalView:
     _, measure_text = _measure_text(goal.measure, practice)
@@ -321,17 +341,9 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
     unit = {"gas": " levels", "count": ""}.get(goal.measure.type if goal.measure else "", " points")
     per_week = prog.trend_per_week
     trend_text = f"{signed(round(per_week, 2))}{unit} a week" if per_week is not None else "not enough measurements for a trend"
-    if reached:
-        projection = "target reached"
-    elif prog.projected_date is not None:
-        projection = f"at this pace the target is reached around {prog.projected_date.isoformat()}"
-        if prog.on_track is not None and goal.target_date:
-            projection += " — on track for the target date" if prog.on_track else " — after the target date"
-    elif per_week is not None:
-        projection = "the trend does not point towards the target yet"
-    else:
-        projection = ""
     latest = prog.latest
+    latest_text = _level_or_num(goal, latest) if latest is not None else "—"
+    projection = _projection(prog, goal, practice.today, latest_text)
     low, high = _scale(goal, points, baseline, target, instruments)
     span_end = max([p.date for p in points] + [goal.target_date or goal.set_date, min(practice.today, goal.target_date or practice.today)])
     revises = None
@@ -363,7 +375,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
         target_text=target_text,
         smart=_smart(goal, measure_text),
         points=points,
-        latest_text=_level_or_num(goal, latest) if latest is not None else "—",
+        latest_text=latest_text,
         percent=percent,
         percent_text=prog.percent_text(),
         reached=reached,

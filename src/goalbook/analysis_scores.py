@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from goalbook import change, model, nhs, scoring
+from goalbook.formatting import short_number
 from goalbook.instruments import Band, Instrument
 from goalbook.scoring import Score
 
@@ -144,10 +145,17 @@ class NhsView:
 
 
 def num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    x = round(float(x), 1)
-    return str(int(x)) if x.is_integer() else f"{x:.1f}"
+    """A score as the book shows it (one rule for the whole book: ``formatting.short_number``)."""
+    return short_number(x)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def book_date(d: date | None) -> str:
+    """``16 Feb 2026``, the date style of the whole book (the templates' ``d`` filter): sentences worked
+    out here are read next to those dates."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else "—"
 
 
 def signed(x: float | None) -> str:

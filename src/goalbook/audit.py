@@ -20,7 +20,7 @@ from goalbook.model import HistoryEntry, RepoState
 
 CACHE_FILE = "history.json"
 # Bump when the wording in audit_words.py changes, so cached sentences are worked out again.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: dot files (sessions/.gitkeep) are no longer described
 DEFAULT_EXCLUDE = ("_book", CACHE_DIR)
 _KEEP_HISTORIES = 8
 _BATCH = 400  # commits whose files are read in one cat-file process (bounds memory)

@@ -12,7 +12,7 @@ from typing import Any
 
 from goalbook.model import SESSION_FILE
 
-_RECORD = re.compile(r"^clients/[^/]+/(client\.yaml|goals\.yaml|sessions/[^/]+\.ya?ml)$")
+_RECORD = re.compile(r"^clients/[^/]+/(client\.yaml|goals\.yaml|sessions/[^/.][^/]*\.ya?ml)$")
 
 
 class _Unreadable:
@@ -20,6 +20,11 @@ class _Unreadable:
 
 
 UNREADABLE = _Unreadable()
+
+
+def is_hidden(rel: str) -> bool:
+    """True when any part of the path starts with a dot: such files are not part of the record."""
+    return any(part.startswith(".") for part in rel.split("/"))
 
 
 def is_record(path: str) -> bool:
@@ -44,6 +49,14 @@ def parse_version(data: bytes | None, path: str) -> Any:
 def describe_file(old_rel: str | None, new_rel: str | None, old: Any, new: Any, *,
                   unchanged: bool = False) -> list[str]:
     """Sentences for one file change inside a client folder (paths relative to that folder)."""
+    # Dot files (sessions/.gitkeep, an editor's .swp) are not records, as goalbook skips them when
+    # loading: a dot file renamed to a record reads as the record added, and the reverse as removed.
+    if old_rel is not None and is_hidden(old_rel):
+        old_rel, old, unchanged = None, None, False
+    if new_rel is not None and is_hidden(new_rel):
+        new_rel, new, unchanged = None, None, False
+    if old_rel is None and new_rel is None:
+        return []
     rel = new_rel or old_rel or ""
     if old_rel is None:
         return _created(rel, new)

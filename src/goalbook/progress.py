@@ -73,10 +73,22 @@ class Progress:
             return ""
         p = round(self.percent)
         if p < 0:
-            return f"{p}%: moved away from the target"
+            return f"−{-p}%: moved away from the target"
         if p > 100:
             return f"{p}%: past the target"
         return f"{p}% of the way from baseline to target"
+
+
+def _n(x: float | None) -> str:
+    """A number in the working, with a true minus sign (−), as the rest of the book writes it."""
+    text = plain_number(x)
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _term(x: float | None) -> str:
+    """A number after "−" in the working: negative ones in parentheses, ``(0 − (−1))`` not ``(0 − -1)``."""
+    text = _n(x)
+    return f"({text})" if text.startswith("−") else text
 
 
 def _least_squares(points: Sequence[tuple[date, float]]) -> tuple[float, float, float] | None:
@@ -112,18 +124,20 @@ def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, tod
     if baseline is not None and target is not None and latest is not None:
         if (target < baseline) if down else (target > baseline):
             percent = (latest - baseline) / (target - baseline) * 100
-            notes.append(f"{plain_number(round(percent, 1))}% = ({plain_number(latest)} − {plain_number(baseline)}) / "
-                         f"({plain_number(target)} − {plain_number(baseline)}) × 100")
+            notes.append(f"{_n(round(percent, 1))}% = ({_n(latest)} − {_term(baseline)}) / "
+                         f"({_n(target)} − {_term(baseline)}) × 100")
         else:
-            notes.append(f"the target {plain_number(target)} is not {'below' if down else 'above'} the baseline "
-                         f"{plain_number(baseline)}, so progress cannot be measured towards it")
+            notes.append(f"the target {_n(target)} is not {'below' if down else 'above'} the baseline "
+                         f"{_n(baseline)}, so progress cannot be measured towards it")
     reached = latest is not None and target is not None and ((latest <= target) if down else (latest >= target))
     trend = projected = None
     fit = _least_squares(pts)
     if fit is not None:
         mx, my, slope = fit
         trend = slope * 7
-        notes.append(f"trend {trend:+.2f} a week (least squares over {len(pts)} measurements)")
+        shown = round(trend, 2)
+        notes.append(f"trend {'−' if shown < 0 else '+'}{abs(shown):.2f} a week "
+                     f"(least squares over {len(pts)} measurements)")
         towards = target is not None and slope != 0 and ((slope < 0) if down else (slope > 0))
         if towards and not reached:
             day = mx + (target - my) / slope  # type: ignore[operator]
@@ -170,26 +184,29 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
     covers are unknown, not zero.
     """
     per_day = PER_DAY[step.per] * step.times
-    done_on: dict[date, float] = {}
+    # Days as ordinals (issue 6: speed); sums run in the same order as over dates, so the floats agree.
+    done_on: dict[int, float] = {}
     for report in step_reports(step, sessions, start=start):
         share = report.times / report.days  # spread evenly: the client reports a total, not days
-        for k in range(report.days):
-            day = report.first_day + timedelta(days=k)
+        first = report.first_day.toordinal()
+        for day in range(first, first + report.days):
             done_on[day] = done_on.get(day, 0.0) + share
     weeks: list[WeekAdherence] = []
-    monday = start - timedelta(days=start.weekday())
-    while monday <= end:
-        days = [monday + timedelta(days=k) for k in range(7) if start <= monday + timedelta(days=k) <= end]
+    first_day, last_day = start.toordinal(), end.toordinal()
+    monday = first_day - start.weekday()
+    while monday <= last_day:
+        days = range(max(monday, first_day), min(monday + 6, last_day) + 1)
         recorded = [d for d in days if d in done_on]
         done = sum(done_on[d] for d in recorded)
         expected = per_day * len(recorded)
-        iso = monday.isocalendar()
+        monday_date = date.fromordinal(monday)
+        iso = monday_date.isocalendar()
         weeks.append(WeekAdherence(
-            year=iso[0], week=iso[1], start=monday, days=len(days), prescribed=per_day * len(days),
+            year=iso[0], week=iso[1], start=monday_date, days=len(days), prescribed=per_day * len(days),
             done=done, recorded_days=len(recorded),
             percent=done / expected * 100 if recorded and expected else None,
         ))
-        monday += timedelta(days=7)
+        monday += 7
     return weeks
 
 

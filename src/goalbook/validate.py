@@ -568,7 +568,31 @@ def _pattern_words(pattern: str, value: Any) -> tuple[str, str]:
         suggestion = suggest_slug(value)
         if suggestion:
             hint = f"use lowercase letters, digits and hyphens: `{suggestion}`"
+    if pattern == _TARGET and isinstance(value, str):
+        suggestion = suggest_target(value)
+        if suggestion:
+            hint = f'did you mean "{suggestion}"? A change from the baseline is written "N% lower" or "N% higher"'
     return words, hint
+
+
+# Everyday words for a relative target, and the one of the two the format knows that each means.
+_TARGET_WORDS = {
+    "higher": "higher", "more": "higher", "greater": "higher", "bigger": "higher", "up": "higher",
+    "above": "higher", "increase": "higher", "increased": "higher", "over": "higher", "plus": "higher",
+    "lower": "lower", "less": "lower", "fewer": "lower", "smaller": "lower", "down": "lower",
+    "below": "lower", "decrease": "lower", "decreased": "lower", "reduced": "lower", "under": "lower",
+    "minus": "lower",
+}
+_TARGET_LIKE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:%|percent|per\s*cent)\s*([A-Za-z]+)\s*$", re.IGNORECASE)
+
+
+def suggest_target(text: str) -> str:
+    """ "50% more" → "50% higher", "30 percent less" → "30% lower"; "" when it is not such a change."""
+    m = _TARGET_LIKE.match(text)
+    word = _TARGET_WORDS.get(m.group(2).lower()) if m else None
+    if m is None or word is None:
+        return ""
+    return f"{m.group(1).replace(',', '.')}% {word}"
 
 
 def suggest_slug(text: str) -> str:

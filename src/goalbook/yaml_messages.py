@@ -25,6 +25,13 @@ def source_lines(data: bytes) -> list[str]:
 
 # `key: value` at the start of a line (in a list item or not), and a line with only `key:`.
 _FIELD_LINE = re.compile(r"^(?P<indent>[ ]*(?:-[ ]+)?)(?P<key>[^\s#:'\"][^:#]*?):(?:[ \t]+(?P<value>.*))?$")
+# A trailing comment as the scaffolded files write them (` # …`). `#2` right after a space is left in:
+# yamlload warns that it is read as a comment, and the text it belongs to is what the hint quotes.
+_TRAILING_COMMENT = re.compile(r"[ \t]+#(?=[\s#]|$).*$")
+
+
+def _without_comment(value: str) -> str:
+    return _TRAILING_COMMENT.sub("", value, count=1).rstrip()
 
 
 def stray_colon(data: bytes, line: int, column: int) -> tuple[str, str, int] | None:
@@ -43,7 +50,8 @@ def stray_colon(data: bytes, line: int, column: int) -> tuple[str, str, int] | N
         return None
     first_colon = field.end("key") + 1  # 1-based column of the field's own colon
     if column > first_colon and field.group("value"):
-        value = field.group("value").rstrip()
+        # The comment is not part of the text: quoting it would turn it into text.
+        value = _without_comment(field.group("value"))
         key = field.group("key").strip()
         if re.fullmatch(r"[A-Za-z0-9_-]+", key):
             return (

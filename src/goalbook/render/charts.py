@@ -16,6 +16,8 @@ from itertools import pairwise
 
 from markupsafe import Markup, escape
 
+from goalbook.formatting import short_number
+
 WIDTH, HEIGHT = 640, 230
 SMALL_WIDTH = 380  # a subscale's chart: up to three side by side
 LEFT, RIGHT, TOP, BOTTOM = 40, 132, 14, 30  # the right margin carries band and line labels
@@ -53,8 +55,7 @@ def _f(x: float) -> str:
 
 
 def _num(x: float) -> str:
-    x = round(float(x), 1)
-    return str(int(x)) if x.is_integer() else f"{x:.1f}"
+    return short_number(x)  # the book's one rule for a value in words
 
 
 class _Frame:
