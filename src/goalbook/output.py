@@ -269,12 +269,4 @@ def write_share_file(path: Path, data: bytes) -> None:
     if not folder.exists():
         _make_dir(folder)
         _write_file(folder / MARKER, MARKER_TEXT)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _replace_file(path, data)
