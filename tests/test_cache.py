@@ -696,3 +696,35 @@ def test_a_book_without_its_marker_is_never_updated_in_place(practice, tmp_path)
     with pytest.raises(output.OutputError):
         build.build_book(practice, out)
     assert tree(out) == before
+
+
+def test_caseload_alert_order_is_the_same_with_kept_and_new_blocks(make_practice, tmp_path, monkeypatch):
+    """Two clients whose most urgent alerts tie (the same goal review overdue by the same days) are
+    ordered by their next alert, then by name — whether their blocks come from the page cache or are
+    rendered anew (the cache once compared names before the next alert)."""
+    from goalbook.build import build_book
+
+    def client(cid: str, name: str, target_passed: bool) -> dict[str, str]:
+        goal = ("goals:\n  - id: g\n    title: A goal\n    status: active\n    set_date: 2025-10-01\n"
+                "    review_date: 2025-11-01\n")
+        if target_passed:  # a second reason, ranked after the overdue review and before no contact
+            goal += "    target_date: 2026-01-01\n"
+        return {
+            f"clients/{cid}/client.yaml": (
+                f"id: {cid}\nname: {name}\nclinician: tc\nstart_date: 2025-10-01\nstatus: active\n"),
+            f"clients/{cid}/goals.yaml": goal,
+            f"clients/{cid}/sessions/2025-10-01.yaml": "date: 2025-10-01\nkind: intake\n",
+        }
+
+    root = make_practice({**client("zed-a", "Zed A.", True), **client("amy-b", "Amy B.", False)})
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("GOALBOOK_NO_CACHE", "1")
+    assert build_book(root, cold).ok
+    monkeypatch.delenv("GOALBOOK_NO_CACHE")
+    warm = tmp_path / "warm"
+    assert build_book(root, warm).ok  # fills the cache
+    assert build_book(root, warm).ok  # kept blocks
+    page = (cold / "index.html").read_text()
+    # Zed has a further reason (target date passed), so Zed's block comes first despite the name.
+    assert page.index("Zed A.") < page.index("Amy B.")
+    assert (warm / "index.html").read_bytes() == (cold / "index.html").read_bytes()

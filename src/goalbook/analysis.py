@@ -446,8 +446,15 @@ def group_alerts(clients: Sequence[ClientView]) -> list[AlertGroup]:
         AlertGroup(c.id, c.name, c.clinician, c.last_contact, tuple(sort_alerts(c.alerts)))
         for c in clients if c.alerts
     ]
-    end = (len(ALERT_ORDER), 0)
-    return sorted(groups, key=lambda g: ([(a.rank, a.weight) for a in g.alerts] + [end], g.client_name, g.client_id))
+    return sorted(groups, key=alert_group_key)
+
+
+def alert_group_key(group: AlertGroup) -> list[Any]:
+    """Where a client's block of alerts stands on the caseload: by its alerts' urgency in turn (a
+    further reason outranks none, hence the end marker), then name and id. Plain lists, so the page
+    cache can keep the key as JSON and sort kept and new blocks exactly as a cold build does."""
+    end = [len(ALERT_ORDER), 0]
+    return [[[a.rank, a.weight] for a in group.alerts] + [end], group.client_name, group.client_id]
 
 
 def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, repo: Any = None,

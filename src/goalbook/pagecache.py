@@ -103,8 +103,12 @@ class Record:
 
 
 def _group_ok(group: Any) -> bool:
-    return (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str) and isinstance(group[0], list)
-            and all(isinstance(k, list) for k in group[0]))
+    # [[urgencies, name, id], html]: the key as analysis.alert_group_key gives it
+    if not (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str)):
+        return False
+    key = group[0]
+    return (isinstance(key, list) and len(key) == 3 and isinstance(key[0], list)
+            and all(isinstance(k, list) for k in key[0]) and isinstance(key[1], str) and isinstance(key[2], str))
 
 
 def page_stat(path: Path | str) -> list[int] | None:
@@ -226,7 +230,7 @@ def record(key: str | None, page: str, view: Any) -> Record:
     group = None
     if groups:
         # JSON keeps the sort key as lists, which order exactly as the tuples do
-        sort_key = [list(analysis._alert_key(a)) for a in groups[0].alerts]
+        sort_key = analysis.alert_group_key(groups[0])
         group = [sort_key, str(pages.caseload_alert_group(groups[0]))]
     return Record(key or "", page, [], view.status, str(pages.caseload_row(view)), len(view.alerts), group)
 
