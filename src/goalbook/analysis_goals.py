@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from goalbook import gas, model, progress
-from goalbook.analysis_scores import _anchor, book_date, num, signed
+from goalbook.analysis_scores import MONTHS, _anchor, book_date, num, signed
 
 if TYPE_CHECKING:
     from goalbook.analysis_scores import InstrumentView
@@ -241,17 +241,19 @@ def _frequency(step: model.ActionStep) -> str:
 def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, today: date) -> StepView:
     with_homework = [s.date for s in client.sessions if step.id in s.homework]
     end = today if goal.status == "active" else (max(with_homework) if with_homework else goal.set_date)
-    raw = progress.adherence(step, client.sessions, start=goal.set_date, end=end) if end >= goal.set_date else []
+    all_reports = progress.step_reports(step, client.sessions, start=goal.set_date)  # once for both uses
+    raw = (progress.adherence(step, client.sessions, start=goal.set_date, end=end, reports=all_reports)
+           if end >= goal.set_date else [])
     # The same prescription per day as ``progress.adherence`` (a month = 12/52 of a week's worth), so
     # "asked" and the percent agree.
     per_day = step.times * progress.PER_DAY.get(step.per, 0.0)
     weeks = [
-        WeekView(w.start, f"{w.start.day} {w.start.strftime('%b')}", w.prescribed,
+        WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
                  round(per_day * w.recorded_days, 6), w.done, w.recorded_days > 0,
                  days=w.days, covered=w.recorded_days)
         for w in raw
     ]
-    reports = [r for r in progress.step_reports(step, client.sessions, start=goal.set_date) if r.date <= end]
+    reports = [r for r in all_reports if r.date <= end]
     shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
     known = [w for w in weeks if w.known]
     done = sum(w.done for w in known)

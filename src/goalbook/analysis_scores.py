@@ -230,6 +230,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
     rows: list[ScoreRow] = []
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
+    judged: dict[float, tuple[str, ...]] = {}  # total → the words of its change from the first total
     for adm in sorted(adms, key=lambda a: (a.date, a.session_file)):
         score = _score(inst, adm)
         total = float(score.total)
@@ -250,12 +251,14 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             ))
         delta_text = reliable = reliable_text = explain = category = category_explain = ""
         if first_total is not None:
-            ch = change.classify(inst, first_total, total)
-            delta_text = signed(ch.delta)
-            reliable = ch.reliable if ch.threshold is not None else ""
-            reliable_text = RELIABLE_WORDS.get(reliable, "")
-            explain = ch.explain()
-            category, category_explain = ch.category, ch.explain_category()
+            # The change from first depends only on this total: worked out once per distinct total.
+            words = judged.get(total)
+            if words is None:
+                ch = change.classify(inst, first_total, total)
+                reliable = ch.reliable if ch.threshold is not None else ""
+                words = judged[total] = (signed(ch.delta), reliable, RELIABLE_WORDS.get(reliable, ""), ch.explain(),
+                                         ch.category, ch.explain_category())
+            delta_text, reliable, reliable_text, explain, category, category_explain = words
         else:
             first_total = total
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]

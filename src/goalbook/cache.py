@@ -69,7 +69,8 @@ def fingerprint() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"goalbook {__version__} cache {FORMAT}".encode())
     package = Path(__file__).resolve().parent
-    sources = [package / name for name in ("yamlload.py", "yaml_messages.py", "validate.py", "load.py", "cache.py")]
+    sources = [package / name for name in ("yamlload.py", "yaml_messages.py", "validate.py", "formats.py",
+                                                "load.py", "cache.py")]
     try:
         sources += sorted(resources.data_dir("schemas").glob("*.json"))
     except FileNotFoundError:

@@ -313,13 +313,13 @@ def checker(kind: str) -> Check | None:
     if kind not in _checkers:
         import json
 
-        from goalbook import resources, validate
+        from goalbook import resources
+        from goalbook.formats import (
+            FORMATS,  # what validate.py registers with jsonschema, without importing it
+        )
 
         schema = json.loads(resources.schema_path(kind).read_text(encoding="utf-8"))
-        format_checker = validate._validator(kind).format_checker
-        formats = {
-            name: (lambda x, name=name: format_checker.conforms(x, name)) for name in format_checker.checkers
-        }
+        formats = {name: (lambda x, check=check: bool(check(x))) for name, check in FORMATS.items()}
         _checkers[kind] = compile_schema(schema, formats)
     return _checkers[kind]
 

@@ -280,16 +280,23 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
+    from goalbook import fastschema
     from goalbook.instrument_checks import (
         definition_problems,  # it imports Item and items_range from here
     )
-    from goalbook.validate import validate  # the only module that knows jsonschema
     from goalbook.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
         return None, problems
-    problems = list(problems) + validate(data, "instrument", display, path)
+    # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
+    # anything else is explained by jsonschema, as for every practice file (load.py).
+    if not fastschema.is_valid(data, "instrument"):
+        from goalbook.validate import (
+            validate,  # the only module that knows jsonschema: imported only now
+        )
+
+        problems = list(problems) + validate(data, "instrument", display, path)
     if any(p.is_error for p in problems):
         return None, problems
     sense = definition_problems(data, display, path.stem, locate=lambda pointer: position(path, pointer))

@@ -117,8 +117,6 @@ def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
 
 def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
     """``source``: the file's bytes when the cache already read them."""
-    from goalbook import validate  # imported here: jsonschema is slow to import, `--help` is not
-
     try:
         data, problems = yamlload.load_yaml(path, display) if source is None else yamlload.load_yaml_bytes(source, display)
     except OSError as exc:  # a link loop, a permission problem, a file removed while reading
@@ -126,6 +124,8 @@ def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | Non
     problems = list(problems)
     # The compiled check answers "valid?" fast; jsonschema finds and explains what is wrong.
     if data is not None and not fastschema.is_valid(data, kind):
+        from goalbook import validate  # only now: jsonschema is slow to import (issue 6)
+
         problems += validate.validate(data, kind, display, path if source is None else source)
     return data, problems
 

@@ -177,16 +177,17 @@ class WeekAdherence:
 
 
 def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date,
-              end: date) -> list[WeekAdherence]:
+              end: date, reports: Sequence[StepReport] | None = None) -> list[WeekAdherence]:
     """Per ISO week from ``start`` to ``end`` (inclusive): times prescribed, done, and percent.
 
     Each report's count is spread evenly over the days it covers (``step_reports``); days no report
-    covers are unknown, not zero.
+    covers are unknown, not zero. ``reports``: ``step_reports(step, sessions, start=start)`` when the
+    caller already has them.
     """
     per_day = PER_DAY[step.per] * step.times
     # Days as ordinals (issue 6: speed); sums run in the same order as over dates, so the floats agree.
     done_on: dict[int, float] = {}
-    for report in step_reports(step, sessions, start=start):
+    for report in step_reports(step, sessions, start=start) if reports is None else reports:
         share = report.times / report.days  # spread evenly: the client reports a total, not days
         first = report.first_day.toordinal()
         for day in range(first, first + report.days):

@@ -91,10 +91,12 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
                  "or record only `{total: N}` if that is all you have"))]
     out: list[AnswerProblem] = []
     for index, answer in enumerate(answers):
-        item = instrument.items[index]
         if answer is None:
             continue
+        item = instrument.items[index]
         allowed = item.values
+        if answer in allowed and _is_answer(answer):
+            continue  # the usual case: no option list to spell out (issue 6: speed)
         options = ", ".join(f"{o.value} = {o.label}" for o in sorted(item.options, key=lambda o: o.value))
         if not _is_answer(answer):
             out.append((index, f"answer {answer!r} to item {item.number} is not a number",
@@ -123,9 +125,9 @@ def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
     for item, answer in zip(items, answers):
         if answer is None:
             # An optional item left empty (not applicable) scores as its lowest value; a missing one stays None.
-            scored.append(min(item.values) if item.optional else None)
+            scored.append(item.values[0] if item.optional else None)  # values are sorted
         elif item.number in instrument.reverse_items:
-            scored.append(min(item.values) + max(item.values) - answer)
+            scored.append(item.values[0] + item.values[-1] - answer)
         else:
             scored.append(answer)
     missing = tuple(i.number for i, a in zip(items, answers) if a is None and not i.optional)

@@ -8,7 +8,6 @@ offending key or value (``yamlload.position``), and takes its hint from the sche
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 import re
@@ -23,6 +22,8 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from goalbook import resources, yamlload
+from goalbook.formats import DATE as _DATE
+from goalbook.formats import FIRST_YEAR, FORMATS, LAST_YEAR, is_date
 from goalbook.problems import Problem
 
 KINDS = ("practice", "client", "goals", "session", "instrument")
@@ -35,25 +36,10 @@ _FILE_NOUN = {
     "instrument": "this questionnaire definition",
 }
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# A therapy record's dates fall in these years; 0001-01-01 or 9999-12-31 is a typo or a placeholder,
-# and the book's calendars and charts cannot span millennia.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 _FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("date")
-def _is_date(value: object) -> bool:
-    # Strict: fromisoformat alone would also take "20240301" on Python 3.11.
-    if not isinstance(value, str):
-        return True  # a wrong type is the `type` keyword's business
-    if not _DATE.match(value):
-        return False
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return FIRST_YEAR <= day.year <= LAST_YEAR
+for _name, _check in FORMATS.items():  # formats.py: the same functions fastschema.py calls
+    _FORMATS.checks(_name)(_check)
+_is_date = is_date
 
 
 # Known patterns, explained in words (the pattern itself means nothing to a therapist).

@@ -86,7 +86,30 @@ def _loader_class(base: type) -> type:
         (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
     ):
         loader.add_implicit_resolver(tag, re.compile(regex), list(first))
+    loader.resolve = _remembering(loader.resolve)
     return loader
+
+
+def _remembering(resolve: Any) -> Any:
+    """The loader's tag resolution, remembered for short plain values (issue 6: speed).
+
+    The same few hundred words and numbers (keys, dates, answers) recur in every file, and each was
+    run through the resolver's regular expressions again. The answer depends only on the value and
+    its style: these loaders have no path resolvers."""
+    known: dict[tuple[str, Any], str] = {}
+
+    def remembered(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or len(value) > 40:
+            return resolve(self, kind, value, implicit)
+        key = (value, implicit)
+        tag = known.get(key)
+        if tag is None:
+            if len(known) > 50_000:  # bounded: a practice of long unique words cannot grow it forever
+                known.clear()
+            tag = known[key] = resolve(self, kind, value, implicit)
+        return tag
+
+    return remembered
 
 
 # The C parser when PyYAML was built with libyaml (about 5x faster), else the pure-Python one.

@@ -144,6 +144,12 @@ def environment() -> Environment:
                        item_answers=item_answers)
     env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
                        plain_noun=plain_noun, subscale_since=subscale_since)
+    from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
+    from goalbook.render.score_rows import score_rows  # they use this module's formatters
+    from goalbook.render.session_items import session_item
+
+    env.globals.update(score_rows=score_rows, session_html=session_item, point_rows=point_rows,
+                       report_rows=report_rows, week_heads=week_heads, week_cells=week_cells)
     return env
 
 

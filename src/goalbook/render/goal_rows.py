@@ -1,0 +1,51 @@
+"""A goal card's long tables (measurements, reports of an action step, weeks), in Python.
+
+Each goal has a row per session and a cell per week; as Jinja loops they were a tenth of a
+page's render time (issue 6). The markup is exactly what the loops in ``cards.html`` wrote
+(``tests/test_render_golden.py`` holds it to that, byte for byte).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from goalbook.render.pages import fmt_about, fmt_date, fmt_num, fmt_pct, plural
+
+MET = '<span class="visually-hidden"> (aim met)</span>'
+UNKNOWN = '<td class="unknown">?<span class="visually-hidden"> not reported yet</span></td>'
+
+
+def point_rows(points: Any) -> Markup:
+    """The measurements table: date, value, where it came from."""
+    return Markup("".join(f'<tr><th scope="row">{escape(fmt_date(p.date))}</th><td>{escape(p.text)}</td>'
+                          f"<td>{escape(p.source)}</td></tr>" for p in points))
+
+
+def report_rows(reports: Any) -> Markup:
+    """An action step's reports: how often, over how many days, the aim, the percent."""
+    out = []
+    for r in reports:
+        times = int(r.times)  # Jinja's `int` filter, as the template used
+        done = plural(times, "time") if r.times == times else fmt_num(r.times)
+        out.append(f'<tr><th scope="row">{escape(fmt_date(r.date))}</th><td class="num">{escape(done)}</td>'
+                   f'<td class="num">{escape(plural(r.days, "day"))}</td><td class="num">{escape(fmt_about(r.asked))}</td>'
+                   f'<td class="num">{escape(fmt_pct(r.percent))}</td></tr>')
+    return Markup("".join(out))
+
+
+def week_heads(weeks: Any) -> Markup:
+    return Markup("".join(f'<th scope="col">{escape(w.label)}</th>' for w in weeks))
+
+
+def week_cells(weeks: Any) -> Markup:
+    """Each week's percent of the aim; `*` a week only partly covered so far, `?` not reported."""
+    out = []
+    for w in weeks:
+        if w.known:
+            out.append(f'<td class="{"met" if w.met else "unmet"}">{escape(fmt_pct(w.percent))}'
+                       f'{"*" if w.partial else ""}{MET if w.met else ""}</td>')
+        else:
+            out.append(UNKNOWN)
+    return Markup("".join(out))

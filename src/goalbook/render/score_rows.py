@@ -1,0 +1,105 @@
+"""A questionnaire's table rows, written in Python rather than by a Jinja loop.
+
+A client seen weekly for a year has about a hundred administrations, each row with a dozen
+escaped fields and three macro calls (band, reliable change, subscale cells): the loop was the
+largest single cost of rendering a page (issue 6). The markup is exactly what the template
+loop in ``cards.html`` (and its macros) wrote, whitespace included; ``tests/test_render_golden.py`` holds it to
+that, byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from goalbook.render import pages
+
+FLAGGED = ' class="flagged"'
+TOTAL_ONLY = ' <span class="muted small">(total only)</span>'
+RELIABLE = {  # row.reliable → (class, mark, clinician's words, client's words)
+    "improvement": ("chg chg-better", "◆", "reliable improvement", "a real improvement"),
+    "deterioration": ("chg chg-worse", "△", "reliable deterioration", "a real change for the worse"),
+}
+
+
+def band_badge(row: Any, plain: str = "") -> str:
+    """As the ``band_badge`` macro in ``macros.html`` (tests/test_render_rows.py compares the two):
+    the band's label, or the client's words for it, as a shaded tag."""
+    if not row.band:
+        return ""
+    return f'<span class="band-tag sev-{escape(row.band_level)}">{escape(plain or row.band)}</span>'
+
+
+def reliable_badge(row: Any, share: bool) -> str:
+    """The row's reliable-change badge (each one but "first" ends in a newline, as the macro this
+    replaced wrote it)."""
+    known = RELIABLE.get(row.reliable)
+    if known is not None:
+        css, mark, clinician, client = known
+        return f'<span class="{css}"><span aria-hidden="true">{mark}</span> {client if share else clinician}</span>\n'
+    if row.reliable == "none":
+        return f'<span class="chg">{"within the usual ups and downs" if share else "no reliable change"}</span>\n'
+    if row.delta_text:
+        return f'<span class="chg muted">{"—" if share else "not judged"}</span>\n'
+    return '<span class="muted">first</span>'
+
+
+def subscale_cell(cell: Any, sub: Any, iv: Any, share: bool) -> str:
+    """One subscale score in a table cell: score, band (the client's words on the share page), change."""
+    if cell.total is None:
+        return '<td class="num sub"><span class="muted">—</span></td>\n'
+    out = f'<td class="num sub"><strong>{escape(cell.total_text)}</strong>'
+    if cell.band:
+        plain = pages.plain_band(sub.bands, cell.band_level, iv.higher_is_better) if share else ""
+        out += " " + band_badge(cell, plain)
+    if cell.delta_text:
+        out += (' <span class="sub-delta"><span class="visually-hidden">change from the first: </span>'
+                f"{escape(cell.delta_text)}</span>")
+    return out + "</td>\n"
+
+
+def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) -> Markup:
+    """Every row of ``iv``'s table of administrations."""
+    out: list[str] = []
+    add = out.append
+    for r in iv.rows:
+        cells = ""
+        if r.subscales and (lead or not share):
+            cells = "".join(subscale_cell(c, iv.subscales[i], iv, share) for i, c in enumerate(r.subscales))
+        add(f'      <tr id="{escape(r.anchor)}"{FLAGGED if r.flags else ""}>\n')
+        add(f'        <th scope="row">{escape(pages.fmt_date(r.date))}'
+            f'{TOTAL_ONLY if r.only_total and not totals else ""}</th>\n')
+        if lead:
+            add(cells)
+        if totals:
+            add(f'        <td class="num"><strong>{escape(r.total_text)}</strong>{TOTAL_ONLY if r.only_total else ""}</td>\n')
+            if has_bands:
+                plain = pages.plain_band(iv.bands, r.band_level, iv.higher_is_better) if share else ""
+                add(f"        <td>{band_badge(r, plain)}</td>\n")
+            add(f'        <td class="num">{escape(r.delta_text or "—")}</td>\n')
+            add(f"        <td>{reliable_badge(r, share)}</td>\n")
+        if not share:
+            if not r.reliable:
+                category = "—"
+            elif r.category == "recovered":
+                category = "<strong>recovered</strong>"
+            else:
+                category = escape(r.category or "—")
+            add(f"        <td>{category}</td>\n")
+            if not lead:
+                add(cells)
+            add("        <td>\n")
+            if r.items:
+                add(pages.item_answers(r.items))
+            elif r.items_note:
+                add(f'<span class="items-note">{escape(r.items_note)}</span>')
+            else:
+                add('<span class="muted">—</span>')
+            for f in r.flags:
+                add(f'<span class="flag-text"><strong>Flag:</strong> {escape(f)}</span>')
+            if r.prorated:
+                add(f'<span class="method block">{escape(r.prorated)}</span>')
+            add("        </td>\n")
+        add("      </tr>\n")
+    return Markup("".join(out))

@@ -1,0 +1,70 @@
+"""The plain-prose shortcut of render_markdown (issue 6) must give exactly what markdown-it gives."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+
+from goalbook.render import markdown
+from goalbook.render.markdown import render_markdown
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "example-practice"
+
+# Characters the shortcut accepts, and neighbours that must send a note to markdown-it.
+PIECES = ["Ana", "slept", "well", " ", " ", "  ", "\n", "\n", "\n\n", "\n \n", ",", ".", ";", ":", "'", "?",
+          "(", ")", "%", "/", '"', "-", "--", "---", "1", "1.", "2)", "7", "é", "–", "→", "\u00a0", "\u2028",
+          "*", "**", " *Ana*", "**8 out of 10**", "*", " **x", "y* ", "***", "\t", "=", "==", "*", "_", "#", ">", "<b>", "&amp;", "&", "[x](#a)", "`", "\\", "+", "\r\n", "    "]
+
+SAFE = PIECES[:PIECES.index("\t")]
+
+
+def markdown_it(text: str) -> str:
+    return markdown._parser().render(text).strip()
+
+
+def test_plain_prose_takes_the_shortcut_and_matches_markdown_it():
+    text = 'Slept 7 hours; "better than before" (she said).\nWalked 20% further -- twice.\n\nNext: rest.\n'
+    assert markdown._shortcut(text) is not None
+    assert render_markdown(text) == markdown_it(text)
+    assert render_markdown(text) == ('<p>Slept 7 hours; &quot;better than before&quot; (she said).\n'
+                                     'Walked 20% further -- twice.</p>\n<p>Next: rest.</p>')
+
+
+def test_simple_emphasis_takes_the_shortcut():
+    text = 'Rated it *during* the meeting: **8 out of 10** ("*hard*").\n'
+    assert markdown._shortcut(text) is not None
+    assert render_markdown(text) == markdown_it(text)
+    assert "<em>during</em>" in render_markdown(text) and "<strong>8 out of 10</strong>" in render_markdown(text)
+
+
+def test_block_starts_are_left_to_markdown_it():
+    for text in ["Plan:\n- walk", "Plan\n---", "Plan\n===", "1. walk", "Walk  \nrest", "Walk\n    code",
+                 "A\u00a0\nB", "Rest\t", "a _b_", "a *b* *c", "*a **b** c*", "* item"]:
+        assert markdown._shortcut(text) is None
+        assert render_markdown(text) == markdown_it(text)
+
+
+def test_every_example_note_renders_as_markdown_it_renders_it():
+    seen = 0
+    for path in sorted(EXAMPLE.glob("clients/*/sessions/*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in ("notes", "private_notes"):
+            if data.get(key):
+                seen += 1
+                assert render_markdown(data[key]) == markdown_it(data[key]), path
+    assert seen > 10
+
+
+def test_random_notes_agree_with_markdown_it():
+    rng = random.Random(6)
+    shortcut = 0
+    for _ in range(20000):
+        pieces = SAFE if rng.random() < 0.5 else PIECES
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if not text.strip():
+            continue
+        shortcut += markdown._shortcut(text) is not None
+        assert render_markdown(text) == markdown_it(text), repr(text)
+    assert shortcut > 500  # the shortcut itself was exercised, not only markdown-it

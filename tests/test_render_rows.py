@@ -1,0 +1,42 @@
+"""The table rows written in Python (render/score_rows.py, issue 6) against the macros they stand for."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from goalbook.render import pages
+from goalbook.render.score_rows import band_badge, reliable_badge
+
+
+def macro(name: str):
+    return getattr(pages.environment().get_template("macros.html").module, name)
+
+
+@pytest.mark.parametrize("band", ["", "Moderate", "<b>odd & \"quoted\"</b>"])
+@pytest.mark.parametrize("plain", ["", "Some difficulties"])
+@pytest.mark.parametrize("level", [-1, 0, 3])
+def test_band_badge_writes_what_the_macro_writes(band, plain, level):
+    row = SimpleNamespace(band=band, band_level=level)
+    assert band_badge(row, plain) == str(macro("band_badge")(row, plain))
+
+
+def test_band_badge_escapes_the_label():
+    row = SimpleNamespace(band="<script>", band_level=1)
+    assert band_badge(row) == '<span class="band-tag sev-1">&lt;script&gt;</span>'
+    assert band_badge(SimpleNamespace(band="", band_level=1)) == ""
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_reliable_badge_words_each_judgement(share):
+    def badge(reliable: str, delta: str = "+3") -> str:
+        return reliable_badge(SimpleNamespace(reliable=reliable, delta_text=delta), share)
+
+    assert "◆" in badge("improvement") and "△" in badge("deterioration")
+    assert badge("none").startswith('<span class="chg">')
+    assert badge("", delta="+3") == f'<span class="chg muted">{"—" if share else "not judged"}</span>\n'
+    assert badge("", delta="") == '<span class="muted">first</span>'  # the first administration
+    words = ("a real improvement", "a real change for the worse") if share else ("reliable improvement",
+                                                                                 "reliable deterioration")
+    assert words[0] in badge("improvement") and words[1] in badge("deterioration")
