@@ -24,3 +24,19 @@ def test_plain_number(value, text):
 ])
 def test_short_number(value, text):
     assert short_number(value) == text
+
+
+def test_formula_numbers_use_a_true_minus_and_bracket_negative_terms():
+    from goalbook.formatting import formula_number, formula_term
+
+    assert formula_number(-1) == "−1"
+    assert formula_number(2.5) == "2.5"
+    assert formula_term(-1) == "(−1)"
+    assert formula_term(3) == "3"
+
+
+def test_gas_working_brackets_a_negative_sum():
+    from goalbook.gas import t_score
+
+    # three goals at −1: Σx = −3, denominator √(0.7·3 + 0.3·9) = √4.8 = 2.191 → T = 50 − 30/2.191 = 36.3
+    assert "50 + 10 × (−3) / 2.191 = 36.3" in t_score([-1, -1, -1]).formula

@@ -20,3 +20,16 @@ def short_number(x: float | None, empty: str = "—") -> str:
         return empty
     x = round(float(x), 1)
     return str(int(x)) if x.is_integer() else f"{x:.1f}"
+
+
+def formula_number(x: float | None) -> str:
+    """A number in a worked formula, with a true minus sign: −1, not -1."""
+    text = plain_number(x)
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def formula_term(x: float | None) -> str:
+    """A number that follows an operator in a formula: negative ones in brackets, so
+    ``10 × (−1)`` and ``(0 − (−1))`` read unambiguously."""
+    text = formula_number(x)
+    return f"({text})" if text.startswith("−") else text

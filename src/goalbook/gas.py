@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from goalbook.formatting import plain_number
+from goalbook.formatting import formula_term, plain_number
 
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3
@@ -53,7 +53,7 @@ def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, rho: 
     sum_w = sum(w)
     denominator = math.sqrt((1 - rho) * sum_sq + rho * sum_w * sum_w)
     t = 50 + 10 * numerator / denominator
-    formula = (f"T = 50 + 10 × Σ(w·x) / √((1 − ρ)·Σw² + ρ·(Σw)²) = 50 + 10 × {plain_number(numerator)} / "
+    formula = (f"T = 50 + 10 × Σ(w·x) / √((1 − ρ)·Σw² + ρ·(Σw)²) = 50 + 10 × {formula_term(numerator)} / "
                f"√({plain_number(round(1 - rho, 6))} × {plain_number(sum_sq)} + {plain_number(rho)} × {plain_number(sum_w * sum_w)}) = "
-               f"50 + 10 × {plain_number(numerator)} / {denominator:.3f} = {t:.1f} ({SOURCE}, ρ = {plain_number(rho)})")
+               f"50 + 10 × {formula_term(numerator)} / {denominator:.3f} = {t:.1f} ({SOURCE}, ρ = {plain_number(rho)})")
     return GasResult(t, tuple(levels), tuple(w), rho, numerator, denominator, formula)

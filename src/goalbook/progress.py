@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from goalbook import model
-from goalbook.formatting import plain_number
+from goalbook.formatting import formula_number, formula_term
 
 Direction = Literal["decrease", "increase"]
 
@@ -79,18 +79,6 @@ class Progress:
         return f"{p}% of the way from baseline to target"
 
 
-def _n(x: float | None) -> str:
-    """A number in the working, with a true minus sign (−), as the rest of the book writes it."""
-    text = plain_number(x)
-    return "−" + text[1:] if text.startswith("-") else text
-
-
-def _term(x: float | None) -> str:
-    """A number after "−" in the working: negative ones in parentheses, ``(0 − (−1))`` not ``(0 − -1)``."""
-    text = _n(x)
-    return f"({text})" if text.startswith("−") else text
-
-
 def _least_squares(points: Sequence[tuple[date, float]]) -> tuple[float, float, float] | None:
     """(mean day, mean value, slope per day) of the least-squares line; None without two distinct dates."""
     if len({d for d, _ in points}) < 2:
@@ -124,11 +112,11 @@ def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, tod
     if baseline is not None and target is not None and latest is not None:
         if (target < baseline) if down else (target > baseline):
             percent = (latest - baseline) / (target - baseline) * 100
-            notes.append(f"{_n(round(percent, 1))}% = ({_n(latest)} − {_term(baseline)}) / "
-                         f"({_n(target)} − {_term(baseline)}) × 100")
+            notes.append(f"{formula_number(round(percent, 1))}% = ({formula_number(latest)} − {formula_term(baseline)}) / "
+                         f"({formula_number(target)} − {formula_term(baseline)}) × 100")
         else:
-            notes.append(f"the target {_n(target)} is not {'below' if down else 'above'} the baseline "
-                         f"{_n(baseline)}, so progress cannot be measured towards it")
+            notes.append(f"the target {formula_number(target)} is not {'below' if down else 'above'} the baseline "
+                         f"{formula_number(baseline)}, so progress cannot be measured towards it")
     reached = latest is not None and target is not None and ((latest <= target) if down else (latest >= target))
     trend = projected = None
     fit = _least_squares(pts)
