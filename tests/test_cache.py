@@ -728,3 +728,85 @@ def test_caseload_alert_order_is_the_same_with_kept_and_new_blocks(make_practice
     # Zed has a further reason (target date passed), so Zed's block comes first despite the name.
     assert page.index("Zed A.") < page.index("Amy B.")
     assert (warm / "index.html").read_bytes() == (cold / "index.html").read_bytes()
+
+
+# --- issue 6, fourth pass: clients.index, one line per client
+
+
+def index_lines(root: Path) -> list[bytes]:
+    return (root / cache.CACHE_DIR / cache.FILES_DIR / cache.INDEX_FILE).read_bytes().splitlines()
+
+
+@pytest.mark.parametrize("damage", ["garbled line", "old one-object layout", "wrong shape"])
+def test_a_damaged_clients_index_costs_time_only(practice, tmp_path, monkeypatch, damage, timestamps):
+    """A client line that does not decode (or an index of another layout) means that client is
+    read again; the book is still byte for byte a cold build's, and the index is written whole again."""
+    from goalbook import load
+
+    if timestamps != "trusted":
+        pytest.skip("fresh files are never recalled from clients.index")
+    out = tmp_path / "book"
+    book(practice, out)
+    path = practice / cache.CACHE_DIR / cache.FILES_DIR / cache.INDEX_FILE
+    lines = index_lines(practice)
+    assert len(lines) == 1 + 4  # a header and one line per client
+    victim = json.loads(lines[2])[0].split("/")[1]
+    if damage == "garbled line":
+        lines[2] = lines[2][: len(lines[2]) // 2]
+    elif damage == "wrong shape":
+        lines[2] = json.dumps([victim, ["not", "an", "entry"]]).encode()
+    else:  # what the third pass wrote: one JSON object holding every client
+        header = json.loads(lines[0])
+        lines = [json.dumps({"format": header["format"], "fingerprint": header["fingerprint"],
+                             "clients": dict(json.loads(line) for line in lines[1:])}).encode()]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    cache.forget()
+    built = []
+    real = load._load_client
+    monkeypatch.setattr(load, "_load_client", lambda folder: built.append(folder.name) or real(folder))
+    expected = cold(practice, tmp_path / "cold", monkeypatch)
+    cache.forget()
+    built.clear()
+    assert book(practice, out) == expected
+    assert built == (sorted(p.name for p in (practice / "clients").iterdir()) if damage == "old one-object layout"
+                     else [victim])
+    repaired = index_lines(practice)
+    assert len(repaired) == 5 and all(json.loads(line)[1]["files"] for line in repaired[1:])
+
+
+def test_an_edit_rewrites_one_line_of_clients_index_and_a_deleted_client_leaves_it(practice, tmp_path, monkeypatch,
+                                                                                    timestamps):
+    if timestamps != "trusted":
+        pytest.skip("fresh files are not listed in clients.index")
+    out = tmp_path / "book"
+    book(practice, out)
+    before = index_lines(practice)
+    session = sessions_of(practice)[7]
+    edited_client = session.parent.parent.name
+    session.write_bytes(session.read_bytes().replace(b"notes: |\n  ", b"notes: |\n  Edited today. ", 1))
+    cache.forget()
+    book(practice, out)
+    after = index_lines(practice)
+    changed = [json.loads(a)[0] for a, b in zip(after, before) if a != b]
+    assert changed == [f"clients/{edited_client}"]
+    gone = sorted(p for p in (practice / "clients").iterdir())[0]
+    shutil.rmtree(gone)
+    cache.forget()
+    expected = cold(practice, tmp_path / "cold", monkeypatch)
+    cache.forget()
+    assert book(practice, tmp_path / "book2") == expected
+    folders = [json.loads(line)[0] for line in index_lines(practice)[1:]]
+    assert folders == sorted(f"clients/{p.name}" for p in (practice / "clients").iterdir())
+    assert f"clients/{gone.name}" not in folders
+
+
+def test_a_practice_given_as_a_relative_folder_is_cached_too(practice, tmp_path, monkeypatch):
+    """`build_book(Path("."))` from inside the practice used the cache not at all (every file
+    parsed again on every build); now it fills and uses the same cache as an absolute path."""
+    expected = cold(practice, tmp_path / "cold", monkeypatch)
+    monkeypatch.chdir(practice)
+    assert book(Path("."), tmp_path / "book") == expected
+    assert cache_files(practice)  # the shards were written
+    cache.forget()  # a new process: only what is on disk
+    assert book(Path("."), tmp_path / "book2") == expected
+    assert cache._caches[str(practice.resolve())].hits > 0
