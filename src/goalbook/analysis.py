@@ -8,7 +8,6 @@ cannot reach the share file even through a template mistake.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from goalbook.analysis_scores import (
     InstrumentView,
     NhsView,
     ScoreRow,
+    anchor,
     book_date,
     critical_alert_row,
     instrument_views,
@@ -48,11 +48,6 @@ ALERT_LABELS = {
     "target-passed": "Target date passed",
     "no-contact": "No contact",
 }
-
-
-def anchor(*parts: str) -> str:
-    """An HTML id from ids and dates (already slugs, but never trust data in markup)."""
-    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from goalbook import gas, model, progress
-from goalbook.analysis_scores import MONTHS, _anchor, book_date, num, signed
+from goalbook.analysis_scores import MONTHS, anchor, book_date, num, signed
 
 if TYPE_CHECKING:
     from goalbook.analysis_scores import InstrumentView
@@ -351,10 +351,10 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
     revises = None
     if goal.revises:
         old = client.goal(goal.revises)
-        revises = (_anchor("goal", goal.revises), old.title if old else goal.revises)
+        revises = (anchor("goal", goal.revises), old.title if old else goal.revises)
     return GoalView(
         id=goal.id,
-        anchor=_anchor("goal", goal.id),
+        anchor=anchor("goal", goal.id),
         title=goal.title,
         own_words=goal.own_words,
         category=practice.categories.get(goal.category, goal.category),
@@ -402,7 +402,7 @@ def goal_views(client: model.Client, practice: model.Practice, instruments: list
     successors: dict[str, list[tuple[str, str]]] = {}
     for g in client.goals:
         if g.revises:
-            successors.setdefault(g.revises, []).append((_anchor("goal", g.id), g.title))
+            successors.setdefault(g.revises, []).append((anchor("goal", g.id), g.title))
     return [goal_view(g, client, practice, by_id, successors.get(g.id, [])) for g in client.goals]
 
 

@@ -19,7 +19,8 @@ from goalbook.scoring import Score
 Audience = Literal["clinician", "client"]
 
 
-def _anchor(*parts: str) -> str:
+def anchor(*parts: str) -> str:
+    """An HTML id from ids and dates (already slugs, but never trust data in markup)."""
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
 
 
@@ -270,7 +271,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         rows.append(ScoreRow(
             instrument=adm.instrument,
             session_file=adm.session_file,
-            anchor=_anchor("adm", adm.instrument, stem),
+            anchor=anchor("adm", adm.instrument, stem),
             date=adm.date,
             total=total,
             total_text=num(total),
@@ -294,7 +295,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         id=inst.id,
         name=inst.name,
         short_name=inst.short_name or inst.name,
-        anchor=_anchor("questionnaire", inst.id),
+        anchor=anchor("questionnaire", inst.id),
         low=float(inst.min_total),
         high=float(inst.max_total),
         higher_is_better=inst.direction == "higher_is_better",
