@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import analysis, cache, load, output, pagecache
+from goalbook import analysis, cache, gcpause, load, output, pagecache
 from goalbook.errors import GoalbookError
 from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors
@@ -59,10 +59,27 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
     (``watch``); client folders without a change are then taken from memory unread.
     Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
     """
+    with gcpause.paused():
+        return _build_book(root, out, today=today, client=client, share=share, progress=progress, as_of=as_of,
+                           history_root=history_root, history_rev=history_rev, changed=changed)
+
+
+def _build_book(root: Path, out: Path | None, *, today: date | None, client: str | None, share: bool,
+                progress: Progress | None, as_of: str | None, history_root: Path | None, history_rev: str,
+                changed: Iterable[str | os.PathLike[str]] | None) -> BuildResult:
     started = time.perf_counter()
     from goalbook.checks import check_practice
 
     root = Path(root)
+    warmed = None
+    if not share and client is None and changed is None:
+        # Nothing known of many clients (a first build): their per-client work on both cores first.
+        from goalbook import coldbuild
+
+        warmed = coldbuild.warm_up(root, today=today, as_of=as_of, history_root=history_root,
+                                   history_rev=history_rev, progress=progress)
+        if warmed is not None and progress is not None:
+            progress = _onwards(progress, warmed.clients)
     with load.only_changed(root, changed) if changed is not None else nullcontext():
         practice, problems = check_practice(root, today=today)
     result = BuildResult(problems=problems, out=out)
@@ -82,7 +99,10 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
                                 hint="client ids are the folder names under clients/")
         clients = [chosen]
 
-    repo, histories = _audit(history_root or root, history_rev, share, as_of is not None)
+    if warmed is not None:
+        repo, histories = warmed.repo, warmed.histories
+    else:
+        repo, histories = _audit(history_root or root, history_rev, share, as_of is not None)
     total = len(clients) + (0 if share or client else 1)
     done = 0
     files: dict[str, bytes] = {}
@@ -98,10 +118,18 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         if share:
             todo.append((c, None, [], None))
             continue
-        dirty = _client_dirty(repo, c.id)
+        dirty = client_dirty(repo, c.id)
         history = histories(c.id)
         key = pagecache.client_key(base, root, c, history=history, dirty=dirty) if memo is not None else None
         record = memo.reusable(c.id, key) if memo is not None else None
+        ready = warmed.pages.get(c.id) if warmed is not None and record is None else None
+        if ready is not None and ready.key == key:  # rendered by a cold build's worker
+            files[ready.path] = ready.data
+            records[c.id] = ready.record
+            done += 1
+            if progress:
+                progress(done, total)
+            continue
         if record is None:
             todo.append((c, history, dirty, key))
             continue
@@ -165,6 +193,11 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
 
 
 # --- Rendering the pages, on both cores when there are many (issue 6) ------------------------------
+
+
+def _onwards(progress: Progress, already: int) -> Progress:
+    """``progress`` that does not start again from 0 for work a cold build's workers did."""
+    return lambda done, total: progress(max(done, already), total)
 
 
 def prepare_templates() -> Any:
@@ -264,6 +297,11 @@ class _RenderJob:
         return c.id, page, html.encode("utf-8"), record, view if self.keep_views else None
 
 
+def renderer(practice: Practice, repo: RepoState | None, as_of: str | None) -> _RenderJob:
+    """What renders a full book's client pages, keeping each one's record for the page cache."""
+    return _RenderJob(practice, repo, as_of, share=False, remember=True, keep_views=False)
+
+
 # What a forked worker renders: inherited from the parent at fork, never pickled.
 _job: _RenderJob | None = None
 _items: list[Any] = []
@@ -307,9 +345,13 @@ def _existing(out: Path) -> dict[str, bytes]:
 
 
 def _audit(root: Path, rev: str, share: bool, as_of: bool):
-    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
     if share:
         return None, lambda _cid: None
+    return audit(root, rev, as_of)
+
+
+def audit(root: Path, rev: str, as_of: bool):
+    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
     try:
         from goalbook import audit
     except ImportError:  # the audit trail is optional for the book
@@ -324,7 +366,7 @@ def _audit(root: Path, rev: str, share: bool, as_of: bool):
     return state, lambda cid: histories.get(cid, [])
 
 
-def _client_dirty(repo: RepoState | None, client_id: str) -> list[str]:
+def client_dirty(repo: RepoState | None, client_id: str) -> list[str]:
     if repo is None:
         return []
     return [p for p in repo.dirty if p.startswith(f"clients/{client_id}/")]

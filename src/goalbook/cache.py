@@ -327,6 +327,16 @@ class FileCache:
         self.alive.clear()
         self.pass_sigs.clear()
 
+    def save_shard(self, folder: str) -> None:
+        """Write one client's shard now, if it changed (a cold build's worker: see coldbuild.py)."""
+        shard = self.shards.get(folder)
+        if self.usable and shard is not None and shard.dirty:
+            try:
+                self._write_shard(folder, shard)
+                shard.dirty = False
+            except OSError:
+                pass  # a read-only practice still builds, only without the speed-up
+
     def _write_shard(self, key: str, shard: Shard) -> None:
         make_private_dir(self.root / CACHE_DIR)
         make_private_dir(self.folder)
@@ -425,6 +435,17 @@ def load(path: Path, display: str, kind: str, parse: Parse) -> tuple[Any, list[P
     if found is None:
         found = _caches[root] = FileCache(Path(root))
     return found.load(path, display, kind, parse)
+
+
+def practice_cache(root: Path) -> FileCache | None:
+    """The cache of the practice at ``root`` (None when caching is off or its folder is unusable)."""
+    if not enabled():
+        return None
+    key = os.path.abspath(root)
+    found = _caches.get(key)
+    if found is None:
+        found = _caches[key] = FileCache(Path(key))
+    return found if found.usable else None
 
 
 def position(path: Path, pointer: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from goalbook import checkcache
+from goalbook import checkcache, gcpause
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.model import Client, Goal, Practice
 from goalbook.problems import (
@@ -90,20 +90,6 @@ CODES: dict[str, str] = {
 CLOCK_CODES = frozenset({"future-date", "target-date-passed", "review-overdue"})
 
 
-def _today_unusable(loaded: LoadResult) -> bool:
-    """True when goalbook.yaml has a `today:` that could not be used (so the clock stood in)."""
-    if loaded.practice is None or loaded.practice.today_fixed or loaded.settings_ok:
-        return False
-    from goalbook import yamlload
-
-    for name in ("goalbook.yaml", "goalbook.yml"):
-        path = loaded.root / name
-        if path.is_file():
-            data, _ = yamlload.load_yaml(path, name)
-            return isinstance(data, dict) and data.get("today") is not None
-    return False
-
-
 @dataclass
 class CheckResult:
     practice: Practice | None
@@ -118,9 +104,11 @@ def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice |
 
 
 def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
-    # NOTE: the stages are imported here; they import this module for Context and helpers.
-    from goalbook import checks_clinical, checks_references, checks_smart
+    with gcpause.paused():
+        return _run_checks(root, today=today)
 
+
+def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
     loaded = load_all(Path(root), today=today)
     problems = list(loaded.problems)
     if loaded.practice is not None:
@@ -138,25 +126,43 @@ def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
                 keys[client.folder] = key
             else:
                 problems += kept
-        context = Context(loaded, replace(loaded.practice, clients=todo))
-        findings: list[Finding] = []
-        for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
-            findings += stage(context)
-        if _today_unusable(loaded):
-            # `today:` is written but wrong (already an error): judged by the clock instead, every
-            # date would be "in the future" or "overdue" — many messages for that one mistake.
-            findings = [f for f in findings if f.code not in CLOCK_CODES]
-        found = resolve(findings, loaded.root)
+        found = client_problems(loaded, todo)
         problems += found
         if memo is not None:
-            by_folder: dict[str, list[Problem]] = {folder: [] for folder in keys}
-            for problem in found:
-                folder = "/".join(problem.path.split("/")[:2])
-                by_folder.setdefault(folder, []).append(problem)
+            by_folder = problems_by_folder(found, keys)
             for folder, key in keys.items():
-                memo.put(folder, key if set(by_folder) <= set(keys) else None, by_folder[folder])
+                memo.put(folder, key if by_folder is not None else None, (by_folder or {}).get(folder, []))
             memo.save({c.folder for c in loaded.practice.clients})
     return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
+
+
+def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
+    """Stages 3–5 (references, clinical sense, SMART lint) for these clients of ``loaded``."""
+    # NOTE: the stages are imported here; they import this module for Context and helpers.
+    from goalbook import checks_clinical, checks_references, checks_smart
+
+    assert loaded.practice is not None
+    context = Context(loaded, replace(loaded.practice, clients=clients))
+    findings: list[Finding] = []
+    for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
+        findings += stage(context)
+    if loaded.today_unusable:
+        # `today:` is written but wrong (already an error): judged by the clock instead, every
+        # date would be "in the future" or "overdue" — many messages for that one mistake.
+        findings = [f for f in findings if f.code not in CLOCK_CODES]
+    return resolve(findings, loaded.root)
+
+
+def problems_by_folder(found: list[Problem], folders: Iterable[str]) -> dict[str, list[Problem]] | None:
+    """``found`` sorted into the client folders they belong to; None when any belongs to none of
+    them (then nothing may be remembered per client)."""
+    by_folder: dict[str, list[Problem]] = {folder: [] for folder in folders}
+    for problem in found:
+        folder = "/".join(problem.path.split("/")[:2])
+        if folder not in by_folder:
+            return None
+        by_folder[folder].append(problem)
+    return by_folder
 
 
 # --- What the stages share --------------------------------------------------------------------

@@ -99,6 +99,7 @@ class LoadResult:
     settings_ok: bool = False  # goalbook.yaml loaded without errors: its ids can be trusted
     clients: dict[str, ClientSources] = field(default_factory=dict)  # folder → sources
     practice_instrument_files: set[str] = field(default_factory=set)  # stems in instruments/
+    today_unusable: bool = False  # goalbook.yaml has a `today:` that could not be used (the clock stood in)
 
 
 # --- One file ---------------------------------------------------------------------------------
@@ -151,9 +152,9 @@ def load_practice(root: Path, *, today: date | None = None) -> tuple[Practice | 
     return result.practice, sort_problems(result.problems)
 
 
-def load_all(root: Path, *, today: date | None = None) -> LoadResult:
-    """Everything ``check`` needs: the model, the problems, and which files made it in."""
-    root = Path(root)
+def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
+    """The practice without its clients: goalbook.yaml and the instruments (practice None when
+    goalbook.yaml is missing or unreadable)."""
     result = LoadResult(root=root, practice=None)
     settings_path = _yaml_file(root, "goalbook")
     if settings_path is None:
@@ -171,6 +172,7 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
     result.settings_ok = not _has_errors(problems)
     practice = _build_practice(root, data, today)
     result.practice = practice
+    result.today_unusable = not result.settings_ok and not practice.today_fixed and data.get("today") is not None
 
     from goalbook.instruments import load_instruments  # heavy: only when really loading
 
@@ -183,6 +185,16 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
             if path.suffix in YAML_SUFFIXES and not path.name.startswith("."):
                 result.practice_instrument_files.add(path.stem)
                 result.files_read += 1
+    return result
+
+
+def load_all(root: Path, *, today: date | None = None) -> LoadResult:
+    """Everything ``check`` needs: the model, the problems, and which files made it in."""
+    result = load_settings(Path(root), today=today)
+    practice = result.practice
+    if practice is None:
+        return result
+    root = result.root
 
     touched = _touched_clients(root)  # in `watch`: the client folders the saves were in
     clients, scan_problems = _scan_clients(root, practice.output, rescan=touched)
@@ -721,3 +733,9 @@ def resolve(findings: Sequence[Finding], root: Path) -> list[Problem]:
             hint = hint.replace("{related_line}", str(related_line))
         problems.append(Problem(f.path, line, column, f.severity, f.code, message, hint))
     return problems
+
+
+# For coldbuild.py, which does a cold load's per-client work in forked workers.
+scan_clients = _scan_clients
+client_files = _client_files
+load_client = _load_client
