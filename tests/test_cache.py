@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -650,16 +651,18 @@ def test_a_path_outside_one_client_folder_means_reading_everything(practice, tmp
     book(practice, out)
     session = sessions_of(practice)[1]
     session.write_bytes(session.read_bytes().replace(b"notes: |\n  ", b"notes: |\n  Unreported. ", 1))
-    scanned = []
-    real = load._scan_client_folder
-    monkeypatch.setattr(load, "_scan_client_folder", lambda path, display: scanned.append(display) or real(path, display))
+    looked = []  # folders listed again, or whose stat was compared with their last listing's
+    real_scan, real_recall = load._scan_client_folder, load._recalled_listing
+    monkeypatch.setattr(load, "_scan_client_folder", lambda path, display: looked.append(display) or real_scan(path, display))
+    monkeypatch.setattr(load, "_recalled_listing",
+                        lambda root, path, display: looked.append(display) or real_recall(root, path, display))
     expected_pages = cold(practice, tmp_path / "cold", monkeypatch)
-    scanned.clear()
+    looked.clear()
     assert watch_build(practice, out, [practice / "clients"]) == expected_pages
-    assert len(scanned) == len(list((practice / "clients").iterdir()))
-    scanned.clear()
+    assert sorted(set(looked)) == sorted(f"clients/{p.name}" for p in (practice / "clients").iterdir())
+    looked.clear()
     watch_build(practice, out, [session])
-    assert scanned == [f"clients/{session.parent.parent.name}"], "only the reported client is listed again"
+    assert set(looked) == {f"clients/{session.parent.parent.name}"}, "only the reported client is looked at again"
 
 
 def test_nothing_changed_writes_nothing_and_one_edit_writes_in_place(practice, tmp_path, monkeypatch):
@@ -810,3 +813,99 @@ def test_a_practice_given_as_a_relative_folder_is_cached_too(practice, tmp_path,
     cache.forget()  # a new process: only what is on disk
     assert book(Path("."), tmp_path / "book2") == expected
     assert cache._caches[str(practice.resolve())].hits > 0
+
+
+# --- issue 6, fifth pass: folder listings kept in clients.index, the book's records one per line
+
+
+def test_an_unchanged_folder_is_not_listed_again_and_any_new_entry_is_seen(practice, tmp_path, monkeypatch,
+                                                                          timestamps):
+    """clients.index keeps each client folder's file names with the stat of the folder and of its
+    sessions/; while both are the same nothing was added, removed or renamed, so the names are
+    taken from there. Adding, renaming or removing any entry moves the folder's mtime: it is
+    listed again, and the book is a cold build's."""
+    from goalbook import load
+
+    if timestamps != "trusted":
+        pytest.skip("a folder changed a moment ago is always listed again (the racy rule)")
+    out = tmp_path / "book"
+    book(practice, out)
+    listed = []
+    real = load._scan_client_folder
+    monkeypatch.setattr(load, "_scan_client_folder", lambda path, display: listed.append(display) or real(path, display))
+    cache.forget()
+    load._scans.clear()
+    book(practice, out)
+    assert listed == [], "no client folder is listed when none changed"
+
+    clients = sorted(p for p in (practice / "clients").iterdir())
+    first, second, third = clients[0], clients[1], clients[2]
+    last = sorted((first / "sessions").glob("*.yaml"))[-1]
+    new_session = first / "sessions" / "2026-03-31.yaml"  # added (a copy of the last, dated today)
+    assert not new_session.exists()
+    new_session.write_text(re.sub(r"(?m)^date: .*$", "date: 2026-03-31", last.read_text(), count=1))
+    renamed = sorted((second / "sessions").glob("*.yaml"))[0]  # renamed to another date
+    renamed.rename(renamed.with_name("2025-01-02.yaml"))
+    (third / "notes.txt").write_text("a stray file: warned about")  # unknown entry
+    settle()
+    cache.forget()
+    load._scans.clear()
+    listed.clear()
+    expected_problems = None
+    with monkeypatch.context() as m:
+        m.setenv("GOALBOOK_NO_CACHE", "1")
+        expected = build.build_book(practice, tmp_path / "cold")
+        expected_problems = expected.problems
+    cache.forget()
+    load._scans.clear()
+    listed.clear()
+    result = build.build_book(practice, out)
+    assert result.problems == expected_problems
+    assert sorted(listed) == sorted(f"clients/{c.name}" for c in (first, second, third))
+    if expected.ok:
+        assert tree(out) == tree(tmp_path / "cold")
+    # a folder with a problem is listed every time, so the problem is reported every time
+    cache.forget()
+    load._scans.clear()
+    listed.clear()
+    assert build.build_book(practice, out).problems == expected_problems
+    assert f"clients/{third.name}" in listed
+
+
+@pytest.mark.parametrize("damage", ["garbled line", "wrong shape", "other layout"])
+def test_a_damaged_book_record_costs_time_only(practice, tmp_path, monkeypatch, damage):
+    """The book's records are one JSON line per client: a damaged line means that page is built
+    again (a damaged header: every page), and the book is still a cold build's."""
+    from goalbook.render import pages
+
+    out = tmp_path / "book"
+    book(practice, out)
+    [path] = sorted((practice / cache.CACHE_DIR).glob("book-*.json"))
+    lines = path.read_bytes().rstrip(b"\n").split(b"\n")
+    assert len(lines) == 1 + 4
+    victim = json.loads(lines[3])[0]
+    if damage == "garbled line":
+        lines[3] = lines[3][: len(lines[3]) // 2]
+    elif damage == "wrong shape":
+        lines[3] = json.dumps([victim, {"not": "a record"}]).encode()
+    else:
+        lines[0] = lines[0].replace(b'"layout":"lines"', b'"layout":"one object"')
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    cache.forget()
+    rendered = []
+    real = pages.render_client
+    monkeypatch.setattr(pages, "render_client", lambda view, **kw: rendered.append(view.id) or real(view, **kw))
+    expected = cold(practice, tmp_path / "cold", monkeypatch)
+    cache.forget()
+    rendered.clear()
+    assert book(practice, out) == expected
+    assert sorted(rendered) == (sorted({json.loads(l)[0] for l in lines[1:] if l.startswith(b'["')} | {victim})
+                                if damage == "other layout" else [victim])
+    again = path.read_bytes().rstrip(b"\n").split(b"\n")
+    assert len(again) == 5 and all(Record_ok(json.loads(line)) for line in again[1:])
+
+
+def Record_ok(pair) -> bool:
+    from goalbook.pagecache import Record
+
+    return isinstance(pair, list) and len(pair) == 2 and Record.from_json(pair[1]) is not None

@@ -664,8 +664,10 @@ def recall_trusted(root: Path, files: Sequence[tuple[Path | str, str, str]]) -> 
     return kept[1]
 
 
-def remember_client(root: Path, files: Sequence[tuple[Path, str, str]], value: Any) -> None:
-    """Keep ``value`` (what was built from these files) for ``recall_client``."""
+def remember_client(root: Path, files: Sequence[tuple[Path, str, str]], value: Any,
+                    dirs: list[Any] | None = None) -> None:
+    """Keep ``value`` (what was built from these files) for ``recall_client``; ``dirs``: the
+    folder signatures the listing was made under (see ``recall_listing``)."""
     found = _caches.get(os.path.abspath(root)) if enabled() else None
     if found is None or not files:
         return
@@ -683,7 +685,7 @@ def remember_client(root: Path, files: Sequence[tuple[Path, str, str]], value: A
     found.clients[folder] = (known, value)
     found.lazy_digests.pop(folder, None)
     index = found.read_index()
-    listed = _index_entry(files, shard, value)
+    listed = _index_entry(files, shard, value, dirs)
     if listed is None:
         if index.pop(folder, None) is not None:
             found.index_dirty = True
@@ -760,7 +762,8 @@ class LazyClient(Client):
     __hash__ = None  # type: ignore[assignment]  # as Client's
 
 
-def _index_entry(files: Sequence[tuple[Path, str, str]], shard: Shard, value: Any) -> dict[str, Any] | None:
+def _index_entry(files: Sequence[tuple[Path, str, str]], shard: Shard, value: Any,
+                 dirs: list[Any] | None) -> dict[str, Any] | None:
     """What clients.index keeps of one client: its files' stat signatures and hashes, and what
     loading them gave besides the model (sources, problems, count)."""
     client, sources, problems, count = value
@@ -775,8 +778,21 @@ def _index_entry(files: Sequence[tuple[Path, str, str]], shard: Shard, value: An
         "files": listed, "token": token, "id": client.id if client is not None else None,
         "sources": [sources.folder, sources.client_file, sources.goals_file, sources.goals_ok],
         "problems": [[p.path, p.line, p.column, p.severity, p.code, p.message, p.hint] for p in problems],
-        "count": count,
+        "count": count, "dirs": dirs,
     }
+
+
+def recall_listing(root: Path, folder: str) -> tuple[list[Any], list[list[Any]]] | None:
+    """The signatures of client ``folder`` and its sessions/ when it was last listed, and its
+    files' entries in clients.index then (``[display, kind, hash, stat]``); None when not known."""
+    found = practice_cache(root)
+    entry = found.read_index().get(folder) if found is not None else None
+    if not entry:
+        return None
+    dirs, files = entry.get("dirs"), entry.get("files")
+    if not (isinstance(dirs, list) and len(dirs) == 2 and isinstance(files, list)):
+        return None
+    return dirs, files
 
 
 def recall_lazy(root: Path, files: Sequence[tuple[Path, str, str]], load: Callable[[], Any],

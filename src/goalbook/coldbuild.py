@@ -55,11 +55,18 @@ def warm_up(root: Path, *, today: date | None, as_of: str | None, history_root: 
     found = cache.practice_cache(root)
     if found is None:
         return None
+    # First a cheap look (one listing, the index the build reads anyway): is enough unknown?
+    index = found.read_index()
+    try:
+        names = os.listdir(Path(root) / load.CLIENTS)
+    except OSError:
+        return None
+    if sum(f"{load.CLIENTS}/{name}" not in index for name in names) < MIN_CLIENTS:
+        return None
     loaded = load.load_settings(Path(root), today=today)
     if loaded.practice is None:
         return None
     folders, _ = load.scan_clients(Path(root), loaded.practice.output)
-    index = found.read_index()
     unknown = [f for f in folders if f"{load.CLIENTS}/{f.name}" not in index]
     if len(unknown) < MIN_CLIENTS:
         return None
@@ -118,7 +125,7 @@ class _Job:
         root = self.loaded.root
         files = load.client_files(folder)
         loaded_client = load.load_client(folder)
-        cache.remember_client(root, files, loaded_client)
+        cache.remember_client(root, files, loaded_client, dirs=folder.dirs)
         client, sources, problems, _ = loaded_client
         checked = page = None
         if client is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -215,7 +216,7 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
             loaded_client = cache.recall_lazy(root, files, lambda folder=folder: _load_client(folder), ClientSources)
         if loaded_client is None:
             loaded_client = _load_client(folder)
-            cache.remember_client(root, files, loaded_client)
+            cache.remember_client(root, files, loaded_client, dirs=folder.dirs)
         client, sources, problems, count = loaded_client
         result.clients[sources.folder] = sources
         result.problems += problems
@@ -280,6 +281,9 @@ class _ClientFolder:
     goals: str | None = None
     sessions: list[str] = field(default_factory=list)
     files: list[tuple[str, str, str]] | None = None  # _client_files, worked out once
+    # The stat signatures of the folder and its sessions/ taken before listing them, when the
+    # listing found nothing odd: while both are the same, a listing would find the same names.
+    dirs: list[Any] | None = None
 
 
 # --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
@@ -367,11 +371,56 @@ def _scan_clients(root: Path, output: str, rescan: frozenset[str] | None = None
             ))
             continue
         known = previous.get(entry.name) if rescan is not None and entry.name not in rescan else None
-        folder, folder_problems = known or _scan_client_folder(entry.path, display)
+        folder, folder_problems = known or _recalled_listing(root, entry.path, display) or \
+            _scan_client_folder(entry.path, display)
         remembered[entry.name] = (folder, folder_problems)
         problems += folder_problems
         folders.append(folder)
     return folders, problems
+
+
+def _folder_signatures(path: str) -> list[Any] | None:
+    """[client folder, its sessions/] as (mtime, ctime, inode), or None when either is too fresh
+    to trust (an entry added in the same clock tick would not move it: the racy rule)."""
+    found: list[Any] = []
+    for folder in (path, os.path.join(path, "sessions")):
+        try:
+            st = os.stat(folder)
+        except OSError:
+            found.append(None)  # no sessions/ yet: creating one changes the client folder's mtime
+            continue
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < cache.RACY_NS:
+            return None
+        found.append([st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return found
+
+
+def _recalled_listing(root: Path, path: str, display: str) -> tuple[_ClientFolder, list[Problem]] | None:
+    """A client folder as the last build listed it (clients.index), when neither it nor its
+    sessions/ has gained, lost or renamed an entry since: the same names, without listing 40,000
+    files again. (A file edited in place does not move its folder's mtime; the cache stats every
+    file for that.)"""
+    listed = cache.recall_listing(root, display)
+    if listed is None or _folder_signatures(path) != listed[0]:
+        return None
+    folder = _ClientFolder(os.path.basename(path), dirs=listed[0], files=[])
+    assert folder.files is not None
+    start, head = len(display) + 1, display + "/"
+    for entry in listed[1]:
+        # Plain string work (42,000 files); the index is ours, but a damaged one must not misguide.
+        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
+                and entry[0].startswith(head) and ".." not in entry[0]):
+            return None
+        file_display, kind = entry[0], entry[1]
+        file_path = path + os.sep + file_display[start:].replace("/", os.sep)
+        if kind == "session":
+            folder.sessions.append(file_path)
+        elif kind in ("client", "goals"):
+            setattr(folder, kind, file_path)
+        else:
+            return None
+        folder.files.append((file_path, file_display, kind))
+    return folder, []
 
 
 def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Problem]]:
@@ -379,7 +428,7 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
     _current_file = display
     problems: list[Problem] = []
     name = os.path.basename(path)
-    folder = _ClientFolder(name)
+    folder = _ClientFolder(name, dirs=_folder_signatures(path))  # before listing: a change meanwhile shows
     session_displays: list[str] = []
     seen: dict[str, str] = {}  # stem → file name, to catch client.yaml next to client.yml
     for entry in _entries(path):
@@ -410,6 +459,8 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
             f"add {display}/client.yaml (`goalbook new client {folder.name}` writes one), "
             "or move the folder out of clients/",
         ))
+    if problems:
+        folder.dirs = None  # listed again next time, so that its problems are reported again
     # What _client_files gives, worked out here where the names are at hand.
     head = [(p, f"{display}/{os.path.basename(p)}", kind)
             for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]

@@ -7,7 +7,7 @@ client; when the key and the page already in the book are what the last build re
 is kept (hard-linked into the new book) and its caseload row and alerts are reused, without
 analysing or rendering anything for that client.
 
-What is recorded per book (under ``.goalbook-cache/``, JSON, owner-only, beside the file cache):
+What is recorded per book (under ``.goalbook-cache/``, JSON lines, owner-only, beside the file cache):
 the key, the page's size/mtime/inode as written (a page edited or removed by hand is rebuilt), the
 caseload row and the alerts as HTML; and the caseload's own key (the practice-wide inputs and
 every client's key) with the stat of index.html, so that a build in which no row changed does not
@@ -28,6 +28,7 @@ from goalbook import __version__, cache
 from goalbook.model import Client, Practice, RepoState
 
 FORMAT = 1
+LAYOUT = "lines"  # a header line, then one line per client: an edit re-encodes one line
 
 
 @memoize
@@ -127,6 +128,7 @@ class BookMemo:
         tag = hashlib.blake2b(os.path.abspath(out).encode(), digest_size=8).hexdigest()
         self.path = root / cache.CACHE_DIR / f"book-{tag}.json"
         self.records: dict[str, Record] = {}
+        self.lines: dict[str, tuple[list[Any], bytes]] = {}  # client id → (record as saved, its line)
         self.caseload: list[Any] | None = None  # [key, stat of index.html as written]
         self.usable = cache.usable_folder(root)
         self.loaded_from_disk = False
@@ -136,17 +138,23 @@ class BookMemo:
             return
         self.loaded_from_disk = True
         try:
-            raw = json.loads(self.path.read_bytes())
+            lines = self.path.read_bytes().split(b"\n")
+            header = json.loads(lines[0])
         except (OSError, ValueError):
             return
-        if not (isinstance(raw, dict) and raw.get("format") == FORMAT and raw.get("out") == os.path.abspath(self.out)
-                and isinstance(raw.get("clients"), dict)):
+        if not (isinstance(header, dict) and header.get("format") == FORMAT and header.get("layout") == LAYOUT
+                and header.get("out") == os.path.abspath(self.out)):
             return
-        for client_id, entry in raw["clients"].items():
-            record = Record.from_json(entry)
+        for line in lines[1:]:
+            try:
+                client_id, entry = json.loads(line) if line else (None, None)
+            except (ValueError, TypeError):
+                continue  # a damaged line: that client's page is simply built again
+            record = Record.from_json(entry) if isinstance(client_id, str) else None
             if record is not None:
                 self.records[client_id] = record
-        found = raw.get("caseload")
+                self.lines[client_id] = (record.to_json(), line)
+        found = header.get("caseload")
         if (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], list)
                 and len(found[1]) == 3 and all(type(x) is int for x in found[1])):
             self.caseload = found
@@ -177,16 +185,26 @@ class BookMemo:
         self.caseload = caseload
         if not self.usable or (unchanged and self.path.exists()):
             return  # nothing new to record
-        payload = {"format": FORMAT, "out": os.path.abspath(self.out), "caseload": caseload,
-                   "clients": {cid: r.to_json() for cid, r in sorted(fresh.items())}}
+        header = {"format": FORMAT, "layout": LAYOUT, "out": os.path.abspath(self.out), "caseload": caseload}
+        out = [json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()]
+        lines = {}
+        for cid, record in sorted(fresh.items()):
+            raw = record.to_json()
+            known = self.lines.get(cid)
+            line = known[1] if known is not None and known[0] == raw else \
+                json.dumps([cid, raw], ensure_ascii=False, separators=(",", ":")).encode()
+            lines[cid] = (raw, line)
+            out.append(line)
+        self.lines = lines
         try:
             cache.make_private_dir(self.root / cache.CACHE_DIR)
-            cache.write_private(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+            cache.write_private(self.path, b"\n".join(out) + b"\n")
         except OSError:
             pass  # a read-only practice still builds, only without the speed-up
 
     def forget(self) -> None:
         self.records = {}
+        self.lines = {}
         self.caseload = None
 
 
