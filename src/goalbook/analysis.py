@@ -201,27 +201,35 @@ def schedule_due(client: model.Client, practice: model.Practice) -> list[Due]:
     return out
 
 
+def measure_labels(client: model.Client) -> dict[str, str]:
+    """Each goal's name beside its measurements: the measure's own label ("Anxiety before presenting")
+    reads shorter than the goal's title. The first goal of an id wins, as in ``Client.goal``."""
+    labels: dict[str, str] = {}
+    for goal in client.goals:
+        if goal.id not in labels:
+            labels[goal.id] = goal.measure.label if goal.measure and goal.measure.label else goal.title
+    return labels
+
+
 def _session_view(session: model.Session, client: model.Client, practice: model.Practice,
-                  scores: dict[tuple[str, str], str], audience: Audience) -> SessionView:
-    steps = client.steps()
-    measurements = []
-    for goal_id, value in sorted(session.measurements.items()):
-        goal = client.goal(goal_id)
-        # The measure's own label ("Anxiety before presenting") reads shorter than the goal's title.
-        label = (goal.measure.label if goal.measure and goal.measure.label else goal.title) if goal else goal_id
-        measurements.append((label, _num(value)))
+                  scores: dict[tuple[str, str], tuple[str, str]], audience: Audience,
+                  steps: dict[str, model.ActionStep], labels: dict[str, str]) -> SessionView:
+    """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client."""
+    measurements = [(labels.get(goal_id, goal_id), _num(value))
+                    for goal_id, value in sorted(session.measurements.items())]
     homework = [(steps[s].action if s in steps else s, n) for s, n in sorted(session.homework.items())]
+    stem = session.file.rsplit("/", 1)[-1].split(".")[0]
     questionnaires = []
     for adm in session.administrations:
         inst = practice.instruments.get(adm.instrument)
         name = (inst.short_name or inst.name) if inst else adm.instrument
-        questionnaires.append((name, scores.get((adm.instrument, session.file), ""),
-                               anchor("adm", adm.instrument, session.file.rsplit("/", 1)[-1].split(".")[0])))
+        text, row_anchor = scores.get((adm.instrument, session.file), ("", ""))
+        questionnaires.append((name, text, row_anchor or anchor("adm", adm.instrument, stem)))
     # Name the clinician only when someone other than the client's own clinician saw them.
     other = session.clinician and session.clinician != client.clinician
     clinician = practice.clinicians.get(session.clinician) if other else None
     return SessionView(
-        anchor=anchor("session", session.file.rsplit("/", 1)[-1].split(".")[0]),
+        anchor=anchor("session", stem),
         date=session.date,
         time=session.time,
         kind=session.kind,
@@ -254,7 +262,9 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
                 history: list[Any] | None = None, dirty: Sequence[str] = ()) -> ClientView:
     clinician = practice.clinicians.get(client.clinician)
     instruments = instrument_views(client, practice, audience=audience)
-    scores = {(row.instrument, row.session_file): score_text(iv, row) for iv in instruments for row in iv.rows}
+    # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
+    scores = {(row.instrument, row.session_file): (score_text(iv, row), row.anchor)
+              for iv in instruments for row in iv.rows}
     goals = goal_views(client, practice, instruments)
     view = ClientView(
         audience=audience,
@@ -277,7 +287,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         schedule=schedule_due(client, practice),
         nhs=nhs_view(instruments, client),
         gas=gas_view(goals),
-        sessions=[_session_view(s, client, practice, scores, audience) for s in reversed(client.sessions)],
+        sessions=_session_views(client, practice, scores, audience),
         instrument_about={iv.id: (getattr(practice.instruments[iv.id], "measures", ""),
                                   getattr(practice.instruments[iv.id], "time_frame", ""))
                           for iv in instruments if iv.id in practice.instruments},
@@ -288,6 +298,14 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         view.history = history
         view.dirty = sorted(dirty)
     return view
+
+
+def _session_views(client: model.Client, practice: model.Practice,
+                   scores: dict[tuple[str, str], tuple[str, str]], audience: Audience) -> list[SessionView]:
+    """Every session, newest first."""
+    steps, labels = client.steps(), measure_labels(client)
+    return [_session_view(s, client, practice, scores, audience, steps, labels)
+            for s in reversed(client.sessions)]
 
 
 def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:

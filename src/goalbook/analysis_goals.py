@@ -176,10 +176,7 @@ def _measure_text(m: model.Measure | None, practice: model.Practice) -> tuple[st
 
 
 def _points(goal: model.Goal, client: model.Client, instruments: dict[str, InstrumentView]) -> list[MeasurePoint]:
-    explicit = [
-        MeasurePoint(s.date, float(s.measurements[goal.id]), _level_or_num(goal, s.measurements[goal.id]), "session")
-        for s in client.sessions if goal.id in s.measurements
-    ]
+    explicit = _session_points(goal, client)
     m = goal.measure
     if explicit or m is None or m.type != "questionnaire":
         return explicit
@@ -197,6 +194,22 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
         return out
     return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name)
             for r in iv.rows if r.total is not None and r.date >= goal.set_date]
+
+
+def _session_points(goal: model.Goal, client: model.Client) -> list[MeasurePoint]:
+    """The goal's measurements written in the sessions. A measure takes a few values again and again,
+    so each value's text is worked out once (issue 6: speed)."""
+    say = signed if goal.measure and goal.measure.type == "gas" else num  # as ``_level_or_num``
+    texts: dict[float, str] = {}
+    out = []
+    for s in client.sessions:
+        if goal.id in s.measurements:
+            value = s.measurements[goal.id]
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = say(value)
+            out.append(MeasurePoint(s.date, float(value), text, "session"))
+    return out
 
 
 def _level_or_num(goal: model.Goal, value: float) -> str:
@@ -242,37 +255,49 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     with_homework = [s.date for s in client.sessions if step.id in s.homework]
     end = today if goal.status == "active" else (max(with_homework) if with_homework else goal.set_date)
     all_reports = progress.step_reports(step, client.sessions, start=goal.set_date)  # once for both uses
-    raw = (progress.adherence(step, client.sessions, start=goal.set_date, end=end, reports=all_reports)
-           if end >= goal.set_date else [])
+    tallies = progress.week_tallies(all_reports, start=goal.set_date, end=end) if end >= goal.set_date else []
     # The same prescription per day as ``progress.adherence`` (a month = 12/52 of a week's worth), so
     # "asked" and the percent agree.
     per_day = step.times * progress.PER_DAY.get(step.per, 0.0)
-    weeks = [
-        WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
-                 round(per_day * w.recorded_days, 6), w.done, w.recorded_days > 0,
-                 days=w.days, covered=w.recorded_days)
-        for w in raw
-    ]
     reports = [r for r in all_reports if r.date <= end]
     shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
-    known = [w for w in weeks if w.known]
-    done = sum(w.done for w in known)
-    expected = sum(w.expected for w in known)
-    hidden = max(0, len(weeks) - MAX_WEEKS_SHOWN)
+    hidden = max(0, len(tallies) - MAX_WEEKS_SHOWN)
+    # Totals cover every week; only the weeks drawn are judged and made views (issue 6: speed).
+    done = expected = 0.0
+    weeks_met = weeks_known = 0
+    for t in tallies:
+        if t.recorded_days > 0:
+            asked = _week_expected(per_day, t.recorded_days)
+            done += t.done
+            expected += asked
+            weeks_known += 1
+            weeks_met += asked > 0 and t.done >= asked - 0.05  # as ``WeekView.met`` judges a week
+    shown = [progress.week_adherence(t, progress.prescribed_per_day(step)) for t in tallies[hidden:]]
     return StepView(
         id=step.id,
         action=step.action,
         frequency=_frequency(step),
-        weeks=weeks[hidden:],
-        done=done,
-        prescribed=expected,
+        weeks=[_week_view(per_day, w) for w in shown],
+        done=done if weeks_known else 0,
+        prescribed=expected if weeks_known else 0,
         percent=(100 * done / expected) if expected else None,
-        weeks_met=sum(w.met for w in weeks),
-        weeks_known=len(known),
+        weeks_met=weeks_met,
+        weeks_known=weeks_known,
         hidden_weeks=hidden,
         reports=shown_reports,
         hidden_reports=len(reports) - len(shown_reports),
     )
+
+
+def _week_expected(per_day: float, recorded_days: int) -> float:
+    """What was asked on the days of a week some report covers."""
+    return round(per_day * recorded_days, 6)
+
+
+def _week_view(per_day: float, w: progress.WeekAdherence) -> WeekView:
+    return WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
+                    _week_expected(per_day, w.recorded_days), w.done, w.recorded_days > 0,
+                    days=w.days, covered=w.recorded_days)
 
 
 def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None, target: float | None,

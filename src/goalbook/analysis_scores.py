@@ -7,6 +7,7 @@ only arranges them for the page and words them for the reader.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -21,7 +22,10 @@ Audience = Literal["clinician", "client"]
 
 def anchor(*parts: str) -> str:
     """An HTML id from ids and dates (already slugs, but never trust data in markup)."""
-    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+    text = "-".join(parts).lower()
+    if text.isascii() and text.replace("-", "").isalnum():
+        return text.strip("-")  # already a slug (the usual case): the regex would change nothing
+    return re.sub(r"[^a-z0-9-]+", "-", text).strip("-")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class ItemCell:
     number: int
     answer: str
     flagged: bool
+
+
+CellKey = tuple[int, int | None, bool]  # an ItemCell's number, the answer as given, flagged
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,8 @@ def _reliable_text(inst: Instrument) -> str:
 
 def _score(inst: Instrument, adm: model.Administration) -> Score:
     if adm.answers is not None:
-        return scoring.score(inst, list(adm.answers))
+        # The book shows the total, band, flags and prorating, not the worked steps.
+        return scoring.score(inst, adm.answers, worked=False)
     return scoring.score_total(inst, float(adm.total or 0))
 
 
@@ -232,6 +240,8 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
     judged: dict[float, tuple[str, ...]] = {}  # total → the words of its change from the first total
+    cells: dict[CellKey, ItemCell] = {}  # shared by the rows (``_item_cells``)
+    clinician = audience == "clinician"
     for adm in sorted(adms, key=lambda a: (a.date, a.session_file)):
         score = _score(inst, adm)
         total = float(score.total)
@@ -263,11 +273,9 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         else:
             first_total = total
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]
-        clinician = audience == "clinician"
-        flagged = {f.item for f in score.flags}
         items = []
         if adm.answers is not None and clinician:
-            items = [ItemCell(i + 1, "—" if a is None else str(a), (i + 1) in flagged) for i, a in enumerate(adm.answers)]
+            items = _item_cells(adm.answers, {f.item for f in score.flags}, cells)
         rows.append(ScoreRow(
             instrument=adm.instrument,
             session_file=adm.session_file,
@@ -317,15 +325,31 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
     )
 
 
+def _item_cells(answers: Sequence[int | None], flagged: set[int], made: dict[CellKey, ItemCell]) -> list[ItemCell]:
+    """One cell per answer. Each item has a few possible answers, so the cells (frozen) are made once
+    per view and shared by its rows: ``made`` holds them by (number, answer, flagged) (issue 6: speed)."""
+    numbers = range(1, len(answers) + 1)
+    keys = zip(numbers, answers, map(flagged.__contains__, numbers))
+    return [made.get(key) or _new_item_cell(key, made) for key in keys]
+
+
+def _new_item_cell(key: CellKey, made: dict[CellKey, ItemCell]) -> ItemCell:
+    number, answer, flagged = key
+    cell = made[key] = ItemCell(number, "—" if answer is None else str(answer), flagged)
+    return cell
+
+
 def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience) -> list[InstrumentView]:
     """One view per questionnaire given to the client (or scheduled), in a stable order."""
-    ids = sorted({a.instrument for a in client.administrations()} | {s.instrument for s in client.questionnaires})
+    given: dict[str, list[model.Administration]] = {}  # ``client.administrations(id)``, in one pass
+    for adm in client.administrations():
+        given.setdefault(adm.instrument, []).append(adm)
     out = []
-    for inst_id in ids:
+    for inst_id in sorted(given.keys() | {s.instrument for s in client.questionnaires}):
         inst = practice.instruments.get(inst_id)
         if inst is None:
             continue  # check reports unknown instruments as errors; the book is never built with them
-        out.append(instrument_view(inst, client.administrations(inst_id), audience=audience))
+        out.append(instrument_view(inst, given.get(inst_id, []), audience=audience))
     return out
 
 

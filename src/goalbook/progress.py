@@ -12,7 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, NamedTuple
 
 from goalbook import model
 from goalbook.formatting import formula_number, formula_term
@@ -22,6 +23,9 @@ Direction = Literal["decrease", "increase"]
 # Times per day of "N times per <period>"; a month is 12/52 of a week's worth, i.e. 12/(52·7) per day.
 PER_DAY = {"day": 1.0, "week": 1 / 7, "month": 12 / 52 / 7}
 NO_CONTACT = ("did-not-attend", "cancelled")  # these sessions did not take place: not a contact
+ONE_DAY = timedelta(days=1)
+# ``Session.sort_key`` without a property call per session (issue 6: speed).
+SESSION_ORDER = attrgetter("date", "time", "file")
 
 
 def stated_direction(goal: model.Goal, instruments: dict[str, Any]) -> Direction | None:
@@ -172,31 +176,71 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
     covers are unknown, not zero. ``reports``: ``step_reports(step, sessions, start=start)`` when the
     caller already has them.
     """
-    per_day = PER_DAY[step.per] * step.times
-    # Days as ordinals (issue 6: speed); sums run in the same order as over dates, so the floats agree.
-    done_on: dict[int, float] = {}
-    for report in step_reports(step, sessions, start=start) if reports is None else reports:
-        share = report.times / report.days  # spread evenly: the client reports a total, not days
-        first = report.first_day.toordinal()
-        for day in range(first, first + report.days):
-            done_on[day] = done_on.get(day, 0.0) + share
-    weeks: list[WeekAdherence] = []
+    per_day = prescribed_per_day(step)
+    if reports is None:
+        reports = step_reports(step, sessions, start=start)
+    return [week_adherence(tally, per_day) for tally in week_tallies(reports, start=start, end=end)]
+
+
+def prescribed_per_day(step: model.ActionStep) -> float:
+    """Times a day the step asks for (``PER_DAY``)."""
+    return PER_DAY[step.per] * step.times
+
+
+class WeekTally(NamedTuple):
+    """One ISO week of an action step, counted but not yet judged (``week_adherence`` judges it)."""
+
+    monday: int  # the Monday, as an ordinal
+    days: int  # days of this week inside [start, end]
+    recorded_days: int  # days covered by a report
+    done: float  # times done on those days, spread from the reports (0 when none)
+
+
+def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> list[WeekTally]:
+    """Per ISO week from ``start`` to ``end`` (inclusive): the days inside, the days some report covers
+    and the times done on them. Cheap, so a caller can total every week and judge only some."""
     first_day, last_day = start.toordinal(), end.toordinal()
-    monday = first_day - start.weekday()
-    while monday <= last_day:
-        days = range(max(monday, first_day), min(monday + 6, last_day) + 1)
-        recorded = [d for d in days if d in done_on]
-        done = sum(done_on[d] for d in recorded)
-        expected = per_day * len(recorded)
-        monday_date = date.fromordinal(monday)
-        iso = monday_date.isocalendar()
-        weeks.append(WeekAdherence(
-            year=iso[0], week=iso[1], start=monday_date, days=len(days), prescribed=per_day * len(days),
-            done=done, recorded_days=len(recorded),
-            percent=done / expected * 100 if recorded and expected else None,
-        ))
-        monday += 7
-    return weeks
+    first_monday = first_day - start.weekday()
+    done_on = _done_per_day(reports, first_monday, last_day)
+    tallies = []
+    for monday in range(first_monday, last_day + 1, 7):
+        lo, hi = max(monday, first_day), min(monday + 6, last_day)
+        week = done_on[lo - first_monday:hi - first_monday + 1]  # this week's days inside [start, end]
+        recorded = week if None not in week else [v for v in week if v is not None]
+        # Days run in date order, so every sum is the same float as over a week's dates.
+        tallies.append(WeekTally(monday, len(week), len(recorded), sum(recorded)))
+    return tallies
+
+
+def week_adherence(tally: WeekTally, per_day: float) -> WeekAdherence:
+    """A week's tally judged against ``per_day`` times a day (``prescribed_per_day``)."""
+    monday = date.fromordinal(tally.monday)
+    iso = monday.isocalendar()
+    expected = per_day * tally.recorded_days
+    return WeekAdherence(
+        year=iso[0], week=iso[1], start=monday, days=tally.days, prescribed=per_day * tally.days,
+        done=tally.done, recorded_days=tally.recorded_days,
+        percent=tally.done / expected * 100 if tally.recorded_days and expected else None,
+    )
+
+
+def _done_per_day(reports: Sequence[StepReport], first: int, last: int) -> list[float | None]:
+    """Times done on each day from ordinal ``first`` to ``last``, None on a day no report covers.
+
+    Each report's count is spread evenly over its days, and added in report order, so every sum is
+    the same float whatever the layout. A list indexed by day, not a dict of dates (issue 6: speed)."""
+    done_on: list[float | None] = [None] * (last - first + 1)
+    for report in reports:
+        share = report.times / report.days  # spread evenly: the client reports a total, not days
+        start = report.first_day.toordinal()
+        lo, hi = max(start, first) - first, min(start + report.days - 1, last) - first + 1
+        if done_on[lo:hi].count(None) == hi - lo:
+            done_on[lo:hi] = [0.0 + share] * (hi - lo)  # no earlier report on these days: the usual case
+            continue
+        for i in range(lo, hi):
+            before = done_on[i]
+            done_on[i] = (0.0 if before is None else before) + share
+    return done_on
 
 
 @dataclass(frozen=True)
@@ -222,16 +266,16 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
     not exist yet, and a count there would fall outside every week), and a second contact on the same
     day covers that day alone. Sessions that did not take place are not contacts.
     """
-    per_day = PER_DAY[step.per] * step.times
+    per_day = prescribed_per_day(step)
     out: list[StepReport] = []
     previous: date | None = None
-    for s in sorted(sessions, key=lambda s: s.sort_key):
+    for s in sorted(sessions, key=SESSION_ORDER):
         if s.kind in NO_CONTACT:
             continue
         if step.id in s.homework:
-            first_day = (previous + timedelta(days=1)) if previous is not None else start
+            first_day = (previous + ONE_DAY) if previous is not None else start
             first_day = min(max(first_day, min(start, s.date)), s.date)
             span = (s.date - first_day).days + 1
             out.append(StepReport(s.date, first_day, span, float(s.homework[step.id]), per_day * span))
-        previous = s.date if previous is None else max(previous, s.date)
+        previous = s.date  # the latest contact so far: sessions are in date order
     return out

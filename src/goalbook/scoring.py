@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import contains
 
 from goalbook.formatting import plain_number
-from goalbook.instruments import Band, Instrument
+from goalbook.instruments import Band, Instrument, Item
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 
@@ -89,6 +90,8 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
         return [(None, f"{name} has {n} items; this lists {len(answers)} answer{'s' if len(answers) != 1 else ''}",
                  ("give one answer per item in form order, writing null for an item left empty, "
                  "or record only `{total: N}` if that is all you have"))]
+    if _all_plain_options(instrument.items, answers):
+        return []  # the usual case: nothing missing, nothing to spell out (issue 6: speed)
     out: list[AnswerProblem] = []
     for index, answer in enumerate(answers):
         if answer is None:
@@ -96,7 +99,7 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
         item = instrument.items[index]
         allowed = item.values
         if answer in allowed and _is_answer(answer):
-            continue  # the usual case: no option list to spell out (issue 6: speed)
+            continue  # an answer among the options: nothing to spell out
         options = ", ".join(f"{o.value} = {o.label}" for o in sorted(item.options, key=lambda o: o.value))
         if not _is_answer(answer):
             out.append((index, f"answer {answer!r} to item {item.number} is not a number",
@@ -104,7 +107,7 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
         elif answer not in allowed:
             out.append((index, (f"answer {answer} to item {item.number} is not an option of {name} "
                         f"({_range_text(allowed)})"), f"{name} answers: {options}"))
-    missing = [i.number for i, a in zip(instrument.items, answers) if a is None and not i.optional]
+    missing = _missing(instrument.items, answers)
     if len(missing) > instrument.prorate_up_to:
         k = len(missing)
         allows = _missing_words(instrument.prorate_up_to)
@@ -115,14 +118,78 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
     return out
 
 
-def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
-    """Total, band, cut-off, critical-item flags and subscales of one complete (or proratable) set of answers."""
+def _all_plain_options(items: Sequence[Item], answers: Sequence[object]) -> bool:
+    """Every answer a plain int (never None or bool) among its item's options, checked in bulk."""
+    return set(map(type, answers)) == {int} and all(map(contains, [i.values for i in items], answers))
+
+
+def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool = True) -> Score:
+    """Total, band, cut-off, critical-item flags and subscales of one complete (or proratable) set of answers.
+
+    ``worked=False`` leaves out the worked steps (``steps`` is empty; every other field is the same):
+    the book shows the total, band, flags and any prorating, never the working (issue 6: speed)."""
     problems = answer_problems(instrument, answers)
     if problems:
         raise ScoringError(problems[0][1])
     items = instrument.items
+    scored = _item_scores(instrument, answers)
+    missing = tuple(_missing(items, answers))
+    # Every item counts towards the total (items are in form order, numbered from 1: checked on loading).
+    # How a prorated total was reached is shown even without the working (``prorate_how``).
+    total, how = _combine(instrument, scored, say=worked or bool(missing))
+    prorate_how = how if missing else ""
+    flags = _flags(instrument, answers) if instrument.critical_items else ()
+    subscales: dict[str, SubscaleScore] = {}
+    subscale_steps: list[str] = []
+    for s in instrument.subscales:
+        s_total: float | None
+        if all(scored[n - 1] is None for n in s.items):
+            s_total = None
+        else:
+            s_total, s_how = _combine(instrument, [scored[n - 1] for n in s.items], say=worked)
+            if worked:
+                subscale_steps.append(f"{s.name}: {s_how}")
+        subscales[s.id] = SubscaleScore(
+            s.id, s.name, s_total,
+            instrument.band_for(s_total, s.bands) if s_total is not None and s.bands else None,
+            s.cutoff.is_clinical(s_total) if s.cutoff and s_total is not None else None, s.items,
+        )
+    band = instrument.band_for(total) if instrument.bands else None
+    steps: tuple[str, ...] = ()
+    if worked:
+        steps = (_item_steps(instrument, answers, scored) + (how, *subscale_steps)
+                 + _band_steps(instrument, total, band))
+    return Score(
+        instrument=instrument.id, total=total, band=band,
+        above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
+        flags=flags, subscales=subscales, prorated=bool(missing), prorate_how=prorate_how, missing=missing,
+        answers=tuple(answers), item_scores=tuple(scored), steps=steps, source=instrument.bands_source,
+    )
+
+
+def _flags(instrument: Instrument, answers: Sequence[int | None]) -> tuple[Flag, ...]:
+    """The critical items whose answer meets their condition."""
+    return tuple(
+        Flag(c.item, answers[c.item - 1], c.condition, c.reason, c.source)  # type: ignore[arg-type]
+        for c in instrument.critical_items
+        if c.triggered(answers[c.item - 1])  # type: ignore[arg-type]
+    )
+
+
+def _missing(items: Sequence[Item], answers: Sequence[object]) -> list[int]:
+    """The numbers of the required items left empty (an optional item may rightly be empty)."""
+    if None not in answers:
+        return []  # the usual case, told without looking at each item (issue 6: speed)
+    return [i.number for i, a in zip(items, answers) if a is None and not i.optional]
+
+
+def _item_scores(instrument: Instrument, answers: Sequence[int | None]) -> list[int | None]:
+    """Each item's score: reverse-keyed items reversed, an optional item left empty at its lowest value,
+    a missing item None."""
+    if not instrument.reverse_items and None not in answers:
+        return list(answers)  # the usual case: every item scores as answered (issue 6: speed)
     scored: list[int | None] = []
-    for item, answer in zip(items, answers):
+    for item, answer in zip(instrument.items, answers):
         if answer is None:
             # An optional item left empty (not applicable) scores as its lowest value; a missing one stays None.
             scored.append(item.values[0] if item.optional else None)  # values are sorted
@@ -130,7 +197,13 @@ def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
             scored.append(item.values[0] + item.values[-1] - answer)
         else:
             scored.append(answer)
-    missing = tuple(i.number for i, a in zip(items, answers) if a is None and not i.optional)
+    return scored
+
+
+def _item_steps(instrument: Instrument, answers: Sequence[int | None],
+                scored: Sequence[int | None]) -> tuple[str, ...]:
+    """The working before the total: reverse-scored items, and optional items not applicable."""
+    items = instrument.items
     steps: list[str] = []
     if instrument.reverse_items:
         rev = ", ".join(f"item {n} {answers[n - 1]} → {scored[n - 1]}" for n in instrument.reverse_items
@@ -141,35 +214,7 @@ def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
     skipped = [i.number for i, a in zip(items, answers) if a is None and i.optional]
     if skipped:
         steps.append(f"item {', '.join(map(str, skipped))} not applicable, scored {min(items[skipped[0] - 1].values)}")
-    total, how = _combine(instrument, scored, [i.number for i in items])
-    steps.append(how)
-    prorate_how = how if missing else ""
-    flags = tuple(
-        Flag(c.item, answers[c.item - 1], c.condition, c.reason, c.source)  # type: ignore[arg-type]
-        for c in instrument.critical_items
-        if c.triggered(answers[c.item - 1])  # type: ignore[arg-type]
-    )
-    subscales: dict[str, SubscaleScore] = {}
-    for s in instrument.subscales:
-        s_total: float | None
-        if all(scored[n - 1] is None for n in s.items):
-            s_total = None
-        else:
-            s_total, s_how = _combine(instrument, scored, list(s.items))
-            steps.append(f"{s.name}: {s_how}")
-        subscales[s.id] = SubscaleScore(
-            s.id, s.name, s_total,
-            instrument.band_for(s_total, s.bands) if s_total is not None and s.bands else None,
-            s.cutoff.is_clinical(s_total) if s.cutoff and s_total is not None else None, s.items,
-        )
-    band = instrument.band_for(total) if instrument.bands else None
-    return Score(
-        instrument=instrument.id, total=total, band=band,
-        above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
-        flags=flags, subscales=subscales, prorated=bool(missing), prorate_how=prorate_how, missing=missing,
-        answers=tuple(answers), item_scores=tuple(scored), steps=tuple(steps) + _band_steps(instrument, total, band),
-        source=instrument.bands_source,
-    )
+    return tuple(steps)
 
 
 def score_total(instrument: Instrument, total: float) -> Score:
@@ -192,33 +237,45 @@ def score_total(instrument: Instrument, total: float) -> Score:
     )
 
 
-def _combine(instrument: Instrument, scored: Sequence[int | None], numbers: list[int]) -> tuple[float, str]:
-    """Sum or mean of the items ``numbers``, prorated over missing ones, times the multiplier; with the sum shown."""
-    values = [scored[n - 1] for n in numbers]
-    present = [v for v in values if v is not None]
+def _combine(instrument: Instrument, values: Sequence[int | None], *, say: bool = True) -> tuple[float, str]:
+    """Sum or mean of the item scores ``values``, prorated over missing ones (None), times the multiplier;
+    with the sum shown (``say=False``: the total alone, with "" for the words)."""
+    present = [v for v in values if v is not None] if None in values else values
     raw = sum(present)
     k = len(values)
     missing = k - len(present)
     mult = instrument.multiplier
-    times = f" × {plain_number(mult)}" if mult != 1 else ""
+    mean = None
     if instrument.method == "mean":
         mean = raw / len(present)
         total = mean * mult
-        how = f"mean of {len(present)} answered items = {plain_number(raw)} / {len(present)} = {mean:.2f}{times}"
     elif missing:
         # Prorating: the answered items' mean stands in for the missing ones (CORE-10: mean × 10).
         mean = raw / len(present)
         total = mean * k * mult
-        how = (f"{missing} item{'s' if missing != 1 else ''} missing: mean of {len(present)} answered items "
-               f"({plain_number(raw)} / {len(present)} = {mean:.2f}) × {k} items{times}")
     else:
         total = raw * mult
-        how = f"sum of {k} items = {plain_number(raw)}{times}"
     total = round(total, 6)  # 23.333333 stays exact enough; 40.00000001 from float steps becomes 40
     total = int(total) if float(total).is_integer() else total
+    return total, (_combine_words(instrument, raw, len(present), k, mean, total) if say else "")
+
+
+def _combine_words(instrument: Instrument, raw: float, answered: int, k: int, mean: float | None,
+                   total: float) -> str:
+    """How ``_combine`` reached ``total``, e.g. "sum of 9 items = 14" or the prorated mean."""
+    mult = instrument.multiplier
+    times = f" × {plain_number(mult)}" if mult != 1 else ""
+    missing = k - answered
+    if instrument.method == "mean":
+        how = f"mean of {answered} answered items = {plain_number(raw)} / {answered} = {mean:.2f}{times}"
+    elif missing:
+        how = (f"{missing} item{'s' if missing != 1 else ''} missing: mean of {answered} answered items "
+               f"({plain_number(raw)} / {answered} = {mean:.2f}) × {k} items{times}")
+    else:
+        how = f"sum of {k} items = {plain_number(raw)}{times}"
     if how.endswith(f"= {plain_number(total)}"):
-        return total, how
-    return total, f"{how} = {plain_number(total)}"
+        return how
+    return f"{how} = {plain_number(total)}"
 
 
 def _band_steps(instrument: Instrument, total: float, band: Band | None) -> tuple[str, ...]:
