@@ -169,3 +169,25 @@ def test_nothing_happens_in_the_workers_below_the_threshold_or_without_the_cache
     monkeypatch.delenv("GOALBOOK_NO_CACHE")
     warmed = coldbuild.warm_up(practice, today=None, as_of=None, history_root=None, history_rev="HEAD")
     assert warmed is not None and warmed.clients == 6 and len(warmed.pages) == 6
+
+
+def test_a_copied_practice_is_hashed_on_both_cores_and_builds_the_same_book(practice, tmp_path, monkeypatch,
+                                                                            timestamps):
+    """A copy (``cp -p``: new inodes and ctimes, its cache inside) knows every client, so the
+    workers above do not run; its files are read and hashed again on both cores (cache.prefetch),
+    found unchanged, and the book is the one-process book."""
+    assert build.build_book(practice, tmp_path / "first").ok
+    copy = tmp_path / "copy"
+    shutil.copytree(practice, copy, copy_function=shutil.copy2)
+    time.sleep(0.03)
+    monkeypatch.setattr(cache, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(cache, "PARALLEL_CHUNK", 2)
+    hashed_here = []
+    real = cache.digest
+    monkeypatch.setattr(cache, "digest", lambda data: hashed_here.append(len(data)) or real(data))
+    cache.forget()
+    result = build.build_book(copy, tmp_path / "second")
+    assert result.ok
+    if timestamps == "trusted":  # (fresh files get no trusted stat, so they are hashed again here)
+        assert len(hashed_here) <= 1, "every client file was hashed in the worker processes"
+    assert tree(tmp_path / "second") == tree(one_process_book(copy, tmp_path / "one", monkeypatch))

@@ -159,7 +159,6 @@ class FileCache:
         self.index_lines: dict[str, tuple[Any, bytes]] = {}  # folder → (entry as read, its line): reused unchanged
         self.alive: set[str] = set()  # client shards in use this pass (some never read: see recall_lazy)
         self.lazy_digests: dict[str, list[tuple[str, str]]] = {}  # folder → its files' hashes, from the index
-        self.pass_sigs: dict[str, list[int]] = {}  # stat signatures prefetch just read (this pass only)
         self.digest_memo: dict[str, tuple[Shard, int, list[tuple[str, str]]]] = {}  # see digests
         self.trusted: dict[str, tuple[Any, Any]] = {}  # see recall_trusted
         self.usable = self._usable()
@@ -325,7 +324,6 @@ class FileCache:
         for shard in self.shards.values():
             shard.seen.clear()
         self.alive.clear()
-        self.pass_sigs.clear()
 
     def save_shard(self, folder: str) -> None:
         """Write one client's shard now, if it changed (a cold build's worker: see coldbuild.py)."""
@@ -468,7 +466,8 @@ def prefetch(root: Path, items: Sequence[tuple[Path, str, str]], parse: Parse) -
     ``items`` are ``(path, display, kind)``. Returns how many files were parsed ahead. Does
     nothing for small jobs, on one core, or where forking is unsafe (threads running).
     """
-    if not enabled() or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if (len(items) < PARALLEL_MIN_FILES or not enabled() or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork")
+            or threading.active_count() > 1):
         return 0
     root_key = _root_of(os.fspath(Path(root) / "goalbook.yaml"), "goalbook.yaml")
     if root_key is None:
@@ -476,21 +475,12 @@ def prefetch(root: Path, items: Sequence[tuple[Path, str, str]], parse: Parse) -
     found = _caches.get(root_key)
     if found is None:
         found = _caches[root_key] = FileCache(Path(root_key))
-    indexed = {f[0]: f[3] for client in found.read_index().values() if isinstance(client, dict)
-               for f in client.get("files", ()) if isinstance(f, list) and len(f) == 4
-               and isinstance(f[3], list) and len(f[3]) == 4}
     todo = []
     for path, display, kind in items:
         try:
             st = os.stat(path)
         except OSError:
             continue
-        known = indexed.get(display)
-        # Field by field: no list built for each of 42,000 unchanged files (the common case).
-        if (known is not None and known[0] == st.st_size and known[1] == st.st_mtime_ns
-                and known[2] == st.st_ctime_ns and known[3] == st.st_ino):
-            found.pass_sigs[display] = known  # recall_lazy needs it in a moment: no second stat
-            continue  # unchanged, known from clients.index: its cache entry is not even read
         sig = signature(st)
         entry = found.entry(found.shard(shard_key(display)), display)
         if entry is None or entry.kind != kind or entry.sig != sig:
@@ -504,9 +494,13 @@ def prefetch(root: Path, items: Sequence[tuple[Path, str, str]], parse: Parse) -
     done = 0
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
         for results in pool.map(_parse_chunk, chunks, [parse] * len(chunks)):
-            for display, kind, hexdigest, sig, data, problems, positions in results:
+            for same, display, kind, hexdigest, sig, data, problems, positions in results:
                 shard = found.shard(shard_key(display))
-                if data is _SAME:
+                if same:  # the bytes the entry was made from (a copied practice): trust its new stat
+                    entry = found.entry(shard, display)
+                    if entry is not None and entry.digest == hexdigest and entry.sig != sig:
+                        entry.sig = sig
+                        shard.dirty = True
                     continue
                 shard.entries[display] = Entry(kind, hexdigest, sig, data, problems, positions)
                 shard.version += 1
@@ -515,7 +509,6 @@ def prefetch(root: Path, items: Sequence[tuple[Path, str, str]], parse: Parse) -
     return done
 
 
-_SAME = "same bytes as the cached entry"  # a worker found nothing new to parse
 PARALLEL_MIN_FILES = 2000  # below this a second process costs more than it saves
 PARALLEL_CHUNK = 400
 
@@ -536,10 +529,10 @@ def _parse_chunk(chunk: list[tuple[str, str, str, str | None]], parse: Parse) ->
             continue
         hexdigest = digest(source)
         if hexdigest == known:
-            results.append((display, kind, hexdigest, None, _SAME, None, None))
+            results.append((True, display, kind, hexdigest, trusted_signature(st, len(source)), None, None, None))
             continue
         data, problems = parse(Path(path), display, kind, source)
-        results.append((display, kind, hexdigest, trusted_signature(st, len(source)), data, list(problems),
+        results.append((False, display, kind, hexdigest, trusted_signature(st, len(source)), data, list(problems),
                         _goal_positions(kind, data, source)))
     return results
 
@@ -811,7 +804,9 @@ def recall_lazy(root: Path, files: Sequence[tuple[Path, str, str]], load: Callab
         for (path, display, kind), (known, known_kind, _, sig) in zip(files, entry["files"]):
             if display != known or kind != known_kind:
                 return None
-            if found.pass_sigs.pop(display, None) != sig and signature(os.stat(path)) != sig:
+            st = os.stat(path)
+            if (st.st_mtime_ns != sig[1] or st.st_size != sig[0] or st.st_ctime_ns != sig[2]
+                    or st.st_ino != sig[3]):
                 return None
         sources = make_sources(*entry["sources"])
         problems = [Problem(*p) for p in entry["problems"]]

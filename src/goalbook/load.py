@@ -200,9 +200,7 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
     touched = _touched_clients(root)  # in `watch`: the client folders the saves were in
     clients, scan_problems = _scan_clients(root, practice.output, rescan=touched)
     result.problems += scan_problems
-    if touched is None:
-        # A cold load of a large practice: parse on both cores first, then read from the cache.
-        cache.prefetch(root, [item for folder in clients for item in _client_files(folder)], _parse_and_validate)
+    recalled = []
     for folder in clients:
         files = _client_files(folder)
         loaded_client = None
@@ -214,6 +212,12 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
             loaded_client = cache.recall_client(root, files)
         if loaded_client is None:  # unchanged since the last build: loaded only if needed
             loaded_client = cache.recall_lazy(root, files, lambda folder=folder: _load_client(folder), ClientSources)
+        recalled.append((folder, files, loaded_client))
+    if touched is None:
+        # Many files to read (a copied practice, a new goalbook): parse on both cores first.
+        cache.prefetch(root, [item for _, files, known in recalled if known is None for item in files],
+                       _parse_and_validate)
+    for folder, files, loaded_client in recalled:
         if loaded_client is None:
             loaded_client = _load_client(folder)
             cache.remember_client(root, files, loaded_client, dirs=folder.dirs)
