@@ -9,14 +9,15 @@ Coordinates are rounded so the same data always gives the same bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from goalbook.formatting import short_number
+from goalbook.render.escaping import text as esc  # `text` is a parameter name here
 
 WIDTH, HEIGHT = 640, 230
 SMALL_WIDTH = 380  # a subscale's chart: up to three side by side
@@ -54,6 +55,12 @@ def _f(x: float) -> str:
     return s.removesuffix(".0")
 
 
+def _fs(xs: Iterable[float]) -> list[str]:
+    """Many coordinates, each as ``_f`` writes it: one join and one replace rather than a call
+    per value (a page has thousands of them, issue 6)."""
+    return (" ".join([f"{x:.1f}" for x in xs]) + " ").replace(".0 ", " ").split()
+
+
 def _num(x: float) -> str:
     return short_number(x)  # the book's one rule for a value in words
 
@@ -80,6 +87,17 @@ class _Frame:
         value = min(max(value, self.low), self.high)
         return self.y0 - (self.y0 - self.y1) * (value - self.low) / (self.high - self.low)
 
+    # ``x`` and ``y`` for a whole series: the attributes are read once per list, not once per
+    # point (issue 6). The arithmetic is the same, in the same order, so every coordinate is the
+    # same float (tests/test_render_fast_paths.py).
+    def xs(self, whens: Iterable[date]) -> list[float]:
+        x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days
+        return [x0 + width * (when - start).days / span for when in whens]
+
+    def ys(self, values: Iterable[float]) -> list[float]:
+        low, high, y0, height, span = self.low, self.high, self.y0, self.y0 - self.y1, self.high - self.low
+        return [y0 - height * (min(max(value, low), high) - low) / span for value in values]
+
 
 def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False) -> list[str]:
     # ``fixed``: drawn at its own size (a few weeks of bars must not be blown up to the page width).
@@ -88,8 +106,8 @@ def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool =
         (f'<svg class="chart{" chart-fixed" if fixed else ""}" id="{chart_id}" role="img" '
          f'viewBox="0 0 {frame.width} {frame.height}"{size} '
          f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'),
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        f'<title id="{chart_id}-t">{esc(title)}</title>',
+        f'<desc id="{chart_id}-d">{esc(desc)}</desc>',
     ]
 
 
@@ -156,14 +174,13 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def _marker(kind: str, x: float, y: float, label: str) -> str:
-    xs, ys = _f(x), _f(y)
-    tip = f"<title>{escape(label)}</title>"
+def _marker(kind: str, x: float, y: float, xs: str, ys: str, tip: str) -> str:
+    """A data point's marker at (x, y) (``xs``, ``ys``: the same, formatted) with its tooltip markup."""
     if kind == "improvement":  # a diamond: reliable improvement
-        pts = f"{_f(x)},{_f(y - 6)} {_f(x + 6)},{_f(y)} {_f(x)},{_f(y + 6)} {_f(x - 6)},{_f(y)}"
+        pts = f"{xs},{_f(y - 6)} {_f(x + 6)},{ys} {xs},{_f(y + 6)} {_f(x - 6)},{ys}"
         return f'<polygon class="mk mk-better" points="{pts}">{tip}</polygon>'
     if kind == "deterioration":  # a hollow triangle: reliable deterioration
-        pts = f"{_f(x)},{_f(y - 7)} {_f(x + 6.5)},{_f(y + 5)} {_f(x - 6.5)},{_f(y + 5)}"
+        pts = f"{xs},{_f(y - 7)} {_f(x + 6.5)},{_f(y + 5)} {_f(x - 6.5)},{_f(y + 5)}"
         return f'<polygon class="mk mk-worse" points="{pts}">{tip}</polygon>'
     if kind == "flagged":  # a square: a critical item was endorsed here
         return f'<rect class="mk mk-flag" x="{_f(x - 5)}" y="{_f(y - 5)}" width="10" height="10">{tip}</rect>'
@@ -173,22 +190,28 @@ def _marker(kind: str, x: float, y: float, label: str) -> str:
 def _series(frame: _Frame, points: Sequence[Point], unit: str = "") -> list[str]:
     if not points:
         return []
+    # Each point's position, and its formatted coordinates: the line and the marker share them.
+    xs, ys = frame.xs([p.when for p in points]), frame.ys([p.value for p in points])
+    fxs, fys = _fs(xs), _fs(ys)
     out = []
     if len(points) > 1:
-        path = " ".join(f"{_f(frame.x(p.when))},{_f(frame.y(p.value))}" for p in points)
-        out.append(f'<polyline class="series" points="{path}"/>')
-    for p in points:
-        out.append(_marker(p.marker, frame.x(p.when), frame.y(p.value), f"{p.when.isoformat()}: {_num(p.value)}{unit}"))
-    last = points[-1]
+        out.append(f'<polyline class="series" points="{" ".join([f"{a},{b}" for a, b in zip(fxs, fys)])}"/>')
+    # Scores repeat: each distinct value is written once (equal numbers are written alike).
+    values = {v: _num(v) for v in {p.value for p in points}}
+    unit = esc(unit)
+    for p, x, y, fx, fy in zip(points, xs, ys, fxs, fys):
+        # An ISO date and a number we format: only the unit needs escaping, and it is escaped once above.
+        tip = f"<title>{p.when.isoformat()}: {values[p.value]}{unit}</title>"
+        out.append(_marker(p.marker, x, y, fx, fy, tip))
     out.append(
-        f'<text class="value-label" x="{_f(frame.x(last.when))}" y="{_f(frame.y(last.value) - 10)}" '
-        f'text-anchor="middle">{_num(last.value)}</text>'
+        f'<text class="value-label" x="{fxs[-1]}" y="{_f(ys[-1] - 10)}" '
+        f'text-anchor="middle">{values[points[-1].value]}</text>'
     )
     return out
 
 
 def _right_label(frame: _Frame, y: float, text: str, cls: str = "line-label") -> str:
-    return f'<text class="{cls}" x="{frame.x1 + 6}" y="{_f(y)}" dy="0.32em">{escape(text)}</text>'
+    return f'<text class="{cls}" x="{frame.x1 + 6}" y="{_f(y)}" dy="0.32em">{esc(text)}</text>'
 
 
 def _spread(ys: list[float], gap: float = 11) -> list[float]:
@@ -217,7 +240,7 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
         shade = min(4, round(4 * band.level / max(1, band.levels - 1)))
         out.append(
             f'<rect class="band band-{shade}" x="{frame.x0}" y="{_f(top)}" width="{frame.x1 - frame.x0}" '
-            f'height="{_f(bottom - top)}"><title>{escape(band.label)}: {_num(band.low)}–{_num(band.high)}</title></rect>'
+            f'height="{_f(bottom - top)}"><title>{esc(band.label)}: {_num(band.low)}–{_num(band.high)}</title></rect>'
         )
         if shade >= 3:
             pattern = "h2" if shade == 4 else "h1"
@@ -267,7 +290,7 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
     if target is not None and target_date is not None and frame.start <= target_date <= frame.end:
         x = _f(frame.x(target_date))
         out.append(f'<line class="target-date" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y1}"/>')
-        out.append(f'<text class="small-label" x="{x}" y="{frame.y1 + 8}" dx="-4" text-anchor="end">{escape(words[2])}</text>')
+        out.append(f'<text class="small-label" x="{x}" y="{frame.y1 + 8}" dx="-4" text-anchor="end">{esc(words[2])}</text>')
     if baseline is not None:
         y = frame.y(baseline)
         out.append(f'<line class="baseline" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
@@ -306,15 +329,17 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     out = _svg_open(chart_id, title, desc, frame, fixed=True)
     slot = (frame.x1 - frame.x0) / n
     bar = min(30.0, slot * 0.8)
+    bar_width = _f(bar)
     out.append(f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x1}" y2="{frame.y0}"/>')
     for i, w in enumerate(weeks):
         cx = frame.x0 + slot * (i + 0.5)
+        x = _f(cx)
         if w.percent is not None:
             top = frame.y(min(w.percent, high))
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
             out.append(
-                f'<rect class="{cls}" x="{_f(cx - bar / 2)}" y="{_f(top)}" width="{_f(bar)}" '
-                f'height="{_f(frame.y0 - top)}"><title>{escape(w.label)}: {_pct(w.percent)} of the aim'
+                f'<rect class="{cls}" x="{_f(cx - bar / 2)}" y="{_f(top)}" width="{bar_width}" '
+                f'height="{_f(frame.y0 - top)}"><title>{esc(w.label)}: {_pct(w.percent)} of the aim'
                 f'{" (part of the week reported)" if w.partial else ""}</title></rect>'
             )
             value = _pct(w.percent) + ("*" if w.partial else "")
@@ -323,10 +348,10 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
                 else (top - 4, "bar-label")
         else:
             value, y, label_cls = "?", frame.y0 - 4, "bar-label"
-        out.append(f'<text class="{label_cls}" x="{_f(cx)}" y="{_f(y)}" text-anchor="middle">{value}</text>')
+        out.append(f'<text class="{label_cls}" x="{x}" y="{_f(y)}" text-anchor="middle">{value}</text>')
         if n <= 16 or i % 2 == (n - 1) % 2:  # thin the labels on long runs, always keeping the latest week
             out.append(
-                f'<text class="tick-label" x="{_f(cx)}" y="{frame.y0 + 14}" text-anchor="middle">{escape(w.label)}</text>'
+                f'<text class="tick-label" x="{x}" y="{frame.y0 + 14}" text-anchor="middle">{esc(w.label)}</text>'
             )
     aim = _f(frame.y(100))
     out.append(f'<line class="prescribed" x1="{frame.x0}" y1="{aim}" x2="{frame.x1}" y2="{aim}"/>')
@@ -343,34 +368,40 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Poi
     """A label on a horizontal line, at the left or right end, above or below it: wherever the
     data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
     width, height = 6.4 * len(text) + 4, 12.0
-    path = [(frame.x(p.when), frame.y(p.value)) for p in points]
+    path = list(zip(frame.xs([p.when for p in points]), frame.ys([p.value for p in points])))
     best: tuple[float, str] | None = None
     for anchor in ("start", "end"):
         xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
         xb = xa + width
+        line = _line_heights(path, xa - 7, xb + 7)  # the same for a label above or below
         for above in (True, False):
             top = y - 3 - height if above else y + 3
             if top < frame.y1 or top + height > frame.y0:
                 continue
-            room = _room(path, xa - 7, xb + 7, top, top + height)
+            room = _room(line, top, top + height)
             if best is None or room > best[0]:
                 base = _f(top + height - 2.5)
                 x = _f(xa) if anchor == "start" else _f(xb)
                 label = (f'<text class="line-label cutoff-label" x="{x}" y="{base}" '
-                         f'text-anchor="{anchor}">{escape(text)}</text>')
+                         f'text-anchor="{anchor}">{esc(text)}</text>')
                 best = (room, label)
     if best is None:  # a plot too small for any placement: the right margin
         return _right_label(frame, y, text, "line-label cutoff-label")
     return best[1]
 
 
-def _room(path: Sequence[tuple[float, float]], xa: float, xb: float, top: float, bottom: float) -> float:
-    """How far the data line stays from a box (0 when it crosses it): markers and segments."""
+def _line_heights(path: Sequence[tuple[float, float]], xa: float, xb: float) -> list[float]:
+    """Where the data line is between two x's: its markers, and where its segments cross them."""
     ys: list[float] = [py for px, py in path if xa <= px <= xb]
     for (x0, y0), (x1, y1) in pairwise(path):
         for x in (xa, xb):  # where a segment enters or leaves the box's columns
             if x0 < x < x1:
                 ys.append(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    return ys
+
+
+def _room(ys: Sequence[float], top: float, bottom: float) -> float:
+    """How far the data line (``ys``: its heights in the box's columns) stays from a box (0 when it crosses it)."""
     if not ys:
         return 1000.0
     if min(ys) <= bottom and max(ys) >= top:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from goalbook.render.escaping import text
 from goalbook.render.pages import fmt_about, fmt_date, fmt_num, fmt_pct, plural
 
 MET = '<span class="visually-hidden"> (aim met)</span>'
@@ -19,8 +20,9 @@ UNKNOWN = '<td class="unknown">?<span class="visually-hidden"> not reported yet<
 
 def point_rows(points: Any) -> Markup:
     """The measurements table: date, value, where it came from."""
-    return Markup("".join(f'<tr><th scope="row">{escape(fmt_date(p.date))}</th><td>{escape(p.text)}</td>'
-                          f"<td>{escape(p.source)}</td></tr>" for p in points))
+    # fmt_date writes digits and a month's name: nothing to escape.
+    return Markup("".join(f'<tr><th scope="row">{fmt_date(p.date)}</th><td>{text(p.text)}</td>'
+                          f"<td>{text(p.source)}</td></tr>" for p in points))
 
 
 def report_rows(reports: Any) -> Markup:
@@ -29,14 +31,15 @@ def report_rows(reports: Any) -> Markup:
     for r in reports:
         times = int(r.times)  # Jinja's `int` filter, as the template used
         done = plural(times, "time") if r.times == times else fmt_num(r.times)
-        out.append(f'<tr><th scope="row">{escape(fmt_date(r.date))}</th><td class="num">{escape(done)}</td>'
-                   f'<td class="num">{escape(plural(r.days, "day"))}</td><td class="num">{escape(fmt_about(r.asked))}</td>'
-                   f'<td class="num">{escape(fmt_pct(r.percent))}</td></tr>')
+        # Dates, counts and percents we format ourselves: digits, a month's name, "≈", "%", "—".
+        out.append(f'<tr><th scope="row">{fmt_date(r.date)}</th><td class="num">{text(done)}</td>'
+                   f'<td class="num">{text(plural(r.days, "day"))}</td><td class="num">{fmt_about(r.asked)}</td>'
+                   f'<td class="num">{fmt_pct(r.percent)}</td></tr>')
     return Markup("".join(out))
 
 
 def week_heads(weeks: Any) -> Markup:
-    return Markup("".join(f'<th scope="col">{escape(w.label)}</th>' for w in weeks))
+    return Markup("".join(f'<th scope="col">{text(w.label)}</th>' for w in weeks))
 
 
 def week_cells(weeks: Any) -> Markup:
@@ -44,7 +47,7 @@ def week_cells(weeks: Any) -> Markup:
     out = []
     for w in weeks:
         if w.known:
-            out.append(f'<td class="{"met" if w.met else "unmet"}">{escape(fmt_pct(w.percent))}'
+            out.append(f'<td class="{"met" if w.met else "unmet"}">{fmt_pct(w.percent)}'
                        f'{"*" if w.partial else ""}{MET if w.met else ""}</td>')
         else:
             out.append(UNKNOWN)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -34,6 +37,10 @@ def _link_open(self, tokens, idx, options, env) -> str:
 
 @cache
 def _parser() -> MarkdownIt:
+    # Imported on first need: most notes take the shortcut below, and importing markdown-it
+    # (~95 regular expressions compiled) cost a one-edit rebuild ~0.05 s (issue 6).
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.validateLink = _validate_link
     md.add_render_rule("image", _image_as_text)
@@ -43,11 +50,13 @@ def _parser() -> MarkdownIt:
 
 # Plain prose that no Markdown rule can touch: no emphasis, code, link, entity or HTML character,
 # and no line that could open a block (list, heading, rule, quote, code: they start with a
-# digit, a mark or indentation, or end in the spaces of a hard break). Most notes are such
-# prose; for them markdown-it's output is simply paragraphs of the lines, with `"` escaped, and
-# parsing them cost a fifth of a page's render time (issue 6). Anything else goes to markdown-it.
-# tests/test_markdown.py checks the two agree on every note it can make of these characters.
-_PLAIN_LINE = r"""[A-Za-z"'(\u00a1-\uffff](?:[A-Za-z0-9 ,.;:'?()%/"\u00a1-\uffff-]*[A-Za-z0-9,.;:'?()%/"\u00a1-\uffff-])?"""
+# mark, indentation or a number and "." or ")", or end in the spaces of a hard break). Most
+# notes are such prose; for them markdown-it's output is simply paragraphs of the lines, with
+# `"` escaped, and parsing them cost a fifth of a page's render time (issue 6). Anything else
+# goes to markdown-it. tests/test_markdown_plain.py checks the two agree on every note it can
+# make of these characters.
+_LINE_START = r"""(?:[A-Za-z"'(\u00a1-\uffff]|[0-9]+(?=[A-Za-z ,;:'?(%/"\u00a1-\uffff-]))"""
+_PLAIN_LINE = rf"""{_LINE_START}(?:[A-Za-z0-9 ,.;:'?()%/"\u00a1-\uffff-]*[A-Za-z0-9,.;:'?()%/"\u00a1-\uffff-])?"""
 _PLAIN = re.compile(rf"\n*{_PLAIN_LINE}(?:\n+{_PLAIN_LINE})*\n*")
 
 
@@ -65,7 +74,7 @@ def _tagged(match: re.Match[str]) -> str:
 
 
 def _plain_paragraphs(text: str) -> str:
-    paragraphs = [p.strip("\n") for p in re.split(r"\n\n+", text.strip("\n"))]
+    paragraphs = [p.strip("\n") for p in _blocks(text)]
     return "\n".join(f"<p>{p}</p>" for p in paragraphs).replace('"', "&quot;")
 
 
@@ -73,14 +82,53 @@ def _plain(text: str) -> bool:
     return bool(_PLAIN.fullmatch(text)) and (text.isascii() or not _has_odd_space(text))
 
 
-def _shortcut(text: str) -> str | None:
-    """The HTML of plain prose (with simple emphasis) without markdown-it, or None for anything else."""
-    if "*" not in text:
-        return _plain_paragraphs(text) if _plain(text) else None
-    bare = _EMPHASIS.sub(r"\2", text)
-    if "*" in bare or not _plain(bare):
+# A simple list in such prose: a block of `- ` lines, each item one plain line (many notes end in
+# "For next time:" and two or three steps). Set apart by blank lines, such a list is "tight"
+# and each item's text is its paragraph's; a list right under a line of text, an item that
+# runs on to a second line, or two lists with only a blank line between (one "loose" list to
+# CommonMark) all go to markdown-it. tests/test_markdown_lists.py holds the two to the same bytes.
+_PLAIN_LINE_RE = re.compile(_PLAIN_LINE)
+_LIST_LINE_RE = re.compile(rf"- {_PLAIN_LINE}")
+
+
+def _paragraphs_and_lists(bare: str, tagged: str) -> str | None:
+    """The HTML of paragraphs and simple lists; ``bare`` is the note without its emphasis marks
+    (checked), ``tagged`` the same note with them turned into tags (written)."""
+    if not (bare.isascii() or not _has_odd_space(bare)):
         return None
-    return _plain_paragraphs(_EMPHASIS.sub(_tagged, text))
+    html = []
+    after_list = False
+    for block, out in zip(_blocks(bare), _blocks(tagged), strict=True):
+        lines = block.split("\n")
+        if all(_PLAIN_LINE_RE.fullmatch(line) for line in lines):
+            html.append(f"<p>{out}</p>")
+            after_list = False
+        elif all(_LIST_LINE_RE.fullmatch(line) for line in lines) and not after_list:
+            html.append("<ul>\n" + "".join(f"<li>{item[2:]}</li>\n" for item in out.split("\n")) + "</ul>")
+            after_list = True
+        else:
+            return None
+    return "\n".join(html).replace('"', "&quot;")
+
+
+_BLANK_LINES = re.compile(r"\n\n+")
+
+
+def _blocks(text: str) -> list[str]:
+    return _BLANK_LINES.split(text.strip("\n"))
+
+
+def _shortcut(text: str) -> str | None:
+    """The HTML of plain prose (with simple emphasis and lists) without markdown-it, or None for anything else."""
+    bare = tagged = text
+    if "*" in text:
+        bare = _EMPHASIS.sub(r"\2", text)
+        if "*" in bare:
+            return None
+        tagged = _EMPHASIS.sub(_tagged, text)
+    if bare.startswith("- ") or "\n- " in bare:  # a list line is never a plain one: skip that test
+        return _paragraphs_and_lists(bare, tagged)
+    return _plain_paragraphs(tagged) if _plain(bare) else None
 
 
 def render_markdown(text: str | None) -> Markup:

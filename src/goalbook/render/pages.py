@@ -12,12 +12,13 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from goalbook import __version__
 from goalbook.analysis import ClientView, PracticeView, subscales_lead
 from goalbook.analysis_scores import BandInfo, InstrumentView
 from goalbook.render import charts
+from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
 from goalbook.resources import data_dir
 
@@ -116,16 +117,10 @@ def item_answers(items: Any) -> Markup:
     """A row's item answers in groups of five. Built here rather than by a template loop: a
     client page has about a thousand of them, and Jinja's per-item escaping was a tenth of the
     render time of a large book (issue 6)."""
-    groups = []
-    for start in range(0, len(items), 5):
-        cells = []
-        for it in items[start:start + 5]:
-            answer = escape(it.answer)
-            if it.flagged:
-                cells.append(f'<mark class="item-flag" title="item {it.number}">{answer}</mark>')
-            else:
-                cells.append(f'<span title="item {it.number}">{answer}</span>')
-        groups.append('<span class="item-group">' + "".join(cells) + "</span>")
+    cells = [f'<mark class="item-flag" title="item {it.number}">{text(it.answer)}</mark>' if it.flagged
+             else f'<span title="item {it.number}">{text(it.answer)}</span>' for it in items]
+    groups = ['<span class="item-group">' + "".join(cells[start:start + 5]) + "</span>"
+              for start in range(0, len(cells), 5)]
     return Markup('<span class="items">' + " ".join(groups) + "</span>")
 
 
@@ -146,9 +141,9 @@ def environment() -> Environment:
                        plain_noun=plain_noun, subscale_since=subscale_since)
     from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
     from goalbook.render.score_rows import score_rows  # they use this module's formatters
-    from goalbook.render.session_items import session_item
+    from goalbook.render.session_items import session_items
 
-    env.globals.update(score_rows=score_rows, session_html=session_item, point_rows=point_rows,
+    env.globals.update(score_rows=score_rows, session_items=session_items, point_rows=point_rows,
                        report_rows=report_rows, week_heads=week_heads, week_cells=week_cells)
     return env
 

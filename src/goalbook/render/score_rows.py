@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from goalbook.render import pages
+from goalbook.render.escaping import text
 
 FLAGGED = ' class="flagged"'
 TOTAL_ONLY = ' <span class="muted small">(total only)</span>'
@@ -28,7 +29,7 @@ def band_badge(row: Any, plain: str = "") -> str:
     the band's label, or the client's words for it, as a shaded tag."""
     if not row.band:
         return ""
-    return f'<span class="band-tag sev-{escape(row.band_level)}">{escape(plain or row.band)}</span>'
+    return f'<span class="band-tag sev-{text(row.band_level)}">{text(plain or row.band)}</span>'
 
 
 def reliable_badge(row: Any, share: bool) -> str:
@@ -49,13 +50,13 @@ def subscale_cell(cell: Any, sub: Any, iv: Any, share: bool) -> str:
     """One subscale score in a table cell: score, band (the client's words on the share page), change."""
     if cell.total is None:
         return '<td class="num sub"><span class="muted">—</span></td>\n'
-    out = f'<td class="num sub"><strong>{escape(cell.total_text)}</strong>'
+    out = f'<td class="num sub"><strong>{text(cell.total_text)}</strong>'
     if cell.band:
         plain = pages.plain_band(sub.bands, cell.band_level, iv.higher_is_better) if share else ""
         out += " " + band_badge(cell, plain)
     if cell.delta_text:
         out += (' <span class="sub-delta"><span class="visually-hidden">change from the first: </span>'
-                f"{escape(cell.delta_text)}</span>")
+                f"{text(cell.delta_text)}</span>")
     return out + "</td>\n"
 
 
@@ -67,17 +68,18 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
         cells = ""
         if r.subscales and (lead or not share):
             cells = "".join(subscale_cell(c, iv.subscales[i], iv, share) for i, c in enumerate(r.subscales))
-        add(f'      <tr id="{escape(r.anchor)}"{FLAGGED if r.flags else ""}>\n')
-        add(f'        <th scope="row">{escape(pages.fmt_date(r.date))}'
+        add(f'      <tr id="{text(r.anchor)}"{FLAGGED if r.flags else ""}>\n')
+        # A date we format ourselves (digits and a month's name): nothing to escape.
+        add(f'        <th scope="row">{pages.fmt_date(r.date)}'
             f'{TOTAL_ONLY if r.only_total and not totals else ""}</th>\n')
         if lead:
             add(cells)
         if totals:
-            add(f'        <td class="num"><strong>{escape(r.total_text)}</strong>{TOTAL_ONLY if r.only_total else ""}</td>\n')
+            add(f'        <td class="num"><strong>{text(r.total_text)}</strong>{TOTAL_ONLY if r.only_total else ""}</td>\n')
             if has_bands:
                 plain = pages.plain_band(iv.bands, r.band_level, iv.higher_is_better) if share else ""
                 add(f"        <td>{band_badge(r, plain)}</td>\n")
-            add(f'        <td class="num">{escape(r.delta_text or "—")}</td>\n')
+            add(f'        <td class="num">{text(r.delta_text or "—")}</td>\n')
             add(f"        <td>{reliable_badge(r, share)}</td>\n")
         if not share:
             if not r.reliable:
@@ -85,7 +87,7 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
             elif r.category == "recovered":
                 category = "<strong>recovered</strong>"
             else:
-                category = escape(r.category or "—")
+                category = text(r.category or "—")
             add(f"        <td>{category}</td>\n")
             if not lead:
                 add(cells)
@@ -93,13 +95,13 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
             if r.items:
                 add(pages.item_answers(r.items))
             elif r.items_note:
-                add(f'<span class="items-note">{escape(r.items_note)}</span>')
+                add(f'<span class="items-note">{text(r.items_note)}</span>')
             else:
                 add('<span class="muted">—</span>')
             for f in r.flags:
-                add(f'<span class="flag-text"><strong>Flag:</strong> {escape(f)}</span>')
+                add(f'<span class="flag-text"><strong>Flag:</strong> {text(f)}</span>')
             if r.prorated:
-                add(f'<span class="method block">{escape(r.prorated)}</span>')
+                add(f'<span class="method block">{text(r.prorated)}</span>')
             add("        </td>\n")
         add("      </tr>\n")
     return Markup("".join(out))

@@ -1,0 +1,81 @@
+"""The rendering shortcuts of issue 6 against the slow paths they stand for, on many generated inputs:
+escaping without Markup objects, and chart coordinates worked out a series at a time."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+
+from markupsafe import Markup, escape
+
+from goalbook.render import charts
+from goalbook.render.escaping import text
+from goalbook.render.session_items import session_item, session_items
+
+CHARACTERS = ["a", "Z", "0", " ", "&", "<", ">", "'", '"', "&amp;", "é", "–", "\u00a0", "\n", "\\", "{{", "%", ";", "x"]
+
+
+def test_text_escapes_exactly_as_markupsafe_does():
+    rng = random.Random(6)
+    for _ in range(20000):
+        value = "".join(rng.choice(CHARACTERS) for _ in range(rng.randint(0, 12)))
+        assert text(value) == str(escape(value)), repr(value)
+        assert type(text(value)) is str
+
+
+def test_text_of_numbers_markup_and_other_objects():
+    class Html:
+        def __html__(self) -> str:
+            return "<b>safe</b>"
+
+    class Odd:
+        def __str__(self) -> str:
+            return "<odd & 'end'>"
+
+    values = [0, -3, 10**20, 1.5, -0.0, 1e-7, 1e300, math.inf, -math.inf, math.nan, True, None,
+              Markup("<em>kept</em>"), Html(), Odd(), date(2026, 3, 3)]
+    for value in values:
+        assert text(value) == str(escape(value)), repr(value)
+
+
+def test_a_payload_is_escaped_in_a_session_entry():
+    payload = "<script>alert('x')</script> & \"q\""
+    s = _session(payload)
+    html = session_item(s)
+    assert "<script>" not in html and html.count(str(escape(payload))) >= 6
+    assert session_items([s, s]) == Markup(html + html)
+
+
+def _session(payload: str) -> object:
+    from goalbook.analysis import SessionView
+
+    return SessionView(anchor=payload, date=date(2026, 3, 3), time=payload, kind=payload, kind_label=payload,
+                       clinician=payload, attended=True, notes=payload, private_notes="",
+                       questionnaires=[(payload, payload, payload)], measurements=[], homework=[(payload, 2)])
+
+
+def test_many_coordinates_are_written_as_one_at_a_time():
+    rng = random.Random(7)
+    edges = [0.0, -0.0, 0.05, -0.05, 0.25, 0.35, 0.45, 9.95, -9.95, 1e15, -1e-9, 123.45, math.inf, math.nan]
+    for _ in range(2000):
+        values = [rng.choice([rng.uniform(-1000, 1000), rng.uniform(-1, 1), round(rng.uniform(0, 700), rng.randint(0, 3)),
+                              rng.randint(-50, 700), rng.choice(edges)]) for _ in range(rng.randint(0, 40))]
+        assert charts._fs(values) == [charts._f(v) for v in values], values
+
+
+def test_a_series_positions_are_the_single_point_positions():
+    rng = random.Random(8)
+    for _ in range(2000):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 900))
+        end = start + timedelta(days=rng.choice([0, 1, 7, rng.randint(1, 800)]))
+        low = rng.choice([0, 0.5, -3, rng.uniform(-100, 100)])
+        high = low + rng.choice([0, 1, 27, 0.3, rng.uniform(0, 1000)])
+        frame = charts._Frame(start, end, low, high, width=rng.choice([charts.WIDTH, charts.SMALL_WIDTH, 300]))
+        if rng.random() < 0.3:  # the adherence chart moves the plot's left and right edges
+            frame.x0, frame.x1 = 8, frame.width - 48
+        whens = [frame.start + timedelta(days=rng.randint(-10, 900)) for _ in range(rng.randint(0, 30))]
+        values = [rng.choice([rng.uniform(low - 10, high + 10), rng.randint(-5, 40), low, high])
+                  for _ in range(rng.randint(0, 30))]
+        assert frame.xs(whens) == [frame.x(w) for w in whens]
+        assert frame.ys(values) == [frame.y(v) for v in values]
