@@ -210,8 +210,9 @@ def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
 
 def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | None]) -> list[Finding]:
     # Fast path: a complete list of allowed answers needs no explaining (nearly every session).
+    # (Item by item with zip: the same test as allowed_values(n), one call less per answer.)
     if len(answers) == instrument.item_count and all(
-        a is not None and a in instrument.allowed_values(n) for n, a in enumerate(answers, 1)
+        a is not None and a in item.values for a, item in zip(answers, instrument.items)
     ):
         return []
     out = []

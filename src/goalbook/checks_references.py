@@ -206,10 +206,11 @@ def _cycle_from(client: Client, start: str) -> list[str]:
 def _session(ctx: Context, client: Client, session) -> list[Finding]:
     path = session.file
     out: list[Finding] = []
-    match = SESSION_FILE.match(PurePosixPath(path).name)
+    name = path.rpartition("/")[2]  # the file name (a plain split: this runs for every session)
+    match = SESSION_FILE.match(name)
     if match and match.group(1) != session.date.isoformat():
         named = match.group(1)
-        suffix = PurePosixPath(path).name[len(named):]
+        suffix = name[len(named):]
         out.append(finding(
             path, ("date",), "error", "date-mismatch",
             f"the date {session.date.isoformat()} differs from the file name's date {named}",

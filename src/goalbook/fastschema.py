@@ -53,12 +53,19 @@ _TYPES: dict[str, Check] = {
 }
 
 
+# Types whose test is exactly isinstance of a Python class (not so numbers: a bool is an int).
+_CLASSES: dict[str, type] = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
 def _type_test(names: list[str]) -> Check:
     tests = tuple(_TYPES[n] for n in names)
     if len(tests) == 1:
         return tests[0]
     if sorted(names) == ["integer", "null"]:  # answers: a number or a missing item
         return lambda x: x is None or (type(x) is int) or _TYPES["integer"](x)
+    if all(n in _CLASSES for n in names):  # e.g. a text or null: one isinstance, no calls
+        classes = tuple(_CLASSES[n] for n in names)
+        return lambda x: isinstance(x, classes)
 
     def any_type(x: Any) -> bool:
         for t in tests:
@@ -69,10 +76,12 @@ def _type_test(names: list[str]) -> Check:
     return any_type
 
 
-def _all_of_type(type_test: Check, checks: tuple[Check, ...]) -> Check:
-    """A schema of one type: the type test, then that type's checks."""
+def _all_of_type(type_test: Check, checks: tuple[Check, ...], cls: type | None = None) -> Check:
+    """A schema of one type: the type test (or isinstance of ``cls``), then that type's checks."""
     if len(checks) == 1:
         only = checks[0]
+        if cls is not None:
+            return lambda x: isinstance(x, cls) and only(x)
         return lambda x: type_test(x) and only(x)
 
     def check(x: Any) -> bool:
@@ -84,6 +93,50 @@ def _all_of_type(type_test: Check, checks: tuple[Check, ...]) -> Check:
         return True
 
     return check
+
+
+def _checks_for(x: Any, on_object: tuple[Check, ...], on_array: tuple[Check, ...],
+                on_string: tuple[Check, ...], on_number: tuple[Check, ...]) -> tuple[Check, ...]:
+    """The type-specific checks that apply to ``x`` (by its JSON type)."""
+    if isinstance(x, dict):
+        return on_object
+    if isinstance(x, str):
+        return on_string
+    if isinstance(x, list):
+        return on_array
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return on_number
+    return ()
+
+
+def _all_pass(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:  # e.g. a name's pattern and maxLength: no loop
+        first, second = checks
+        return lambda x: first(x) and second(x)
+
+    def check(x: Any) -> bool:
+        for c in checks:
+            if not c(x):
+                return False
+        return True
+
+    return check
+
+
+def _exactly_one(subs: tuple[Check, ...]) -> Check:
+    """oneOf: stops at the second match instead of trying every branch."""
+    def one_of(x: Any) -> bool:
+        found = False
+        for sub in subs:
+            if sub(x):
+                if found:
+                    return False
+                found = True
+        return found
+
+    return one_of
 
 
 def equal(a: Any, b: Any) -> bool:
@@ -178,30 +231,46 @@ class _Compiler:
                 elif keyword == "anyOf":
                     general.append(lambda x, subs=subs: any(s(x) for s in subs))
                 else:
-                    general.append(lambda x, subs=subs: sum(1 for s in subs if s(x)) == 1)
+                    general.append(_exactly_one(subs))
         if "not" in schema:
             negated = self.compile(schema["not"])
             general.append(lambda x: not negated(x))
         rest = tuple(general)
         if not (on_object or on_array or on_string or on_number or rest):
             return type_test or (lambda x: True)  # a leaf: the type test alone
-        if type_test is not None and len(names) == 1 and not rest and names[0] != "integer":
-            only = {"object": on_object, "array": on_array, "string": on_string, "number": on_number}.get(names[0], ())
-            return _all_of_type(type_test, only)
+        if type_test is None and not rest:
+            # No type: the checks of one JSON type, and any value of another type passes.
+            groups = [(name, group) for name, group in (("object", on_object), ("array", on_array),
+                                                        ("string", on_string), ("number", on_number)) if group]
+            if len(groups) == 1:
+                name, passes = groups[0][0], _all_pass(groups[0][1])
+                if name in _CLASSES:
+                    cls = _CLASSES[name]
+                    return lambda x: not isinstance(x, cls) or passes(x)
+                is_type = _TYPES[name]
+                return lambda x: not is_type(x) or passes(x)
+        if type_test is None and not (on_object or on_array or on_string or on_number):
+            return _all_pass(rest)  # e.g. an enum alone
+        concrete = [n for n in names if n != "null"] if type_test is not None else []
+        if len(concrete) == 1 and not rest:
+            # One type (perhaps "or null", which has no checks of its own): its checks only.
+            only = {"object": on_object, "array": on_array, "string": on_string, "number": on_number,
+                    "integer": on_number}.get(concrete[0], ())
+            of_type = _all_of_type(_TYPES[concrete[0]], only, _CLASSES.get(concrete[0]))
+            if len(names) == 1:
+                return of_type
+            if len(names) == 2:
+                return lambda x: x is None or of_type(x)
+        # The checks of each JSON type by the value's exact class (the loader's dict, str, …);
+        # anything else (a bool, None, a subclass) is sorted by isinstance.
+        by_class = {dict: on_object, str: on_string, list: on_array, int: on_number, float: on_number}
 
         def check(x: Any) -> bool:
             if type_test is not None and not type_test(x):
                 return False
-            if isinstance(x, dict):
-                specific = on_object
-            elif isinstance(x, str):
-                specific = on_string
-            elif isinstance(x, list):
-                specific = on_array
-            elif isinstance(x, (int, float)) and not isinstance(x, bool):
-                specific = on_number
-            else:
-                specific = ()
+            specific = by_class.get(x.__class__)
+            if specific is None:
+                specific = _checks_for(x, on_object, on_array, on_string, on_number)
             for c in specific:
                 if not c(x):
                     return False
@@ -221,7 +290,23 @@ class _Compiler:
         extra = None if additional is True else self.compile(additional)
         names = self.compile(schema["propertyNames"]) if "propertyNames" in schema else None
 
-        if properties or patterns or required or extra is not None or names is not None:
+        if not patterns and (properties or required or extra is not None or names is not None):
+            # No patternProperties (goalbook's schemas): each value has one check, its property's
+            # or additionalProperties' (issue 6: speed).
+            def check_fields(x: Any) -> bool:
+                for key in required:
+                    if key not in x:
+                        return False
+                for key, value in x.items():
+                    if names is not None and not names(key):
+                        return False
+                    check = properties.get(key, extra)
+                    if check is not None and not check(value):
+                        return False
+                return True
+
+            checks.append(check_fields)
+        elif patterns:
             def check_object(x: Any) -> bool:
                 for key in required:
                     if key not in x:

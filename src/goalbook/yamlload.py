@@ -12,13 +12,16 @@ so (docs/format.md, "YAML rules"):
 * duplicate keys, unquoted YAML 1.1 boolean words, aliases of lists/mappings, nesting deeper than
   40, files over 2 MB, binary or non-UTF-8 files are reported as ``Problem`` values.
 
-The fast path is one C-parser compose plus a small recursive builder; line/column lookups
-(``position``) compose the file again, only for files that have problems.
+The fast path is one C-parser compose (with tag resolution left to the builder) plus a small
+recursive builder; line/column lookups (``position``) compose the file again, only for files that
+have problems (and goals.yaml, whose tree from the load is still at hand).
 """
 
 from __future__ import annotations
 
 import json
+import operator
+import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -74,42 +77,80 @@ AMBIGUOUS_WORDS = frozenset(
 )
 
 
+# The only implicit types, by the first character of a plain value (as PyYAML's resolver keys
+# them): true/false, null (`~`, `null`, empty), decimal ints, plain floats. Everything else is text.
+_IMPLICIT_RULES = (
+    (BOOL_TAG, r"^(?:true|false)$", "tf"),
+    (NULL_TAG, r"^(?:~|null|)$", ["~", "n", ""]),
+    (INT_TAG, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+    (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
+)
+
+
+def _by_first_character() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, regex, firsts in _IMPLICIT_RULES:
+        for first in firsts:
+            table.setdefault(first, []).append((tag, re.compile(regex)))
+    return table
+
+
+_IMPLICIT = _by_first_character()
+
+
+def _resolve_plain(value: str) -> str:
+    """The tag of a plain value written without a tag (PyYAML's resolver, with our rules)."""
+    for tag, regex in _IMPLICIT.get(value[:1], ()):
+        if regex.match(value):
+            return tag
+    return STR_TAG
+
+
+def _tag_of(tag: str | tuple[bool, bool], value: str) -> str:
+    """A scalar's tag: as written, or resolved from the composer's implicit flags."""
+    if tag.__class__ is str:
+        return tag  # type: ignore[return-value]
+    return _resolve_plain(value) if tag[0] else STR_TAG  # quoted, or tagged `!`: text
+
+
+# The values of short plain scalars that load without a problem, by their text (issue 6: speed):
+# the same few hundred words and numbers (keys, dates, answers) recur in every file. A value
+# depends only on its text; bounded, so a practice of long unique words cannot grow it forever.
+_plain_values: dict[str, Any] = {}
+_UNSEEN = object()
+
+
+def _remember_plain(text: str, value: Any) -> None:
+    if len(text) <= 40:
+        if len(_plain_values) > 50_000:
+            _plain_values.clear()
+        _plain_values[text] = value
+
+
+def _unresolved(kind: Any, value: Any, implicit: Any) -> Any:
+    """The loader's ``resolve``, called by the composer for each node written without a tag: it
+    only hands over the implicit flags (for scalars: plain and untagged, quoted; for collections
+    one bool), which ``_tag_of`` and ``_Builder`` resolve. An explicit tag stays the string it is."""
+    return implicit
+
+
 def _loader_class(base: type) -> type:
-    """A safe loader whose implicit types are only: true/false, null, decimal ints, plain floats."""
-    # A fresh dict for the class: PyYAML's add_implicit_resolver would otherwise copy-on-write
-    # from the parent's table and keep its YAML 1.1 rules (timestamps, sexagesimals, yes/no).
-    loader: type = type("StrictLoader", (base,), {"yaml_implicit_resolvers": {}})
-    for tag, regex, first in (
-        (BOOL_TAG, r"^(?:true|false)$", "tf"),
-        (NULL_TAG, r"^(?:~|null|)$", ["~", "n", ""]),
-        (INT_TAG, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-        (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
-    ):
-        loader.add_implicit_resolver(tag, re.compile(regex), list(first))
-    loader.resolve = _remembering(loader.resolve)
-    return loader
+    """A safe loader that leaves tags to ``_Builder``: true/false, null, decimal ints, plain floats.
 
-
-def _remembering(resolve: Any) -> Any:
-    """The loader's tag resolution, remembered for short plain values (issue 6: speed).
-
-    The same few hundred words and numbers (keys, dates, answers) recur in every file, and each was
-    run through the resolver's regular expressions again. The answer depends only on the value and
-    its style: these loaders have no path resolvers."""
-    known: dict[tuple[str, Any], str] = {}
-
-    def remembered(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode or len(value) > 40:
-            return resolve(self, kind, value, implicit)
-        key = (value, implicit)
-        tag = known.get(key)
-        if tag is None:
-            if len(known) > 50_000:  # bounded: a practice of long unique words cannot grow it forever
-                known.clear()
-            tag = known[key] = resolve(self, kind, value, implicit)
-        return tag
-
-    return remembered
+    Issue 6 (speed): the composer calls back into Python for every node to resolve its tag and to
+    track its path; those callbacks cost a third of composing. Here they do nothing but hand over
+    the implicit flags, and the builder, which looks at every node anyway, resolves the tag (and
+    remembers the values of plain scalars)."""
+    # A fresh dict for the class: the YAML 1.1 rules (timestamps, sexagesimals, yes/no) of the
+    # parent's table are never consulted, and must not be by a stray caller either.
+    return type("StrictLoader", (base,), {
+        "yaml_implicit_resolvers": {},
+        "resolve": staticmethod(_unresolved),
+        # No path resolvers, so nothing to track: the composer calls these twice per node, and C
+        # builtins that take the same arguments and do nothing cost less than a Python no-op.
+        "descend_resolver": staticmethod(operator.is_),  # (parent, index), result ignored
+        "ascend_resolver": staticmethod(type(None)),  # (), returns None
+    })
 
 
 # The C parser when PyYAML was built with libyaml (about 5x faster), else the pure-Python one.
@@ -164,15 +205,21 @@ class _Builder:
                 )
             )
         self.built.add(id(node))
-        if node.tag not in (MAP_TAG, SEQ_TAG):
-            raise _Refused(self.unknown_tag(node))
+        tag = node.tag
+        if tag.__class__ is not str:  # written without a tag (see _loader_class)
+            tag = SEQ_TAG if isinstance(node, SequenceNode) else MAP_TAG
+        if tag not in (MAP_TAG, SEQ_TAG):
+            raise _Refused(self.unknown_tag(tag, node))
         if isinstance(node, SequenceNode):
-            return [self.build(item, depth + 1, i) for i, item in enumerate(node.value)]
+            # Scalars, most items, are built directly: one call less per value (issue 6: speed).
+            return [
+                self.scalar(item) if item.__class__ is ScalarNode else self.build(item, depth + 1, i)
+                for i, item in enumerate(node.value)
+            ]
         return self.mapping(node, depth)
 
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 raise _Refused(
@@ -184,27 +231,46 @@ class _Builder:
                     )
                 )
             key = key_node.value
-            if key in first_line:
-                self.problems.append(
-                    self.problem(
-                        key_node,
-                        "duplicate-key",
-                        f"`{key}` appears twice (lines {first_line[key]} and {key_node.start_mark.line + 1}); "
-                        "the second would silently replace the first",
-                        f"keep one `{key}:` line in this block (merge the two, or rename one)",
-                    )
-                )
+            if key in result:
+                self.problems.append(self.duplicate_key(node, key_node))
                 # Keep the first value: building the second still reports problems inside it.
                 self.build(value_node, depth + 1, key)
                 continue
-            first_line[key] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, depth + 1, key)
+            if value_node.__class__ is ScalarNode:  # one call less per value (issue 6: speed)
+                result[key] = self.scalar(value_node)
+            else:
+                result[key] = self.build(value_node, depth + 1, key)
         return result
 
+    def duplicate_key(self, node: MappingNode, key_node: ScalarNode) -> Problem:
+        key = key_node.value
+        first_line = next(k.start_mark.line + 1 for k, _ in node.value if k.value == key)
+        return self.problem(
+            key_node,
+            "duplicate-key",
+            f"`{key}` appears twice (lines {first_line} and {key_node.start_mark.line + 1}); "
+            "the second would silently replace the first",
+            f"keep one `{key}:` line in this block (merge the two, or rename one)",
+        )
+
     def scalar(self, node: ScalarNode) -> Any:
-        tag, value = node.tag, node.value
+        value, tag = node.value, node.tag
         if self.hash_lines and not node.style and node.end_mark.line in self.hash_lines:
-            self.hidden_by_comment(node)
+            self.hidden_by_comment(node, _tag_of(tag, value))
+        if tag.__class__ is str or not tag[0]:  # tagged, or quoted (see _loader_class)
+            return self.typed(node, _tag_of(tag, value))
+        # Plain and untagged, most values: the same words and numbers recur in every file.
+        found = _plain_values.get(value, _UNSEEN)
+        if found is _UNSEEN:
+            count = len(self.problems)
+            found = self.typed(node, _resolve_plain(value))
+            if len(self.problems) == count:  # a value that is reported (`yes`) is looked at each time
+                _remember_plain(value, found)
+        return found
+
+    def typed(self, node: ScalarNode, tag: str) -> Any:
+        """The value of a scalar with its resolved ``tag``."""
+        value = node.value
         if tag == STR_TAG:
             # Plain style is None in the pure-Python composer but "" in the C one.
             if not node.style and value in AMBIGUOUS_WORDS:
@@ -228,7 +294,7 @@ class _Builder:
             return value == "true"
         if tag == NULL_TAG and value in ("", "~", "null"):
             return None
-        raise _Refused(self.unknown_tag(node))
+        raise _Refused(self.unknown_tag(tag, node))
 
     def number(self, node: ScalarNode, value: float) -> float:
         # No score, count or rating comes near 10^15; such a number is a slip of the keyboard, and
@@ -246,14 +312,14 @@ class _Builder:
             )
         )
 
-    def hidden_by_comment(self, node: ScalarNode) -> None:
+    def hidden_by_comment(self, node: ScalarNode, tag: str) -> None:
         """Warn when ` #2` right after a plain text (or an empty value) turns the rest into a comment.
 
         `notes: Called GP #2` keeps only "Called GP", and `achievable: #1 priority` is empty: YAML
         reads ` #` as the start of a comment. A comment written as `# note` (with a space) is taken
         as meant; `#` directly followed by text most likely belongs to the text.
         """
-        if node.tag not in (STR_TAG, NULL_TAG) or (node.tag == NULL_TAG and node.value):
+        if tag not in (STR_TAG, NULL_TAG) or (tag == NULL_TAG and node.value):
             return
         line = self.hash_lines[node.end_mark.line]
         found = _HIDDEN.match(line, node.end_mark.column)
@@ -287,12 +353,11 @@ class _Builder:
             f'write "{word}" (in quotes) to keep the word, or {meaning} for a yes/no value',
         )
 
-    def unknown_tag(self, node: Node) -> Problem:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    def unknown_tag(self, tag: str, node: Node) -> Problem:
         return self.problem(
             node,
             "syntax",
-            f"the type tag `{tag}` is not supported in goalbook files",
+            f"the type tag `{tag.replace('tag:yaml.org,2002:', '!!')}` is not supported in goalbook files",
             "remove the tag (the word starting with `!`); write plain values",
         )
 
@@ -304,7 +369,8 @@ _HIDDEN = re.compile(r"[ \t]+#([^\s#].*)$")
 
 
 def _hash_lines(data: bytes) -> dict[int, str]:
-    if not data or _HASH_TEXT.search(data) is None:
+    # `in` first: a plain substring search is ~5x faster than the regex, and most files fail it.
+    if not (b" #" in data or b"\t#" in data) or _HASH_TEXT.search(data) is None:
         return {}
     return {n: line for n, line in enumerate(source_lines(data)) if _HIDDEN.search(line)}
 
@@ -320,6 +386,24 @@ def _short(text: str) -> str:
 _PREFIX = re.compile(rb"^[ \t\-?:]*", re.MULTILINE)
 # Up to this bound the Cython composer (recursive) is safe; past it we scan events (iterative).
 _SAFE_BOUND = 200
+
+
+# _depth_bound is surely within _SAFE_BOUND with at most this many flow brackets and no line
+# prefix longer than _SHORT_PREFIX (100 + 2 × 48 + 4 = 200).
+_FEW_BRACKETS = 100
+_SHORT_PREFIX = (_SAFE_BOUND - 4 - _FEW_BRACKETS) // 2
+_LONG_FIRST_PREFIX = re.compile(rb"[ \t\-?:]{%d}" % (_SHORT_PREFIX + 1))
+_LONG_PREFIX = re.compile(rb"\n[ \t\-?:]{%d}" % (_SHORT_PREFIX + 1))  # a literal "\n" first: fast
+
+
+def _surely_shallow(data: bytes) -> bool:
+    """True only when ``_depth_bound(data) <= _SAFE_BOUND``, without measuring every line's prefix
+    (issue 6: that took longer than the rest of the guard)."""
+    return (
+        data.count(b"[") + data.count(b"{") <= _FEW_BRACKETS
+        and _LONG_FIRST_PREFIX.match(data) is None
+        and _LONG_PREFIX.search(data) is None
+    )
 
 
 def _depth_bound(data: bytes) -> int:
@@ -348,13 +432,21 @@ def _deeper_than(loader: Any, limit: int) -> Any | None:
 def _too_deep_event(data: bytes) -> Any | None:
     """The first event nested deeper than MAX_DEPTH, looked for only where the recursive composer
     could run out of stack (most files are far too shallow to need the scan)."""
-    if _depth_bound(data) <= _SAFE_BOUND:
+    if _surely_shallow(data) or _depth_bound(data) <= _SAFE_BOUND:
         return None
     return _deeper_than(StrictLoader(data), MAX_DEPTH)
 
 
 def _compose_node(data: bytes) -> Node | None:
-    loader = StrictLoader(data)
+    return _composed(data, StrictLoader)
+
+
+# The last tree is kept: a position is often asked right after the load (a goal's line is part of
+# the model), and composing the file again cost as much as loading it (issue 6). One, not more:
+# freeing each tree while it is still in the processor's cache is measurably cheaper.
+@lru_cache(maxsize=1)
+def _composed(data: bytes, loader_class: type) -> Node | None:
+    loader = loader_class(data)
     try:
         return loader.get_single_node()
     finally:
@@ -461,10 +553,13 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     keys and ambiguous words are errors, but the data is still returned.
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # don't read a huge file only to refuse it
-            return None, [_too_large(display, size)]
-        data = path.read_bytes()
+        # One open and fstat (not a stat of the path, then an open), unbuffered: read() reads the
+        # whole file straight into one bytes object (issue 6: speed).
+        with open(path, "rb", buffering=0) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_BYTES:  # don't read a huge file only to refuse it
+                return None, [_too_large(display, size)]
+            data = file.read()
     except OSError as err:
         return None, [
             _whole_file(
