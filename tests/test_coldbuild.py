@@ -75,6 +75,17 @@ def test_the_workers_build_the_same_book_as_one_process(practice, tmp_path, monk
     assert result.ok and result.problems == expected.problems
     assert rendered_here == [], "every client page was rendered by a worker"
     assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "practice", "two"], "no folder left behind"
+    for page in (tmp_path / "two" / "clients").iterdir():
+        assert page.stat().st_mode & 0o777 == 0o600
+
+
+def test_without_a_folder_beside_the_book_the_pages_come_back_through_the_pipe(practice, tmp_path, monkeypatch):
+    expected = one_process(practice, tmp_path / "one", monkeypatch)
+    out = tmp_path / "not" / "yet" / "there"  # its parent does not exist before the build
+    result = build.build_book(practice, out)
+    assert result.ok and result.problems == expected.problems
+    assert tree(out) == tree(tmp_path / "one")
 
 
 def test_after_a_cold_build_a_new_process_renders_nothing(practice, tmp_path, monkeypatch, rendered_here, timestamps):
@@ -119,6 +130,7 @@ def test_errors_found_by_a_worker_stop_the_build_as_they_would_in_one_process(pr
     assert not expected.ok and any(p.is_error for p in expected.problems)
     result = build.build_book(practice, tmp_path / "two")
     assert not result.ok and not (tmp_path / "two").exists()
+    assert not list(tmp_path.glob(".two.*")), "the pages the workers wrote are gone with the build"
     assert result.problems == expected.problems
     cache.forget()
     assert checks.run_checks(practice).problems == expected.problems
@@ -162,12 +174,12 @@ def test_progress_only_moves_forward_and_ends_at_the_total(practice, tmp_path):
 
 def test_nothing_happens_in_the_workers_below_the_threshold_or_without_the_cache(practice, tmp_path, monkeypatch):
     monkeypatch.setattr(coldbuild, "MIN_CLIENTS", 7)
-    assert coldbuild.warm_up(practice, today=None, as_of=None, history_root=None, history_rev="HEAD") is None
+    assert coldbuild.warm_up(practice, tmp_path / "book", today=None, as_of=None, history_root=None, history_rev="HEAD") is None
     monkeypatch.setattr(coldbuild, "MIN_CLIENTS", 6)
     monkeypatch.setenv("GOALBOOK_NO_CACHE", "1")
-    assert coldbuild.warm_up(practice, today=None, as_of=None, history_root=None, history_rev="HEAD") is None
+    assert coldbuild.warm_up(practice, tmp_path / "book", today=None, as_of=None, history_root=None, history_rev="HEAD") is None
     monkeypatch.delenv("GOALBOOK_NO_CACHE")
-    warmed = coldbuild.warm_up(practice, today=None, as_of=None, history_root=None, history_rev="HEAD")
+    warmed = coldbuild.warm_up(practice, tmp_path / "book", today=None, as_of=None, history_root=None, history_rev="HEAD")
     assert warmed is not None and warmed.clients == 6 and len(warmed.pages) == 6
 
 

@@ -59,27 +59,32 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
     (``watch``); client folders without a change are then taken from memory unread.
     Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
     """
+    started = time.perf_counter()
+    root = Path(root)
     with gcpause.paused():
-        return _build_book(root, out, today=today, client=client, share=share, progress=progress, as_of=as_of,
-                           history_root=history_root, history_rev=history_rev, changed=changed)
+        warmed = None
+        if not share and client is None and changed is None:
+            # Nothing known of many clients (a first build): their per-client work on both cores first.
+            from goalbook import coldbuild
+
+            warmed = coldbuild.warm_up(root, out, today=today, as_of=as_of, history_root=history_root,
+                                       history_rev=history_rev, progress=progress)
+            if warmed is not None and progress is not None:
+                progress = _onwards(progress, warmed.clients)
+        try:
+            return _build_book(root, out, today=today, client=client, share=share, progress=progress, as_of=as_of,
+                               history_root=history_root, history_rev=history_rev, changed=changed,
+                               warmed=warmed, started=started)
+        finally:
+            if warmed is not None:
+                warmed.discard()  # pages the book did not take (errors, or changed meanwhile)
 
 
 def _build_book(root: Path, out: Path | None, *, today: date | None, client: str | None, share: bool,
                 progress: Progress | None, as_of: str | None, history_root: Path | None, history_rev: str,
-                changed: Iterable[str | os.PathLike[str]] | None) -> BuildResult:
-    started = time.perf_counter()
+                changed: Iterable[str | os.PathLike[str]] | None, warmed: Any, started: float) -> BuildResult:
     from goalbook.checks import check_practice
 
-    root = Path(root)
-    warmed = None
-    if not share and client is None and changed is None:
-        # Nothing known of many clients (a first build): their per-client work on both cores first.
-        from goalbook import coldbuild
-
-        warmed = coldbuild.warm_up(root, today=today, as_of=as_of, history_root=history_root,
-                                   history_rev=history_rev, progress=progress)
-        if warmed is not None and progress is not None:
-            progress = _onwards(progress, warmed.clients)
     with load.only_changed(root, changed) if changed is not None else nullcontext():
         practice, problems = check_practice(root, today=today)
     result = BuildResult(problems=problems, out=out)
@@ -105,7 +110,7 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
         repo, histories = _audit(history_root or root, history_rev, share, as_of is not None)
     total = len(clients) + (0 if share or client else 1)
     done = 0
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | output.Prepared] = {}
     views = []
 
     # Issue 6: a full book keeps the pages of clients whose data did not change (pagecache.py).

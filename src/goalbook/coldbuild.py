@@ -16,13 +16,16 @@ cache on, and for at least ``MIN_CLIENTS`` unknown clients; otherwise nothing ha
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from goalbook import cache, checkcache, load, pagecache
+from goalbook import cache, checkcache, load, output, pagecache
+from goalbook.errors import GoalbookError
 from goalbook.problems import has_errors
 
 MIN_CLIENTS = 48  # below this a second process costs more than it saves
@@ -35,7 +38,7 @@ class Page:
 
     key: str
     path: str  # in the book, e.g. clients/ana-r.html
-    data: bytes
+    data: bytes | output.Prepared  # the page, or where the worker wrote it
     record: pagecache.Record
 
 
@@ -45,10 +48,16 @@ class Warmed:
     histories: Callable[[str], Any]
     pages: dict[str, Page] = field(default_factory=dict)  # client id → page
     clients: int = 0  # how many clients the workers did
+    folder: str | None = None  # where they wrote the pages: a private folder beside the book
+
+    def discard(self) -> None:
+        """Remove what the book did not take (all of it when the build found errors)."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def warm_up(root: Path, *, today: date | None, as_of: str | None, history_root: Path | None, history_rev: str,
-            progress: Callable[[int, int], None] | None = None) -> Warmed | None:
+def warm_up(root: Path, out: Path | None, *, today: date | None, as_of: str | None, history_root: Path | None,
+            history_rev: str, progress: Callable[[int, int], None] | None = None) -> Warmed | None:
     """Do the per-client work of a cold build on both cores (see the module's docstring)."""
     if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
@@ -66,19 +75,21 @@ def warm_up(root: Path, *, today: date | None, as_of: str | None, history_root: 
     loaded = load.load_settings(Path(root), today=today)
     if loaded.practice is None:
         return None
-    folders, _ = load.scan_clients(Path(root), loaded.practice.output)
-    unknown = [f for f in folders if f"{load.CLIENTS}/{f.name}" not in index]
+    unknown = [n for n in load.client_folder_names(Path(root), loaded.practice.output)
+               if f"{load.CLIENTS}/{n}" not in index]
     if len(unknown) < MIN_CLIENTS:
         return None
 
     from goalbook import build
 
     repo, histories = build.audit(history_root or Path(root), history_rev, as_of is not None)
-    warmed = Warmed(repo, histories)
+    build.prepare_templates()  # loaded once here rather than once in each worker
+    book = Path(out) if out is not None else build.default_output(history_root or Path(root), loaded.practice)
+    warmed = Warmed(repo, histories, folder=_page_folder(book, history_root or Path(root)))
     global _job
-    _job = _Job(loaded, found, repo, histories, as_of, unknown)
+    _job = _Job(loaded, found, repo, histories, as_of, unknown, warmed.folder)
     memo = checkcache.memo_for(root)
-    total = len(folders) + 1  # the caseload comes last, in the ordinary build
+    total = len(names) + 1  # about: the caseload comes last, in the ordinary build
     try:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -97,9 +108,25 @@ def warm_up(root: Path, *, today: date | None, as_of: str | None, history_root: 
                     warmed.clients += 1
                 if progress:
                     progress(warmed.clients, total)
+    except BaseException:
+        warmed.discard()
+        raise
     finally:
         _job = None
     return warmed
+
+
+def _page_folder(book: Path, practice_root: Path) -> str | None:
+    """A private folder beside the book for the workers' pages (renamed into the book later, so
+    on the same file system); None where the book may not go, or its parent does not exist yet:
+    the pages then travel back to this process."""
+    try:
+        output.check_output_location(book, practice_root)
+        folder = tempfile.mkdtemp(prefix=f".{book.name}.pages-", dir=book.parent)
+        os.chmod(folder, 0o700)
+        return folder
+    except (GoalbookError, OSError):
+        return None
 
 
 @dataclass
@@ -109,7 +136,8 @@ class _Job:
     repo: Any
     histories: Callable[[str], Any]
     as_of: str | None
-    folders: list[Any]
+    names: list[str]  # the client folders to do
+    pages: str | None  # where to write the pages (None: hand them back)
     check_base: str = ""
     page_base: str = ""
 
@@ -118,11 +146,12 @@ class _Job:
         self.check_base = checkcache.practice_key(self.loaded)
         self.page_base = pagecache.practice_key(self.loaded.practice, repo=self.repo, as_of=self.as_of)
 
-    def one(self, folder: Any) -> tuple[str, Any, tuple[str | None, list[Any]] | None, tuple[str, Page] | None]:
-        """In a worker: load, check and render one client folder, as the ordinary build would."""
+    def one(self, name: str) -> tuple[str, Any, tuple[str | None, list[Any]] | None, tuple[str, Page] | None]:
+        """In a worker: list, load, check and render one client folder, as the ordinary build would."""
         from goalbook import build, checks
 
         root = self.loaded.root
+        folder = load.scan_client_folder(root, name)
         files = load.client_files(folder)
         loaded_client = load.load_client(folder)
         cache.remember_client(root, files, loaded_client, dirs=folder.dirs)
@@ -139,9 +168,20 @@ class _Job:
                 if key is not None:
                     renderer = build.renderer(self.loaded.practice, self.repo, self.as_of)
                     cid, path, data, record, _ = renderer.one((client, history, dirty, key))
-                    page = (cid, Page(key, path, data, record))
+                    page = (cid, Page(key, path, self.keep(cid, data), record))
         self.found.save_shard(sources.folder)  # after the checks: positions they found are kept too
         return sources.folder, self.found.read_index().get(sources.folder), checked, page
+
+    def keep(self, client_id: str, data: bytes) -> bytes | output.Prepared:
+        """The page, written to the pages folder when there is one (no trip back through a pipe)."""
+        if self.pages is None:
+            return data
+        path = os.path.join(self.pages, f"{client_id}.html")
+        try:
+            output.write_page(path, data)
+        except OSError:
+            return data
+        return output.Prepared(path, len(data))
 
 
 # What a forked worker works on: inherited from the parent at fork, never pickled.
@@ -150,4 +190,4 @@ _job: _Job | None = None
 
 def _warm_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _job is not None
-    return [_job.one(folder) for folder in _job.folders[bounds[0]:bounds[1]]]
+    return [_job.one(name) for name in _job.names[bounds[0]:bounds[1]]]

@@ -795,7 +795,24 @@ def resolve(findings: Sequence[Finding], root: Path) -> list[Problem]:
     return problems
 
 
-# For coldbuild.py, which does a cold load's per-client work in forked workers.
-scan_clients = _scan_clients
+# For coldbuild.py, which does a cold load's per-client work (listing included) in forked workers.
+
+
+def client_folder_names(root: Path, output: str) -> list[str]:
+    """The names of the folders in clients/ that ``_scan_clients`` takes as client folders."""
+    clients_dir = os.path.join(root, CLIENTS)
+    try:
+        names = sorted(os.listdir(clients_dir))
+    except OSError:
+        return []
+    skip = IGNORED_NAMES | {Path(output).name}
+    return [n for n in names if not n.startswith(".") and n not in skip and SLUG.match(n)
+            and os.path.isdir(os.path.join(clients_dir, n))]
+
+
+def scan_client_folder(root: Path, name: str) -> _ClientFolder:
+    return _scan_client_folder(os.path.join(root, CLIENTS, name), f"{CLIENTS}/{name}")[0]
+
+
 client_files = _client_files
 load_client = _load_client

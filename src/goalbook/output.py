@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from goalbook.errors import GoalbookError
@@ -75,16 +75,42 @@ def _write_file(path: Path, data: bytes) -> None:
     os.chmod(path, FILE_MODE)  # O_CREAT's mode is masked by umask
 
 
+def write_page(path: str, data: bytes) -> None:
+    """A new owner-only file (a cold build's worker writing a page before the book is swapped in)."""
+    _write_file(Path(path), data)
+
+
 def _make_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, DIR_MODE)  # mkdir(mode=) is masked by umask
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+class Prepared:
+    """A page already written to ``path`` by a cold build's worker (coldbuild.py), in a private
+    folder beside the book: moved into the new book rather than written a second time."""
+
+    def __init__(self, path: str, size: int) -> None:
+        self.path, self.size = path, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self) -> bytes:
+        with open(self.path, "rb") as f:
+            return f.read()
+
+
+def _same_bytes(path: Path, data: bytes | Prepared) -> bool:
     try:
-        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+        if not (path.is_file() and path.stat().st_size == len(data)):
+            return False
+        return path.read_bytes() == (data.read() if isinstance(data, Prepared) else data)
     except OSError:
         return False
+
+
+def _bytes(data: bytes | Prepared) -> bytes:
+    return data.read() if isinstance(data, Prepared) else data
 
 
 def _kept_share_files(old: Path) -> list[Path]:
@@ -101,7 +127,7 @@ def _kept_share_files(old: Path) -> list[Path]:
     return kept
 
 
-def write_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> int:
+def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[str] = ()) -> int:
     """Replace the folder ``out`` by exactly ``files`` (relative path → bytes) plus the pages
     ``keep`` of the current book, taken as they are (issue 6); return files written.
 
@@ -127,7 +153,11 @@ def write_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> 
                     continue
                 except OSError:
                     pass  # e.g. a file system without hard links: write a copy instead
-            _write_file(target, everything[rel])
+            data = everything[rel]
+            if isinstance(data, Prepared):
+                os.replace(data.path, target)  # written by a worker with the same mode
+            else:
+                _write_file(target, data)
             written += 1
         for rel in sorted(set(keep) - set(everything)):
             target = staging / rel
@@ -155,7 +185,7 @@ def write_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> 
 IN_PLACE_MAX = 64
 
 
-def update_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> int | None:
+def update_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[str] = ()) -> int | None:
     """Bring the existing book ``out`` to exactly what ``write_book(out, files, keep)`` would
     leave, by replacing only the files whose bytes changed (temp file + ``os.replace`` each) and
     removing pages that are no longer part of it. Returns the number of files written, or None
@@ -180,7 +210,7 @@ def update_book(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) ->
             continue
         if target.parent != out and not target.parent.is_dir():
             _make_dir(target.parent)
-        _replace_file(target, files[rel])
+        _replace_file(target, _bytes(files[rel]))
         written += 1
     for rel in stale:
         (out / rel).unlink(missing_ok=True)
