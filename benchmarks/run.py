@@ -199,8 +199,11 @@ def child(stage: str, root: Path) -> tuple[dict, float, float]:
     """Run one stage in a fresh interpreter; its report, process seconds and peak RSS in MB."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
+        # Modules load from their cached bytecode, as after `pip install` (which compiles it):
+        # with PYTHONDONTWRITEBYTECODE set, every child would compile goalbook from source again.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--stage", stage, str(root)],
-                                stdout=out, cwd=root)
+                                stdout=out, cwd=root, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start

@@ -203,3 +203,19 @@ def test_a_copied_practice_is_hashed_on_both_cores_and_builds_the_same_book(prac
     if timestamps == "trusted":  # (fresh files get no trusted stat, so they are hashed again here)
         assert len(hashed_here) <= 1, "every client file was hashed in the worker processes"
     assert tree(tmp_path / "second") == tree(one_process_book(copy, tmp_path / "one", monkeypatch))
+
+
+def test_gc_is_paused_during_a_build_and_what_it_leaves_can_still_be_collected(practice, tmp_path):
+    import gc
+
+    from goalbook import gcpause
+
+    states = []
+    real = pages.render_caseload
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pages, "render_caseload", lambda *a, **k: states.append(gc.isenabled()) or real(*a, **k))
+        assert build.build_book(practice, tmp_path / "book").ok
+    assert states == [False] and gc.isenabled()
+    assert gc.get_freeze_count() > 0, "what the build left is out of the young generations"
+    gcpause.tidy()
+    assert gc.get_freeze_count() == 0

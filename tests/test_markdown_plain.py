@@ -68,3 +68,20 @@ def test_random_notes_agree_with_markdown_it():
         shortcut += markdown._shortcut(text) is not None
         assert render_markdown(text) == markdown_it(text), repr(text)
     assert shortcut > 500  # the shortcut itself was exercised, not only markdown-it
+
+
+def test_the_classes_written_as_complements_hold_exactly_the_characters_meant():
+    """markdown.beyond_latin1 writes "these ASCII characters and U+00A1–U+FFFF" as a complement
+    (it compiles ~13× faster); compared here with the class written out, over every code point."""
+    import re
+
+    for ascii_chars, written_out in [
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\"'(", r"""[A-Za-z"'(\u00a1-\uffff]"""),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz ,;:'?(%/\"-", r"""[A-Za-z ,;:'?(%/"\u00a1-\uffff-]"""),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.;:'?()%/\"-",
+         r"""[A-Za-z0-9 ,.;:'?()%/"\u00a1-\uffff-]"""),
+        ("]^\\-[", r"[\]\^\\\-\[\u00a1-\uffff]"),  # characters that are special inside a class
+    ]:
+        fast, slow = re.compile(markdown.beyond_latin1(ascii_chars)), re.compile(written_out)
+        differ = [hex(c) for c in range(0x110000) if bool(fast.fullmatch(chr(c))) != bool(slow.fullmatch(chr(c)))]
+        assert differ == [], (ascii_chars, differ[:5])

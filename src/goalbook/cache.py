@@ -37,7 +37,7 @@ import stat as stat_mod
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import cache as memoize
@@ -801,22 +801,62 @@ def recall_lazy(root: Path, files: Sequence[tuple[Path, str, str]], load: Callab
     try:
         if not entry or len(entry["files"]) != len(files) or entry["id"] is None:
             return None
-        for (path, display, kind), (known, known_kind, _, sig) in zip(files, entry["files"]):
-            if display != known or kind != known_kind:
-                return None
-            st = os.stat(path)
-            if (st.st_mtime_ns != sig[1] or st.st_size != sig[0] or st.st_ctime_ns != sig[2]
-                    or st.st_ino != sig[3]):
-                return None
+        if any(display != known[0] or kind != known[1] for (_, display, kind), known in zip(files, entry["files"])):
+            return None
+        if not _all_unchanged((path, known[3]) for (path, _, _), known in zip(files, entry["files"])):
+            return None
+    except (OSError, TypeError, ValueError, KeyError, IndexError):
+        return None
+    return _lazy_client(found, folder, entry, load, make_sources)
+
+
+def _all_unchanged(files: Iterable[tuple[str, list[int]]]) -> bool:
+    """Whether every file's stat is still its trusted signature [size, mtime, ctime, inode]."""
+    stat = os.stat
+    for path, sig in files:
+        st = stat(path)
+        if st.st_mtime_ns != sig[1] or st.st_size != sig[0] or st.st_ctime_ns != sig[2] or st.st_ino != sig[3]:
+            return False
+    return True
+
+
+def recall_listed(root: Path, folder: str, path: str, load: Callable[[], Any],
+                  make_sources: Callable[..., Any]) -> Any | None:
+    """``recall_lazy`` for a client folder whose file names were taken from its clients.index
+    entry (``recall_listing``): the names agree by construction, so only each file's stat is
+    compared, and no list of its files is built. In-memory models (`watch`) are preferred."""
+    found = _caches.get(os.path.abspath(root)) if enabled() else None
+    if found is None or folder in found.clients:
+        return None
+    entry = found.read_index().get(folder)
+    head, start, base = folder + "/", len(folder) + 1, path + os.sep
+
+    def files() -> Iterator[tuple[str, list[int]]]:
+        for display, _, _, sig in entry["files"]:
+            if not display.startswith(head) or ".." in display:
+                raise ValueError(display)  # a damaged index: look at the folder itself
+            yield base + display[start:], sig
+
+    try:
+        if not entry or entry["id"] is None or not entry["files"] or not _all_unchanged(files()):
+            return None
+    except (OSError, TypeError, ValueError, KeyError, IndexError):
+        return None
+    return _lazy_client(found, folder, entry, load, make_sources)
+
+
+def _lazy_client(found: FileCache, folder: str, entry: dict[str, Any], load: Callable[[], Any],
+                 make_sources: Callable[..., Any]) -> Any | None:
+    try:
         sources = make_sources(*entry["sources"])
         problems = [Problem(*p) for p in entry["problems"]]
         count = int(entry["count"])
         client = LazyClient(str(entry["id"]), sources.folder, lambda: load()[0])
-    except (OSError, TypeError, ValueError, KeyError):
+        known_digests = sorted((d, digest) for d, _, digest, _ in entry["files"])
+    except (TypeError, ValueError, KeyError):
         return None
     found.alive.add(folder)
-    found.hits += len(files)
-    known_digests = sorted((d, digest) for d, _, digest, _ in entry["files"])
+    found.hits += len(known_digests)
     found.clients[folder] = (known_digests, (client, sources, problems, count))
     found.lazy_digests[folder] = known_digests
     token = entry.get("token")

@@ -202,8 +202,15 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
     result.problems += scan_problems
     recalled = []
     for folder in clients:
-        files = _client_files(folder)
         loaded_client = None
+        if folder.listed is not None:
+            # Listed from clients.index: the same files as that entry, so only their stat is compared.
+            loaded_client = cache.recall_listed(root, f"{CLIENTS}/{folder.name}", folder.path,
+                                                lambda folder=folder: _load_client(folder), ClientSources)
+        if loaded_client is not None:
+            recalled.append((folder, None, loaded_client))
+            continue
+        files = _client_files(folder)
         if touched is not None and folder.name not in touched:
             # `watch` saw no change in this folder since it was last read: not even stat-ed.
             loaded_client = cache.recall_trusted(root, files)
@@ -288,6 +295,8 @@ class _ClientFolder:
     # The stat signatures of the folder and its sessions/ taken before listing them, when the
     # listing found nothing odd: while both are the same, a listing would find the same names.
     dirs: list[Any] | None = None
+    path: str = ""  # the folder itself
+    listed: list[Any] | None = None  # its files' entries in clients.index, until _from_listing
 
 
 # --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
@@ -403,28 +412,41 @@ def _recalled_listing(root: Path, path: str, display: str) -> tuple[_ClientFolde
     """A client folder as the last build listed it (clients.index), when neither it nor its
     sessions/ has gained, lost or renamed an entry since: the same names, without listing 40,000
     files again. (A file edited in place does not move its folder's mtime; the cache stats every
-    file for that.)"""
+    file for that.) The file paths are only worked out if the client has to be read."""
     listed = cache.recall_listing(root, display)
     if listed is None or _folder_signatures(path) != listed[0]:
         return None
-    folder = _ClientFolder(os.path.basename(path), dirs=listed[0], files=[])
-    assert folder.files is not None
-    start, head = len(display) + 1, display + "/"
-    for entry in listed[1]:
-        # Plain string work (42,000 files); the index is ours, but a damaged one must not misguide.
-        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
-                and entry[0].startswith(head) and ".." not in entry[0]):
-            return None
-        file_display, kind = entry[0], entry[1]
-        file_path = path + os.sep + file_display[start:].replace("/", os.sep)
-        if kind == "session":
-            folder.sessions.append(file_path)
-        elif kind in ("client", "goals"):
-            setattr(folder, kind, file_path)
+    # Each entry is checked where it is used (cache.recall_listed, _from_listing): a damaged
+    # index must not send us elsewhere.
+    return _ClientFolder(os.path.basename(path), dirs=listed[0], path=path, listed=listed[1]), []
+
+
+def _from_listing(folder: _ClientFolder) -> None:
+    """Fill in a recalled folder's file paths from its listing (see ``_recalled_listing``), or
+    from a real listing when that entry of the index is damaged."""
+    listed, folder.listed = folder.listed, None
+    if listed is None:
+        return
+    display = f"{CLIENTS}/{folder.name}"
+    head, start = display + "/", len(display) + 1
+    files: list[tuple[str, str, str]] = []
+    sessions: list[str] = []
+    found: dict[str, str] = {}
+    for entry in listed:
+        if not (type(entry) is list and len(entry) == 4 and type(entry[0]) is str and entry[0].startswith(head)
+                and ".." not in entry[0] and entry[1] in ("client", "goals", "session")):
+            scanned, _ = _scan_client_folder(folder.path, display)  # clean when recorded, so no problems
+            folder.client, folder.goals, folder.sessions, folder.files = (
+                scanned.client, scanned.goals, scanned.sessions, scanned.files)
+            return
+        file_path = folder.path + os.sep + entry[0][start:].replace("/", os.sep)
+        if entry[1] == "session":
+            sessions.append(file_path)
         else:
-            return None
-        folder.files.append((file_path, file_display, kind))
-    return folder, []
+            found[entry[1]] = file_path
+        files.append((file_path, entry[0], entry[1]))
+    folder.client, folder.goals = found.get("client"), found.get("goals")
+    folder.sessions, folder.files = sessions, files
 
 
 def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Problem]]:
@@ -572,6 +594,7 @@ def _slugify(name: str) -> str:
 
 def _client_files(folder: _ClientFolder) -> list[tuple[str, str, str]]:
     """(path, display, kind) of every file ``_load_client`` will read."""
+    _from_listing(folder)
     if folder.files is None:
         base = f"{CLIENTS}/{folder.name}"
         name = os.path.basename
@@ -581,6 +604,7 @@ def _client_files(folder: _ClientFolder) -> list[tuple[str, str, str]]:
 
 
 def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, list[Problem], int]:
+    _from_listing(folder)
     sources = ClientSources(folder=f"{CLIENTS}/{folder.name}")
     problems: list[Problem] = []
     count = 0

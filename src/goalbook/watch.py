@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 
+from goalbook import gcpause
 from goalbook.errors import GoalbookError
 
 BuildFn = Callable[..., Any]  # build_book(root, out, *, today=…) -> BuildResult
@@ -84,6 +85,8 @@ class Rebuilder:
                     return
             self._wanted.clear()  # a save from now on wants one more build
             self._build_once()
+            if not self._wanted.is_set():
+                gcpause.tidy()  # while waiting for the next save
 
 
 def _event_handler(root: Path, ignored: Callable[[], tuple[Path, ...]], on_change: Callable[[list[str]], None]) -> Any:
