@@ -75,8 +75,8 @@ def warm_up(root: Path, out: Path | None, *, today: date | None, as_of: str | No
     loaded = load.load_settings(Path(root), today=today)
     if loaded.practice is None:
         return None
-    unknown = [n for n in load.client_folder_names(Path(root), loaded.practice.output)
-               if f"{load.CLIENTS}/{n}" not in index]
+    folders = load.client_folder_names(Path(root), loaded.practice.output)
+    unknown = [n for n in folders if f"{load.CLIENTS}/{n}" not in index]
     if len(unknown) < MIN_CLIENTS:
         return None
 
@@ -89,7 +89,7 @@ def warm_up(root: Path, out: Path | None, *, today: date | None, as_of: str | No
     global _job
     _job = _Job(loaded, found, repo, histories, as_of, unknown, warmed.folder)
     memo = checkcache.memo_for(root)
-    total = len(names) + 1  # about: the caseload comes last, in the ordinary build
+    total = len(folders) + 1  # as the ordinary build counts: every client, then the caseload
     try:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
