@@ -585,8 +585,9 @@ def _bad_session_name(display: str, name: str, looked_like_date: bool) -> Proble
 
 
 def _slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
-    return slug or "client-1"
+    from goalbook.validate import suggest_slug  # only for a badly named folder: validate is heavy
+
+    return suggest_slug(name) or "client-1"
 
 
 # --- One client -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from goalbook import __version__
 from goalbook.analysis import ClientView, PracticeView, subscales_lead
 from goalbook.analysis_scores import BandInfo, InstrumentView
+from goalbook.formatting import short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -30,11 +31,7 @@ def fmt_date(d: date | None, empty: str = "—") -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else empty
 
 
-def fmt_num(x: float | None) -> str:
-    if x is None:
-        return "—"
-    x = round(float(x), 1)
-    return str(int(x)) if x.is_integer() else f"{x:.1f}"
+fmt_num = short_number  # a score to one decimal, "—" when missing
 
 
 def fmt_signed(x: float | None) -> str:
