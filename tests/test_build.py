@@ -190,3 +190,18 @@ def test_cli_share_to_an_exact_file(small_practice, tmp_path):
 def test_cli_share_without_client_is_a_usage_error(small_practice):
     result = CliRunner().invoke(main, ["build", str(small_practice), "--share"])
     assert result.exit_code == 2 and "--client" in result.output
+
+
+@pytest.mark.parametrize("target, words", [
+    ("goalbook.yaml", "this is the practice's settings file, goalbook.yaml"),
+    ("clients", "this is inside the practice's clients/ folder, where your records live"),
+    ("clients/ab/book", "this is inside the practice's clients/ folder, where your records live"),
+])
+def test_an_output_among_the_records_is_refused_in_plain_words(small_practice, target, words):
+    before = {p: p.read_bytes() for p in small_practice.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(main, ["build", str(small_practice), "-o", str(small_practice / target)])
+    assert result.exit_code == 2
+    assert words in result.output and "hint: choose an output folder of its own" in result.output
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in small_practice.rglob("*") if p.is_file() and ".goalbook-cache" not in p.parts} \
+        == {p: b for p, b in before.items() if ".goalbook-cache" not in p.parts}

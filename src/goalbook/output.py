@@ -41,11 +41,10 @@ def check_output_location(out: Path, practice_root: Path) -> None:
         )
     if root_r in out_r.parents:
         first = out_r.relative_to(root_r).parts[0]
-        if first in SOURCE_FOLDERS or first == "goalbook.yaml":
-            raise OutputError(
-                f"{out}: this is inside the practice's {first}/ folder, where your records live",
-                hint="choose an output folder of its own, e.g. -o _book",
-            )
+        if first in SOURCE_FOLDERS or first in ("goalbook.yaml", "goalbook.yml"):
+            where = (f"this is the practice's settings file, {first}" if first.startswith("goalbook.")
+                     else f"this is inside the practice's {first}/ folder, where your records live")
+            raise OutputError(f"{out}: {where}", hint="choose an output folder of its own, e.g. -o _book")
 
 
 def is_ours(folder: Path) -> bool:
