@@ -220,29 +220,3 @@ def test_gc_is_paused_during_a_build_and_what_it_leaves_can_still_be_collected(p
     assert gc.get_freeze_count() > 0, "what the build left is out of the young generations"
     gcpause.tidy()
     assert gc.get_freeze_count() == 0
-
-
-def _corpus_cases():
-    import test_bad_corpus
-
-    return test_bad_corpus.CASES
-
-
-@pytest.mark.parametrize("name", sorted(_corpus_cases()))
-def test_every_broken_practice_of_the_corpus_gets_the_same_problems_from_the_workers(tmp_path, monkeypatch, name,
-                                                                                    timestamps):
-    """The 66+ broken practices of tests/data/bad (alias bombs, 100,000-deep nesting, binary files,
-    symlink loops, …), built through the workers: the same problems and the same book as in one
-    process, never an exception."""
-    if timestamps != "fresh":
-        pytest.skip("once is enough: the workers' side is the same in both modes")
-    root = _corpus_cases()[name].build(tmp_path / "practice")
-    time.sleep(0.03)
-    expected = one_process(root, tmp_path / "one", monkeypatch)
-    cache.forget()
-    result = build.build_book(root, tmp_path / "two")
-    assert result.problems == expected.problems
-    assert result.ok == expected.ok
-    if expected.ok:
-        assert tree(tmp_path / "two") == tree(tmp_path / "one")
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
