@@ -7,6 +7,7 @@ import random
 
 from goalbook.render import markdown
 from goalbook.render.markdown import render_markdown
+from test_markdown_plain import markdown_it
 
 # Lines the shortcut accepts, and neighbours that must send a note to markdown-it.
 LINES = ["Walk for 30 minutes", "For next time:", '"Quoted" words (yes)', "It's *fine* now", "**Bold** start",
@@ -17,10 +18,6 @@ LINES = ["Walk for 30 minutes", "For next time:", '"Quoted" words (yes)', "It's 
          "+ plus", "  - indented", "    code", " lead", "trail ", "trail  ", "---", "===", "# h", "> q", "- #", "- >",
          "- a\u00a0b", "Line\twith tab", "- <b>", "- a & b", "- [x](#a)", "- `c`", "- -", "*a **b** c*"]
 SAFE = LINES[:LINES.index("2023")]
-
-
-def markdown_it(text: str) -> str:
-    return markdown._parser().render(text).strip()
 
 
 def test_a_note_ending_in_a_list_takes_the_shortcut():

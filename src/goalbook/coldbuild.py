@@ -3,11 +3,12 @@
 A build with nothing cached reads, checks, analyses and renders every client, and each client's
 work depends only on its own files and the practice-wide settings. So before the ordinary build
 runs, two forked workers take the clients that the cache knows nothing of and do all of it for
-each: they write the client's cache file (as any build would) and hand back what belongs in the
-practice-wide records — the client's line of the cache index, its checks' problems, its rendered
-page and caseload row. The ordinary build that follows then finds every client known, as a
-rebuild with nothing changed does, and only writes the book. The book is byte for byte the one a
-build in one process writes (tests/test_cache.py compares them).
+each: they list the client's folder, write its cache file (as any build would) and its page (into
+a private folder beside the book), and hand back what belongs in the practice-wide records — the
+client's line of the cache index, its checks' problems, its page key and caseload row. The
+ordinary build that follows then finds every client known, as a rebuild with nothing changed
+does, renders the caseload and moves the pages into the new book. The book is byte for byte the
+one a build in one process writes (tests/test_coldbuild.py compares them).
 
 Only where forking is safe (no threads, so not inside `watch`), with two or more cores, with the
 cache on, and for at least ``MIN_CLIENTS`` unknown clients; otherwise nothing happens here.
