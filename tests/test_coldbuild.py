@@ -220,3 +220,32 @@ def test_gc_is_paused_during_a_build_and_what_it_leaves_can_still_be_collected(p
     assert gc.get_freeze_count() > 0, "what the build left is out of the young generations"
     gcpause.tidy()
     assert gc.get_freeze_count() == 0
+
+
+def test_a_rebuild_stats_the_files_in_two_processes_and_sees_every_edit(practice, tmp_path, monkeypatch, timestamps):
+    """cache.listed_unchanged splits the stat calls of a rebuild between this process and a forked
+    one; an edit in either half is seen, and the book is the one-process book."""
+    if timestamps != "trusted":
+        pytest.skip("fresh files are never recalled from clients.index")
+    monkeypatch.setattr(coldbuild, "MIN_CLIENTS", 10**6)
+    out = tmp_path / "book"
+    assert build.build_book(practice, out).ok
+    time.sleep(0.03)
+    clients = sorted((practice / "clients").iterdir())
+    edited = [clients[0], clients[-1]]  # one in this process's half, one in the forked one's
+    for client in edited:
+        session = sorted((client / "sessions").glob("*.yaml"))[-1]
+        session.write_text(session.read_text().replace("notes: |\n  ", "notes: |\n  Edited today. ", 1))
+    monkeypatch.setattr(cache, "PARALLEL_STAT_MIN", 1)
+    verdicts = []
+    real = cache.listed_unchanged
+    monkeypatch.setattr(cache, "listed_unchanged", lambda *a: verdicts.append(real(*a)) or verdicts[-1])
+    read = []
+    real_load = load._load_client
+    monkeypatch.setattr(load, "_load_client", lambda folder: read.append(folder.name) or real_load(folder))
+    cache.forget()
+    result = build.build_book(practice, out)
+    assert result.ok
+    assert verdicts[0] == {f"clients/{c.name}" for c in clients[1:-1]}
+    assert sorted(read) == sorted(c.name for c in edited)
+    assert tree(out) == tree(one_process_book(practice, tmp_path / "one", monkeypatch))

@@ -201,12 +201,14 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
     clients, scan_problems = _scan_clients(root, practice.output, rescan=touched)
     result.problems += scan_problems
     recalled = []
+    unchanged = cache.listed_unchanged(root, [(f"{CLIENTS}/{f.name}", f.path) for f in clients if f.listed is not None])
     for folder in clients:
         loaded_client = None
         if folder.listed is not None:
             # Listed from clients.index: the same files as that entry, so only their stat is compared.
-            loaded_client = cache.recall_listed(root, f"{CLIENTS}/{folder.name}", folder.path,
-                                                lambda folder=folder: _load_client(folder), ClientSources)
+            display = f"{CLIENTS}/{folder.name}"
+            loaded_client = cache.recall_listed(root, display, folder.path, lambda folder=folder: _load_client(folder),
+                                                ClientSources, unchanged=None if unchanged is None else display in unchanged)
         if loaded_client is not None:
             recalled.append((folder, None, loaded_client))
             continue
