@@ -792,7 +792,7 @@ def test_an_edit_rewrites_one_line_of_clients_index_and_a_deleted_client_leaves_
     after = index_lines(practice)
     changed = [json.loads(a)[0] for a, b in zip(after, before) if a != b]
     assert changed == [f"clients/{edited_client}"]
-    gone = sorted(p for p in (practice / "clients").iterdir())[0]
+    gone = min((practice / "clients").iterdir())
     shutil.rmtree(gone)
     cache.forget()
     expected = cold(practice, tmp_path / "cold", monkeypatch)
@@ -840,11 +840,11 @@ def test_an_unchanged_folder_is_not_listed_again_and_any_new_entry_is_seen(pract
 
     clients = sorted(p for p in (practice / "clients").iterdir())
     first, second, third = clients[0], clients[1], clients[2]
-    last = sorted((first / "sessions").glob("*.yaml"))[-1]
+    last = max((first / "sessions").glob("*.yaml"))
     new_session = first / "sessions" / "2026-03-31.yaml"  # added (a copy of the last, dated today)
     assert not new_session.exists()
     new_session.write_text(re.sub(r"(?m)^date: .*$", "date: 2026-03-31", last.read_text(), count=1))
-    renamed = sorted((second / "sessions").glob("*.yaml"))[0]  # renamed to another date
+    renamed = min((second / "sessions").glob("*.yaml"))  # renamed to another date
     renamed.rename(renamed.with_name("2025-01-02.yaml"))
     (third / "notes.txt").write_text("a stray file: warned about")  # unknown entry
     settle()

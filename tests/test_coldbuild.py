@@ -234,7 +234,7 @@ def test_a_rebuild_stats_the_files_in_two_processes_and_sees_every_edit(practice
     clients = sorted((practice / "clients").iterdir())
     edited = [clients[0], clients[-1]]  # one in this process's half, one in the forked one's
     for client in edited:
-        session = sorted((client / "sessions").glob("*.yaml"))[-1]
+        session = max((client / "sessions").glob("*.yaml"))
         session.write_text(session.read_text().replace("notes: |\n  ", "notes: |\n  Edited today. ", 1))
     monkeypatch.setattr(cache, "PARALLEL_STAT_MIN", 1)
     verdicts = []

@@ -9,10 +9,10 @@ import threading
 import time
 
 import pytest
-
-from goalbook import build, cache, coldbuild
 from test_bad_corpus import CASES
 from test_coldbuild import one_process, tree
+
+from goalbook import build, cache, coldbuild
 
 if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
     pytest.skip("the cold build's workers need fork, two cores and no other threads", allow_module_level=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 
+from test_markdown_plain import markdown_it
+
 from goalbook.render import markdown
 from goalbook.render.markdown import render_markdown
-from test_markdown_plain import markdown_it
 
 # Lines the shortcut accepts, and neighbours that must send a note to markdown-it.
 LINES = ["Walk for 30 minutes", "For next time:", '"Quoted" words (yes)', "It's *fine* now", "**Bold** start",

@@ -20,10 +20,11 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from goalbook import cache, checkcache, load, output, pagecache
 from goalbook.errors import GoalbookError
