@@ -136,7 +136,9 @@ def test_errors_found_by_a_worker_stop_the_build_as_they_would_in_one_process(pr
     assert checks.run_checks(practice).problems == expected.problems
 
 
-def test_only_the_clients_the_cache_does_not_know_go_to_the_workers(practice, tmp_path, monkeypatch, timestamps):
+@pytest.mark.parametrize("into", ["second", "first"])  # a new book; the same book, updated in place
+def test_only_the_clients_the_cache_does_not_know_go_to_the_workers(practice, tmp_path, monkeypatch, timestamps,
+                                                                    into):
     if timestamps != "trusted":
         pytest.skip("fresh files never go into clients.index")
     monkeypatch.setattr(coldbuild, "MIN_CLIENTS", 10**6)
@@ -154,10 +156,11 @@ def test_only_the_clients_the_cache_does_not_know_go_to_the_workers(practice, tm
     warmed = []
     real = coldbuild.warm_up
     monkeypatch.setattr(coldbuild, "warm_up", lambda *a, **k: warmed.append(real(*a, **k)) or warmed[-1])
-    result = build.build_book(practice, tmp_path / "second")
+    result = build.build_book(practice, tmp_path / into)
     assert result.ok
     assert warmed[0] is not None and sorted(warmed[0].pages) == ["zz-new-0", "zz-new-1", "zz-new-2"]
-    assert tree(tmp_path / "second") == tree(one_process_book(practice, tmp_path / "one", monkeypatch))
+    assert tree(tmp_path / into) == tree(one_process_book(practice, tmp_path / "one", monkeypatch))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def one_process_book(root: Path, out: Path, monkeypatch) -> Path:
