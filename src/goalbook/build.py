@@ -352,10 +352,10 @@ def _existing(out: Path) -> dict[str, bytes]:
 def _audit(root: Path, rev: str, share: bool, as_of: bool):
     if share:
         return None, lambda _cid: None
-    return audit(root, rev, as_of)
+    return audit_state(root, rev, as_of)
 
 
-def audit(root: Path, rev: str, as_of: bool):
+def audit_state(root: Path, rev: str, as_of: bool):
     """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
     try:
         from goalbook import audit

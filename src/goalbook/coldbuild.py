@@ -84,7 +84,7 @@ def warm_up(root: Path, out: Path | None, *, today: date | None, as_of: str | No
 
     from goalbook import build
 
-    repo, histories = build.audit(history_root or Path(root), history_rev, as_of is not None)
+    repo, histories = build.audit_state(history_root or Path(root), history_rev, as_of is not None)
     build.prepare_templates()  # loaded once here rather than once in each worker
     book = Path(out) if out is not None else build.default_output(history_root or Path(root), loaded.practice)
     warmed = Warmed(repo, histories, folder=_page_folder(book, history_root or Path(root)))
