@@ -194,3 +194,71 @@ def test_ctrl_c_ends_watch_cleanly(practice, tmp_path):
             proc.kill()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped watching." in err
+
+
+def test_a_save_during_the_first_build_is_built_right_after(practice, tmp_path):
+    """The first build runs before the file watcher starts (so that it may use both cores); what
+    is saved while it runs is caught by the full build that follows once the watcher runs."""
+    from goalbook.build import build_book
+
+    out = tmp_path / "book"
+    goals = practice / "clients" / "ana-r" / "goals.yaml"
+    builds = []
+
+    def build(root, out, *, today=None):
+        result = build_book(root, out, today=today)
+        if not builds:  # a save lands while the first build runs, before any watcher could see it
+            save_by_rename(goals, goals.read_text(encoding="utf-8").replace(
+                "Present at the weekly team meeting", "Saved during the first build"))
+        builds.append(result)
+        return result
+
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(practice, out), daemon=True, kwargs={
+        "debounce": 0.1, "on_build": results.put, "stop_event": stop, "build": build})
+    thread.start()
+    try:
+        first = results.get(timeout=WAIT)
+        assert first.ok and "Saved during the first build" not in book_text(out)
+        second = results.get(timeout=WAIT)
+        assert second.ok and "Saved during the first build" in book_text(out)
+    finally:
+        stop.set()
+        thread.join(WAIT)
+
+
+def test_the_first_build_runs_before_any_thread_and_an_unchanged_catch_up_says_nothing(make_practice, tmp_path):
+    """In its own process (no test threads): the first build of a practice the cache does not know
+    goes through the cold build's workers, and the full build that follows once the watcher runs
+    finds nothing new and prints nothing."""
+    root = tmp_path / "practice"
+    script = f"""
+import threading, sys
+sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'benchmarks')!r})
+from make_practice import make_practice
+from goalbook import coldbuild
+from goalbook.watch import watch
+make_practice({str(root)!r}, clients=3, sessions=3, seed=5)
+coldbuild.MIN_CLIENTS = 1
+real = coldbuild.warm_up
+def warm_up(*a, **k):
+    warmed = real(*a, **k)
+    print("threads", threading.active_count(), "workers", warmed is not None and warmed.clients, flush=True)
+    return warmed
+coldbuild.warm_up = warm_up
+stop = threading.Event()
+reports = []
+def on_build(result):
+    reports.append(result)
+    print("report", result.ok, flush=True)
+    threading.Timer(1.0, stop.set).start()  # time enough for a wrong second report to show
+watch({str(root)!r}, {str(tmp_path / 'book')!r}, debounce=0.05, on_build=on_build, stop_event=stop)
+print("reports", len(reports), flush=True)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "GOALBOOK_NO_CACHE"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "threads 1 workers 3", done.stdout
+    assert lines[-1] == "reports 1", done.stdout

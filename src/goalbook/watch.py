@@ -151,7 +151,9 @@ def watch(
                 pending.update(paths)
         rebuilder.request()
 
-    def build_once() -> None:
+    def build_once(quiet_if_like: Any = None) -> Any:
+        """One build, reported (``quiet_if_like``: not when it wrote nothing and found what that
+        earlier result found). Returns the result, or None when the build raised."""
         nonlocal pending
         with lock:
             changed, pending = pending, set()
@@ -165,25 +167,37 @@ def watch(
                 pending = None  # what this build was told is lost: read everything next time
             if isinstance(exc, GoalbookError):  # e.g. an unsafe output folder: say it, keep watching
                 click.echo(f"goalbook: {exc.format_message()}", err=True)
-                return
+                return None
             if not isinstance(exc, Exception):
                 raise
             click.echo(f"goalbook: the build failed unexpectedly ({type(exc).__name__}: {exc}); "
                        "still watching. Please report this.", err=True)
-            return
+            return None
         if getattr(result, "out", None) is not None:
             outputs[:] = [Path(result.out).resolve()]
-        report(result)
+        if not (quiet_if_like is not None and getattr(result, "written", 1) == 0
+                and getattr(result, "ok", None) == getattr(quiet_if_like, "ok", None)
+                and getattr(result, "problems", None) == getattr(quiet_if_like, "problems", None)):
+            report(result)
+        return result
 
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
     rebuilder = Rebuilder(build_once, debounce)
-    observer = PollingObserver(timeout=0.5) if poll else Observer()
-    observer.schedule(_event_handler(root, lambda: tuple(outputs), on_change), str(root), recursive=True)
+    observer = None
     try:
-        observer.start()  # before the first build, so a save during it is not missed
-        build_once()
+        # The first build runs before any thread starts (watchdog's observer starts one as soon
+        # as it is made), so that a large practice without a cache is built on both cores
+        # (coldbuild.py: forking is unsafe once threads run). A save made meanwhile is caught by
+        # a full build as soon as the observer runs; that one says nothing when it finds nothing new.
+        first = build_once()
+        observer = PollingObserver(timeout=0.5) if poll else Observer()
+        observer.schedule(_event_handler(root, lambda: tuple(outputs), on_change), str(root), recursive=True)
+        observer.start()
+        with lock:
+            pending = None  # read everything
+        build_once(quiet_if_like=first)
         if tell_changes:
             from goalbook.build import warm_up
 
@@ -195,9 +209,10 @@ def watch(
         pass
     finally:
         stop.set()
-        observer.stop()
+        if observer is not None:
+            observer.stop()
         rebuilder.stop()
-        if observer.is_alive():
+        if observer is not None and observer.is_alive():
             observer.join(5)
 
 
