@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from goalbook import checkcache, gcpause
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.model import Client, Goal, Practice
 from goalbook.problems import (
@@ -98,42 +97,19 @@ class CheckResult:
 
 
 def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice | None, list[Problem]]:
-    """Load the practice and run every check; problems sorted by file, line and column."""
-    result = run_checks(root, today=today)
-    return result.practice, result.problems
-
-
-def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
-    with gcpause.paused():
-        return _run_checks(root, today=today)
-
-
-def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
+    """Load the whole practice and run every check; problems sorted by file, line and column."""
     loaded = load_all(Path(root), today=today)
     problems = list(loaded.problems)
     if loaded.practice is not None:
-        # Issue 6: the stages look at one client at a time, so a client whose files (and the
-        # practice's settings) did not change keeps the problems found last time (checkcache.py).
-        memo = checkcache.memo_for(loaded.root)
-        base = checkcache.practice_key(loaded) if memo is not None else ""
-        todo, keys = [], {}
-        for client in loaded.practice.clients:
-            key = (checkcache.client_key(base, loaded.root, client, loaded.clients.get(client.folder))
-                   if memo is not None else None)
-            kept = memo.get(client.folder, key) if memo is not None else None
-            if kept is None:
-                todo.append(client)
-                keys[client.folder] = key
-            else:
-                problems += kept
-        found = client_problems(loaded, todo)
-        problems += found
-        if memo is not None:
-            by_folder = problems_by_folder(found, keys)
-            for folder, key in keys.items():
-                memo.put(folder, key if by_folder is not None else None, (by_folder or {}).get(folder, []))
-            memo.save({c.folder for c in loaded.practice.clients})
-    return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
+        problems += client_problems(loaded, loaded.practice.clients)
+    return loaded.practice, sort_problems(problems)
+
+
+def run_checks(root: Path, *, today: date | None = None, session: Any = None) -> CheckResult:
+    """`goalbook check`: the build's pipeline, stopped before rendering."""
+    from goalbook.build import check_book
+
+    return check_book(root, today=today, session=session)
 
 
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
@@ -151,18 +127,6 @@ def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
         # date would be "in the future" or "overdue" — many messages for that one mistake.
         findings = [f for f in findings if f.code not in CLOCK_CODES]
     return resolve(findings, loaded.root)
-
-
-def problems_by_folder(found: list[Problem], folders: Iterable[str]) -> dict[str, list[Problem]] | None:
-    """``found`` sorted into the client folders they belong to; None when any belongs to none of
-    them (then nothing may be remembered per client)."""
-    by_folder: dict[str, list[Problem]] = {folder: [] for folder in folders}
-    for problem in found:
-        folder = "/".join(problem.path.split("/")[:2])
-        if folder not in by_folder:
-            return None
-        by_folder[folder].append(problem)
-    return by_folder
 
 
 # --- What the stages share --------------------------------------------------------------------

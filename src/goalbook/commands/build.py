@@ -7,6 +7,7 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -40,18 +41,17 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     if share and not client_id:
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
-    snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
+    snapshot_ctx, when = nullcontext(root), None
     if as_of:
         from goalbook import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
-        snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
+        snapshot_ctx = snapshot.checkout_as_of(root, resolved.commit)
         label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
-    with snapshot_ctx as source:
-        result = build.build_book(
-            source, out, today=today, client=client_id, share=share, progress=bar,
-            as_of=label, history_root=root if as_of else None, history_rev=rev,
-        )
+        when = build.AsOf(label, root, resolved.commit)
+    with snapshot_ctx as source, _removed_if_killed(source, root if as_of else None):
+        request = build.BuildRequest(source, out, client=client_id, share=share, today=today, as_of=when)
+        result = build.build_book(request, progress=bar)
         if bar:
             bar.clear()
         # Problems are printed exactly as `check` prints them (excerpts read from what was built).
@@ -65,6 +65,15 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     if not quiet:
         click.echo(report, nl=False)
         click.echo(summary_line(result))
+
+
+def _removed_if_killed(snapshot: Path, practice: Path | None) -> Any:
+    """--as-of: the record's copy in the temp folder is removed even if this process is killed."""
+    if practice is None:
+        return nullcontext()
+    from goalbook import janitor
+
+    return janitor.watching(None, (snapshot.parent, snapshot.name))
 
 
 def summary_line(result) -> str:
