@@ -173,3 +173,15 @@ def test_check_points_into_the_longer_shape(make_practice):
     # then 7 items 3 apart from column 15), not the instrument key.
     assert (bad.path, bad.line, bad.column) == ("clients/ab/sessions/2026-03-02.yaml", 7, 33)
     assert "answer 9 to item 7" in bad.message
+
+
+def test_a_self_report_is_shown_without_the_missed_contact_warning(make_practice):
+    root = _practice(make_practice, session=None)
+    write_administration(root, _record())
+    _, problems = check_practice(root)
+    assert not [p for p in problems if p.code == "data-without-contact"]
+    practice, _ = load.load_practice(root)
+    from goalbook.render.session_items import NOT_HELD, session_item
+    view = analysis.client_view(practice, practice.clients[0])
+    html = "".join(session_item(s) for s in view.sessions)
+    assert NOT_HELD not in html and "Answered without a contact" in html and "PHQ-9" in html
