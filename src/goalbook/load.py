@@ -279,6 +279,7 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             no_contact_days=_positive_int(alerts.get("no_contact_days"), defaults.no_contact_days),
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
+        safety_message=_text(data.get("safety_message")).strip(),
     )
 
 
