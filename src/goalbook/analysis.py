@@ -29,7 +29,7 @@ from goalbook.analysis_scores import (
 from goalbook.formatting import short_number
 
 Audience = Literal["clinician", "client"]
-NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
+NO_CONTACT_KINDS = model.NOT_A_CONTACT_KINDS
 # The share page's order of goals: what the client is working on now comes first; goals replaced
 # or dropped come last, and only when the practice asks for them (``share: {past_goals: true}``).
 SHARE_GOAL_ORDER = ("active", "proposed", "paused", "achieved", "revised", "discontinued")
@@ -38,6 +38,7 @@ STATUS_LABELS = {"referred": "Referred", "active": "Active", "paused": "Paused",
 KIND_LABELS = {
     "intake": "Intake", "assessment": "Assessment", "session": "Session", "review": "Review",
     "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
+    "self-report": "Answered without a contact",
 }
 
 # Alert kinds, most urgent first (the design brief's order).
