@@ -34,6 +34,7 @@ NO_CONTACT_KINDS = model.NOT_A_CONTACT_KINDS
 # or dropped come last, and only when the practice asks for them (``share: {past_goals: true}``).
 SHARE_GOAL_ORDER = ("active", "proposed", "paused", "achieved", "revised", "discontinued")
 PAST_GOALS = ("revised", "discontinued")
+MISSED_KINDS = ("did-not-attend", "cancelled")  # a self-report is not a missed contact
 STATUS_LABELS = {"referred": "Referred", "active": "Active", "paused": "Paused", "discharged": "Discharged"}
 KIND_LABELS = {
     "intake": "Intake", "assessment": "Assessment", "session": "Session", "review": "Review",
@@ -323,7 +324,7 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
     stems = {anchor("session", s.file.rsplit("/", 1)[-1].split(".")[0]): s for s in by_file.values()}
     sessions = []
     for sv in view.sessions:
-        if not sv.attended and not settings.missed_contacts:
+        if sv.kind in MISSED_KINDS and not settings.missed_contacts:
             continue
         source = stems.get(sv.anchor)
         notes = for_client_text(source.for_client, source.notes, settings) if source else ""
