@@ -388,7 +388,7 @@ def critical_alert_row(iv: InstrumentView, today: date, recent_days: int = CRITI
 # --- NHS Talking Therapies paired outcome --------------------------------------------------------------
 
 # Attended contacts that are not treatment: the NHS counts a finished course by treatment appointments.
-NOT_TREATMENT = ("intake", "assessment", "did-not-attend", "cancelled")
+NOT_TREATMENT = ("intake", "assessment", *model.NOT_A_CONTACT_KINDS)
 MIN_TREATMENT_APPOINTMENTS = 2
 NHS_SCOPE_RULE = ("NHS Talking Therapies reports the first and last scores of a referral that finished a course "
                   f"of treatment: at least {MIN_TREATMENT_APPOINTMENTS} attended treatment appointments "

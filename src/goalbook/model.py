@@ -26,6 +26,9 @@ GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "re
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
 )
+# Session kinds that are not a contact: no appointment attended, "no contact" not reset. A
+# self-report holds questionnaires answered without a contact (a form filled in at home).
+NOT_A_CONTACT_KINDS = ("did-not-attend", "cancelled", "self-report")
 PERIODS = ("day", "week", "month")
 # GAS level names in the YAML, in order −2 … +2.
 GAS_LEVELS: dict[str, int] = {"much_less": -2, "less": -1, "expected": 0, "more": 1, "much_more": 2}
@@ -149,6 +152,13 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Where the answers came from, when written by import/enter: a form id and when it was answered,
+    # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
+    form: str = ""
+    answered_at: str = ""
+    entered: str = ""
+    respondent: str = ""  # who answered when not the client (a respondent id); "" = the client
+    in_mapping: bool = False  # written as {answers: [...], ...}: the items are under `answers`
 
 
 @dataclass(frozen=True)

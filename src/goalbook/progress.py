@@ -272,7 +272,7 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
     out: list[StepReport] = []
     previous: date | None = None
     for s in sorted(sessions, key=SESSION_ORDER):
-        if s.kind in NO_CONTACT and not s.homework:
+        if s.kind in model.NOT_A_CONTACT_KINDS and not s.homework:
             continue
         if step.id in s.homework:
             first_day = (previous + ONE_DAY) if previous is not None else start
