@@ -155,6 +155,7 @@ def stylesheet() -> Markup:
 
 def _client_charts(view: ClientView) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
+    events = [charts.Event(e.date, str(k), e.text) for k, e in enumerate(view.events, start=1)]
     for g in view.goals:
         if not g.points and g.baseline is None:
             continue
@@ -172,7 +173,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
             words=("start", "aim", "aim by") if view.audience == "client" else ("baseline", "target", "target date"),
-        )
+            events=events,
+        ) + charts.event_legend(events, g.start, g.end)
         for s in g.steps:
             if s.weeks:
                 out[f"{g.anchor}-{s.id}"] = charts.adherence_chart(
@@ -184,11 +186,11 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                 )
     for iv in view.instruments:
         if iv.rows:
-            out.update(_instrument_charts(iv, client=view.audience == "client"))
+            out.update(_instrument_charts(iv, client=view.audience == "client", events=events))
     return out
 
 
-def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]:
+def _instrument_charts(iv: InstrumentView, *, client: bool, events: list[charts.Event]) -> dict[str, Markup]:
     """The totals chart, or — when the subscales lead — one small chart per subscale with its own bands."""
     def band_words(bands: list[BandInfo], label: str, level: int) -> str:
         return (plain_band(bands, level, iv.higher_is_better, long=True) if client else label) or "no band"
@@ -209,8 +211,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]
             f"chart-{iv.anchor}", f"{iv.short_name} totals over time", desc,
             points=points, bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=first.date, end=latest.date,
-            cutoff_label="threshold" if client else "clinical cutoff",
-        )}
+            cutoff_label="threshold" if client else "clinical cutoff", events=events,
+        ) + charts.event_legend(events, first.date, latest.date)}
     out: dict[str, Markup] = {}
     for sub in iv.subscales:
         cells = [(r.date, c) for r in iv.rows for c in r.subscales if c.id == sub.id and c.total is not None]
@@ -224,7 +226,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]
             f"chart-{key}", f"{iv.short_name} {sub.name} over time", desc,
             points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=first.date, end=latest.date, width=charts.SMALL_WIDTH,
-        )
+            events=events,
+        ) + charts.event_legend(events, first.date, latest.date)
     return out
 
 
