@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from goalbook import change, model, nhs, scoring
-from goalbook.formatting import short_number
-from goalbook.instruments import Band, Instrument
-from goalbook.scoring import Score
+from goalbook.clinical import change, nhs, scoring
+from goalbook.clinical.instruments import Band, Instrument
+from goalbook.clinical.scoring import Score
+from goalbook.number_text import short_number
+from goalbook.records import model
 
 Audience = Literal["clinician", "client"]
 
@@ -153,7 +154,7 @@ class NhsView:
 
 
 def num(x: float | None) -> str:
-    """A score as the book shows it (one rule for the whole book: ``formatting.short_number``)."""
+    """A score as the book shows it (one rule for the whole book: ``number_text.short_number``)."""
     return short_number(x)
 
 

@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.clinical.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.number_text import plain_number
 
 Reliable = Literal["improvement", "deterioration", "none"]
 Category = Literal["recovered", "improved", "unchanged", "deteriorated"]

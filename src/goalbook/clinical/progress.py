@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
-from goalbook import model
-from goalbook.formatting import formula_number, formula_term
+from goalbook.number_text import formula_number, formula_term
+from goalbook.records import model
 
 Direction = Literal["decrease", "increase"]
 
