@@ -140,6 +140,29 @@ class CriticalItem:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """What a clinician does next when the reported total meets ``op value`` (a positive screen: give
+    the full questionnaire). Data in the definition, shown beside the score — never only a comment."""
+
+    op: str
+    value: float
+    say: str
+    source: str
+    unconfirmed: bool = False
+    note: str = ""
+
+    @property
+    def condition(self) -> str:
+        return f"{RULE_SIGNS[self.op]} {plain_number(self.value)}"
+
+    def applies(self, total: float) -> bool:
+        return COMPARISONS[self.op](total, self.value)
+
+    def explain(self) -> str:
+        return f"{self.say} (total {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
+
+
+@dataclass(frozen=True)
 class Subscale:
     id: str
     name: str
@@ -197,6 +220,7 @@ class Instrument:
     cutoff: Cutoff | None = None
     reliable_change: ReliableChange | None = None
     critical_items: tuple[CriticalItem, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
     subscales: tuple[Subscale, ...] = ()
     norms: Norms | None = None
     measures: str = ""
@@ -216,6 +240,10 @@ class Instrument:
     def allowed_values(self, item_number: int) -> tuple[int, ...]:
         """The option values of item ``item_number`` (1-based), lowest first."""
         return self.items[item_number - 1].values
+
+    def next_step(self, total: float) -> NextStep | None:
+        """The first of ``next_steps`` whose condition the reported total meets."""
+        return next((s for s in self.next_steps if s.applies(total)), None)
 
     def subscale(self, subscale_id: str) -> Subscale | None:
         return next((s for s in self.subscales if s.id == subscale_id), None)
@@ -352,6 +380,13 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
                                      source=c.get("source", ""), unconfirmed=bool(c.get("unconfirmed")),
                                      note=c.get("note", "")))
         note_unconfirmed(f"item {c['item']} flag", c)
+    next_steps = []
+    for n in data.get("next_steps") or []:
+        m = _CONDITION.match(n["when"])
+        assert m  # schema pattern
+        next_steps.append(NextStep(op=m.group(1), value=int(m.group(2)), say=n["say"], source=n["source"],
+                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", "")))
+        note_unconfirmed(f"next step when the total is {n['when']}", n)
     subscales = []
     for s in data.get("subscales") or []:
         s_lo, s_hi = items_range(items, method, multiplier, s["items"])
@@ -376,7 +411,8 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         citation=data["citation"], method=method, multiplier=multiplier,
         prorate_up_to=int(missing.get("prorate_up_to", 0)), missing_source=missing.get("source", ""),
         reverse_items=tuple(sorted(data.get("reverse_items") or [])), bands=bands, bands_source=bands_source,
-        cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), subscales=tuple(subscales),
+        cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), next_steps=tuple(next_steps),
+        subscales=tuple(subscales),
         norms=norms, measures=data.get("measures", ""), time_frame=data.get("time_frame", ""),
         instructions=data.get("instructions", ""), total_note=scoring.get("total_note", ""),
         notes=data.get("notes", ""), unconfirmed=tuple(unconfirmed), builtin=builtin, source=source,

@@ -121,12 +121,14 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
                     f"for a change between two totals use --change FIRST LAST")
         raise GoalbookError(first[1] + extra, hint=hint)
     result = scoring.score(inst, answers)
+    next_step = inst.next_step(result.total)
     if as_json:
         click.echo(json.dumps({
             "total": _number_text(result.total),
             "band": result.band.label if result.band else None,
             "flags": [f.item for f in result.flags],
             "critical_unanswered": list(result.critical_unanswered),
+            "next_step": next_step.say if next_step else None,
             "subscales": {sid: {"total": _number_text(s.total), "band": s.band.label if s.band else None}
                           for sid, s in result.subscales.items()},
         }, ensure_ascii=False))
@@ -144,6 +146,8 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  FLAG {flag.explain()}")
     if result.critical_unanswered:
         click.echo(f"  FLAG {scoring.risk_unanswered_text(result.critical_unanswered)}")
+    if next_step is not None:
+        click.echo(f"  NEXT {next_step.explain()}")
 
 
 def _is_decimal(text: str) -> bool:
