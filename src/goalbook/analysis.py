@@ -329,9 +329,11 @@ def _session_views(client: model.Client, practice: model.Practice,
 
 
 def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:
-    """Everything on this client that needs the clinician's attention, most urgent first."""
-    if client.status == "discharged":
-        return []
+    """Everything on this client that needs the clinician's attention, most urgent first.
+
+    An endorsed critical item alerts whatever the client's status and whatever kind of contact it was
+    recorded at (a discharge, a cancelled one): risk is never left in a table cell. A discharged
+    client's course has ended, so nothing else alerts."""
     today = practice.today
     out: list[Alert] = []
 
@@ -348,6 +350,9 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
             said = [f"Also endorsed on {_and([_d(r.date) for r in earlier])}."] if earlier else []
             why = f"{iv.label} on {_d(row.date)}: " + _flag_text(row, said + _followup_sentences(iv.rows, k))
             add("critical-item", row.date, why, row.anchor, -row.date.toordinal())
+    if client.status == "discharged":
+        return sort_alerts(out)
+    for iv in view.instruments:
         if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
             add("deterioration", row.date, f"{iv.label} {iv.rows[0].total_text} → {row.total_text} "

@@ -98,6 +98,9 @@ class ScoreRow:
     # What a total-only entry cannot tell, e.g. "total only: item answers not recorded, so item 9 could not
     # be checked"; clinician only.
     items_note: str = ""
+    # "risk item 6 not answered: …" when a critical item has no answer (prorated over, or a total only);
+    # clinician only. Said on the row, beside the latest score on the client page and on the caseload.
+    risk_note: str = ""
 
 
 @dataclass
@@ -312,6 +315,8 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             only_total=adm.answers is None,
             subscales=subscales,
             items_note=_items_note(inst) if adm.answers is None and clinician else "",
+            risk_note=scoring.risk_unanswered_text(score.critical_unanswered, total_only=adm.answers is None)
+            if clinician else "",
         ))
     return InstrumentView(
         id=inst.id,

@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
+    "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",

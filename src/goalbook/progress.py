@@ -264,13 +264,14 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
     A report covers the days since the previous contact (exclusive) up to its own day (inclusive);
     the first one covers the days from ``start``. It never reaches back before ``start`` (the step did
     not exist yet, and a count there would fall outside every week), and a second contact on the same
-    day covers that day alone. Sessions that did not take place are not contacts.
+    day covers that day alone. A session that did not take place is not a contact, unless homework
+    was recorded at it: then it is used as recorded, like its scores and measurements, and `check` warns.
     """
     per_day = prescribed_per_day(step)
     out: list[StepReport] = []
     previous: date | None = None
     for s in sorted(sessions, key=SESSION_ORDER):
-        if s.kind in NO_CONTACT:
+        if s.kind in NO_CONTACT and not s.homework:
             continue
         if step.id in s.homework:
             first_day = (previous + ONE_DAY) if previous is not None else start

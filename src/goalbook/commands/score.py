@@ -126,6 +126,7 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
             "total": _number_text(result.total),
             "band": result.band.label if result.band else None,
             "flags": [f.item for f in result.flags],
+            "critical_unanswered": list(result.critical_unanswered),
             "subscales": {sid: {"total": _number_text(s.total), "band": s.band.label if s.band else None}
                           for sid, s in result.subscales.items()},
         }, ensure_ascii=False))
@@ -141,6 +142,8 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  {sub.name}: {plain_number(sub.total) if sub.total is not None else '—'}{sb}")
     for flag in result.flags:
         click.echo(f"  FLAG {flag.explain()}")
+    if result.critical_unanswered:
+        click.echo(f"  FLAG {scoring.risk_unanswered_text(result.critical_unanswered)}")
 
 
 def _is_decimal(text: str) -> bool:
