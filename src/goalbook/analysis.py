@@ -353,7 +353,7 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
     if client.status == "discharged":
         return sort_alerts(out)
     for iv in view.instruments:
-        if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
+        if iv.primary and len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
             add("deterioration", row.date, f"{iv.label} {iv.rows[0].total_text} → {row.total_text} "
                 f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
