@@ -31,11 +31,12 @@ from goalbook.analysis_scores import (
 from goalbook.formatting import short_number
 
 Audience = Literal["clinician", "client"]
-NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
+NO_CONTACT_KINDS = model.NOT_A_CONTACT_KINDS
 STATUS_LABELS = {"referred": "Referred", "active": "Active", "paused": "Paused", "discharged": "Discharged"}
 KIND_LABELS = {
     "intake": "Intake", "assessment": "Assessment", "session": "Session", "review": "Review",
     "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
+    "self-report": "Answered without a contact",
 }
 
 # Alert kinds, most urgent first (the design brief's order).

@@ -88,7 +88,7 @@ class ScoreRow:
     reliable: str  # improvement | deterioration | none | "" (first row)
     reliable_text: str  # for the reader: "reliable improvement"
     change_explain: str  # the statistics' own explanation, with threshold and source
-    category: str  # recovered | improved | unchanged | deteriorated | ""
+    category: str  # recovered | improved | unchanged | deteriorated | not-judged | ""
     category_explain: str  # why, with the cut-off
     items: list[ItemCell] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # critical items, clinician only
@@ -283,7 +283,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             words = judged.get(total)
             if words is None:
                 ch = change.classify(inst, first_total, total)
-                reliable = ch.reliable if ch.threshold is not None else ""
+                reliable = ch.reliable if ch.reliable != "not-judged" else ""  # "" reads "not judged"
                 words = judged[total] = (signed(ch.delta), reliable, RELIABLE_WORDS.get(reliable, ""), ch.explain(),
                                          ch.category, ch.explain_category())
             delta_text, reliable, reliable_text, explain, category, category_explain = words
@@ -440,7 +440,7 @@ def critical_alert_row(iv: InstrumentView, today: date, recent_days: int = CRITI
 # --- NHS Talking Therapies paired outcome --------------------------------------------------------------
 
 # Attended contacts that are not treatment: the NHS counts a finished course by treatment appointments.
-NOT_TREATMENT = ("intake", "assessment", "did-not-attend", "cancelled")
+NOT_TREATMENT = ("intake", "assessment", *model.NOT_A_CONTACT_KINDS)
 MIN_TREATMENT_APPOINTMENTS = 2
 NHS_SCOPE_RULE = ("NHS Talking Therapies reports the first and last scores of a referral that finished a course "
                   f"of treatment: at least {MIN_TREATMENT_APPOINTMENTS} attended treatment appointments "

@@ -169,7 +169,7 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
         instrument = ctx.practice.instruments.get(administration.instrument)
         if instrument is None:
             continue  # reported as unknown by the references stage
-        base = ("questionnaires", administration.instrument)
+        base = ("questionnaires", administration.instrument) + (("answers",) if administration.in_mapping else ())
         if administration.answers is not None:
             out += _answers(path, base, instrument, administration.answers)
         elif administration.total is not None:

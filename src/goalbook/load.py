@@ -753,6 +753,14 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
             administrations.append(Administration(
                 str(instrument), when, answers=tuple(given), session_file=display,
             ))
+        elif "answers" in given:  # answers with where they came from and who answered
+            source = given.get("source") or {}
+            administrations.append(Administration(
+                str(instrument), when, answers=tuple(given["answers"]), session_file=display,
+                form=_text(source.get("form")), answered_at=_text(source.get("answered_at")),
+                entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
+                in_mapping=True,
+            ))
         else:
             administrations.append(Administration(
                 str(instrument), when, total=_number(given["total"]), session_file=display,

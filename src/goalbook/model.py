@@ -26,6 +26,9 @@ GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "re
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
 )
+# Session kinds that are not a contact: no appointment attended, "no contact" not reset. A
+# self-report holds questionnaires answered without a contact (a form filled in at home).
+NOT_A_CONTACT_KINDS = ("did-not-attend", "cancelled", "self-report")
 PERIODS = ("day", "week", "month")
 # Who else may answer a client's questionnaires (couples and family work), as client.yaml names them.
 RESPONDENT_RELATIONS = ("partner", "parent", "teacher", "other")
@@ -166,7 +169,13 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Where the answers came from, when written by import/enter: a form id and when it was answered,
+    # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
+    form: str = ""
+    answered_at: str = ""
+    entered: str = ""
     respondent: str = ""  # who answered: a Respondent id of the client; "" = the client themself
+    in_mapping: bool = False  # written as {answers: [...], ...}: the items are under `answers`
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,15 @@ import jinja2
 
 from goalbook.errors import GoalbookError
 from goalbook.locate import SETTINGS_FILE
-from goalbook.model import SESSION_KINDS, SLUG, STANDARD_CATEGORIES, Client, Goal, Practice
+from goalbook.model import (
+    NOT_A_CONTACT_KINDS,
+    SESSION_KINDS,
+    SLUG,
+    STANDARD_CATEGORIES,
+    Client,
+    Goal,
+    Practice,
+)
 from goalbook.problems import sort_problems
 from goalbook.resources import data_dir
 
@@ -499,7 +507,7 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
     # A goal set after this date did not exist yet at the session (a session written up later):
     # `check` warns about a measurement before the set date, so do not invite one.
     active = [g for g in client.goals if g.status == "active" and g.set_date <= on]
-    contacts = [s.date for s in client.sessions if s.date < on and s.kind not in NO_RECORDS]
+    contacts = [s.date for s in client.sessions if s.date < on and s.kind not in NOT_A_CONTACT_KINDS]
     if contacts:
         days = (on - max(contacts)).days
         since = f"since the last contact ({max(contacts).isoformat()}, {days} day{'s' if days != 1 else ''} ago)"

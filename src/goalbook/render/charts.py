@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from markupsafe import Markup
 
-from goalbook.formatting import short_number
+from goalbook.formatting import percent, short_number
 from goalbook.render.escaping import text as esc  # `text` is a parameter name here
 
 WIDTH, HEIGHT = 640, 230
@@ -361,7 +361,7 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
 
 
 def _pct(x: float) -> str:
-    return f"{round(x):d}%"
+    return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
 def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point]) -> str:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from goalbook import __version__
 from goalbook.analysis import ClientView, PracticeView, subscales_lead
 from goalbook.analysis_scores import BandInfo, InstrumentView
-from goalbook.formatting import short_number
+from goalbook.formatting import percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -49,7 +49,8 @@ def fmt_about(x: float | None) -> str:
 
 
 def fmt_pct(x: float | None) -> str:
-    return "—" if x is None else f"{round(x):d}%"
+    """A percent of an aim, half up, never 100% unless reached (``formatting.percent``)."""
+    return percent(x)
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

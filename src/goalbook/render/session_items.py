@@ -38,7 +38,7 @@ def session_item(s: Any, share: bool = False) -> str:
         out.append(f'<span class="muted small">with {text(s.clinician)}</span>')
     out.append("</p>\n")
     if s.questionnaires or s.measurements or s.homework:
-        if not s.attended and not share:
+        if not s.attended and not share and s.kind != "self-report":  # a self-report is data without a contact
             # Data at a contact that did not take place is used as recorded; `goalbook check` warns.
             out.append(f'  <p class="risk-unanswered">{NOT_HELD}</p>\n')
         out.append('  <ul class="session-facts">\n')
