@@ -9,12 +9,12 @@ questionnaire to the respondent. Values worked out by hand in the comments.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from datetime import date
 
 from goalbook import analysis
+from goalbook.build import build_book
 from goalbook.checks import check_practice
-from goalbook.model import Administration, Practice
+from goalbook.model import Practice
 
 CLIENT = textwrap.dedent("""\
     id: ana-r
@@ -33,9 +33,9 @@ CLIENT = textwrap.dedent("""\
 
 
 def couple(make_practice, client_yaml: str = CLIENT) -> Practice:
-    """Ana's own GAD-7 and PHQ-9 on 12 Jan and 16 Mar 2026 (sessions 12 Jan, 26 Jan, 16 Mar), and her
-    partner Sam's answers to the same questionnaires on the same days (added below, as the record
-    writer records them)."""
+    """Ana's own GAD-7 and PHQ-9 at sessions on 12 Jan and 16 Mar 2026 (and a session on 26 Jan), and
+    her partner Sam's answers to the same questionnaires on the same days, as the record writer
+    records them (a self-report file of the day, since the session file already holds Ana's)."""
     files = {
         "clients/ana-r/client.yaml": client_yaml,
         # GAD-7 2×7 = 14; PHQ-9 2×6 = 12 (item 9 answered 0).
@@ -55,26 +55,21 @@ def couple(make_practice, client_yaml: str = CLIENT) -> Practice:
               gad7: [1, 1, 1, 1, 1, 1, 1]
               phq9: [1, 1, 1, 1, 0, 0, 0, 0, 0]
             """,
+        # Sam: GAD-7 1×7 = 7, then 2×6 + 1 = 13; PHQ-9 2×6 = 12, then 2×8 + 1 (item 9) = 17.
+        "clients/ana-r/sessions/2026-01-12-self-report.yaml": sam("2026-01-12", "[1, 1, 1, 1, 1, 1, 1]",
+                                                                  "[2, 2, 2, 2, 2, 2, 0, 0, 0]"),
+        "clients/ana-r/sessions/2026-03-16-self-report.yaml": sam("2026-03-16", "[2, 2, 2, 2, 2, 2, 1]",
+                                                                  "[2, 2, 2, 2, 2, 2, 2, 2, 1]"),
     }
     practice, problems = check_practice(make_practice(files))
     assert practice is not None and not [p for p in problems if p.is_error], problems
-    # Sam: GAD-7 1×7 = 7, then 2×6 + 1 = 13; PHQ-9 2×6 = 12, then 2×8 + 1 (item 9) = 17.
-    answered_by(practice, "sam", "2026-01-12", "gad7", (1, 1, 1, 1, 1, 1, 1))
-    answered_by(practice, "sam", "2026-01-12", "phq9", (2, 2, 2, 2, 2, 2, 0, 0, 0))
-    answered_by(practice, "sam", "2026-03-16", "gad7", (2, 2, 2, 2, 2, 2, 1))
-    answered_by(practice, "sam", "2026-03-16", "phq9", (2, 2, 2, 2, 2, 2, 2, 2, 1))
     return practice
 
 
-def answered_by(practice: Practice, respondent: str, day: str, instrument: str, answers: tuple[int, ...]) -> None:
-    """Add ``respondent``'s answers to the client's session of ``day``."""
-    client = practice.client("ana-r")
-    assert client is not None
-    when = date.fromisoformat(day)
-    k = next(k for k, s in enumerate(client.sessions) if s.date == when)
-    session = client.sessions[k]
-    adm = Administration(instrument, when, answers=answers, session_file=session.file, respondent=respondent)
-    client.sessions[k] = replace(session, administrations=(*session.administrations, adm))
+def sam(day: str, gad7: str, phq9: str) -> str:
+    return (f"date: {day}\nkind: self-report\nquestionnaires:\n"
+            f"  gad7:\n    answers: {gad7}\n    source: {{entered: paper}}\n    respondent: sam\n"
+            f"  phq9:\n    answers: {phq9}\n    source: {{entered: paper}}\n    respondent: sam\n")
 
 
 def view(practice: Practice, audience: analysis.Audience = "clinician") -> analysis.ClientView:
@@ -98,7 +93,8 @@ def test_each_respondent_is_a_series_of_their_own(make_practice):
     assert ana.rows[-1].delta_text == "−7" and ana.rows[-1].reliable == "improvement"
     assert sam.rows[-1].delta_text == "+6" and sam.rows[-1].reliable == "deterioration"
     # Row anchors say whose answers they are: two rows of one day must not share an id.
-    assert [r.anchor for r in sam.rows] == ["adm-gad7-sam-2026-01-12", "adm-gad7-sam-2026-03-16"]
+    assert [r.anchor for r in sam.rows] == ["adm-gad7-sam-2026-01-12-self-report",
+                                           "adm-gad7-sam-2026-03-16-self-report"]
     assert [[iv.label for iv in group] for group in v.instrument_groups] == [
         ["GAD-7, Ana R. (client)", "GAD-7, Sam (partner)"],
         ["PHQ-9, Ana R. (client)", "PHQ-9, Sam (partner)"],
@@ -109,9 +105,7 @@ def test_a_questionnaire_only_the_client_answered_is_not_labelled(make_practice)
     practice = couple(make_practice)
     client = practice.client("ana-r")
     assert client is not None
-    for session in client.sessions:  # Sam answered nothing after all
-        client.sessions[client.sessions.index(session)] = replace(
-            session, administrations=tuple(a for a in session.administrations if not a.respondent))
+    client.sessions = [s for s in client.sessions if s.kind != "self-report"]  # Sam answered nothing after all
     assert [(iv.id, iv.answered_by, iv.label) for iv in view(practice).instruments] == [
         ("gad7", "", "GAD-7"), ("phq9", "", "PHQ-9")]
 
@@ -131,7 +125,7 @@ def test_another_respondents_answers_raise_no_caseload_alert(make_practice):
     assert [a.kind for a in v.alerts if a.kind in ("critical-item", "deterioration")] == []
     # The clinician still sees Sam's endorsement among the earlier critical items, named as his.
     assert [(name, where) for name, _, where in v.past_flags] == [
-        ("PHQ-9, Sam (partner)", "adm-phq9-sam-2026-03-16")]
+        ("PHQ-9, Sam (partner)", "adm-phq9-sam-2026-03-16-self-report")]
 
 
 def test_a_questionnaire_scheduled_for_the_respondent_raises_alerts_from_their_answers(make_practice):
@@ -139,7 +133,7 @@ def test_a_questionnaire_scheduled_for_the_respondent_raises_alerts_from_their_a
     v = view(couple(make_practice, scheduled))
     alerts = [a for a in v.alerts if a.kind == "deterioration"]
     # Sam's GAD-7 7 → 13 = +6 ≥ 4: reliable deterioration, and GAD-7 is given to Sam by the schedule.
-    assert [(a.when, a.anchor) for a in alerts] == [(date(2026, 3, 16), "adm-gad7-sam-2026-03-16")]
+    assert [(a.when, a.anchor) for a in alerts] == [(date(2026, 3, 16), "adm-gad7-sam-2026-03-16-self-report")]
     assert alerts[0].why.startswith("GAD-7, Sam (partner) 7 → 13 since 12 Jan 2026")
     # Sam's PHQ-9 is not scheduled for him, so his item 9 stays off the caseload.
     assert [a for a in v.alerts if a.kind == "critical-item"] == []
@@ -157,15 +151,30 @@ def test_the_schedule_is_due_per_respondent(make_practice):
 
 def test_the_session_timeline_says_who_answered(make_practice):
     v = view(couple(make_practice))
-    march = next(s for s in v.sessions if s.date == date(2026, 3, 16))
-    assert march.questionnaires == [
-        ("GAD-7", "7", "adm-gad7-2026-03-16"),
-        ("PHQ-9", "4", "adm-phq9-2026-03-16"),
-        ("GAD-7, Sam (partner)", "13", "adm-gad7-sam-2026-03-16"),
-        ("PHQ-9, Sam (partner)", "17", "adm-phq9-sam-2026-03-16"),
+    march = [s.questionnaires for s in v.sessions if s.date == date(2026, 3, 16)]
+    assert march == [  # newest first: the session file, then the self-report file sorted before it
+        [("GAD-7", "7", "adm-gad7-2026-03-16"), ("PHQ-9", "4", "adm-phq9-2026-03-16")],
+        [("GAD-7, Sam (partner)", "13", "adm-gad7-sam-2026-03-16-self-report"),
+         ("PHQ-9, Sam (partner)", "17", "adm-phq9-sam-2026-03-16-self-report")],
     ]
 
 
 def test_the_share_page_holds_the_clients_own_answers_only(make_practice):
     v = view(couple(make_practice), audience="client")
     assert [(iv.id, iv.respondent, iv.answered_by) for iv in v.instruments] == [("gad7", "", ""), ("phq9", "", "")]
+
+
+def test_the_clients_page_shows_two_partners_side_by_side(make_practice):
+    practice = couple(make_practice)
+    build_book(practice.root)
+    page = (practice.root / "_book" / "clients" / "ana-r.html").read_text(encoding="utf-8")
+    block = page[page.index('<div class="side-by-side"'):]
+    block = block[:block.index("</div>\n", block.index('id="questionnaire-gad7-sam"'))]
+    # One group for GAD-7 holding Ana's section, then Sam's: each says who answered, in words.
+    assert 'aria-label="GAD-7: Ana R. (client) and Sam (partner)"' in block
+    assert block.index('id="questionnaire-gad7"') < block.index('id="questionnaire-gad7-sam"')
+    assert "answered by Ana R. (client)" in block and "answered by Sam (partner)" in block
+    # Each chart is named for its series (screen readers and a grey print tell them apart).
+    assert "GAD-7, Ana R. (client) totals over time" in block and "GAD-7, Sam (partner) totals over time" in block
+    shared = build_book(practice.root, client="ana-r", share=True)
+    assert shared.out is not None and "Sam" not in shared.out.read_text(encoding="utf-8")

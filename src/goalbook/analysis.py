@@ -239,6 +239,8 @@ def _session_view(session: model.Session, client: model.Client, practice: model.
     stem = session.file.rsplit("/", 1)[-1].split(".")[0]
     questionnaires = []
     for adm in session.administrations:
+        if adm.respondent and audience == "client":
+            continue  # the share page holds the client's own answers only (``instrument_views``)
         inst = practice.instruments.get(adm.instrument)
         name = (inst.short_name or inst.name) if inst else adm.instrument
         if adm.respondent:
@@ -326,7 +328,13 @@ def _session_views(client: model.Client, practice: model.Practice,
     """Every session, newest first."""
     steps, labels = client.steps(), measure_labels(client)
     return [_session_view(s, client, practice, scores, audience, steps, labels)
-            for s in reversed(client.sessions)]
+            for s in reversed(client.sessions) if audience == "clinician" or not _others_only(s)]
+
+
+def _others_only(session: model.Session) -> bool:
+    """A self-report holding only someone else's answers: nothing of it belongs on the share page."""
+    return (session.kind == "self-report" and bool(session.administrations)
+            and all(a.respondent for a in session.administrations))
 
 
 def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:
