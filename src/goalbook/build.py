@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import analysis, cache, gcpause, load, output, pagecache
+from goalbook import analysis, cache, gcpause, load, output, pagecache, share_files
 from goalbook.errors import GoalbookError
 from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors
@@ -42,8 +42,8 @@ def default_output(root: Path, practice: Practice | None) -> Path:
 
 
 def share_path(out: Path, client_id: str) -> Path:
-    """``-o X.html`` is the file itself; any other output is a folder that gets ``<id>.html``."""
-    return out if out.suffix.lower() == ".html" else out / f"{client_id}.html"
+    """``-o X.html`` is the file itself; any other output is a folder that gets ``for-client-<id>.html``."""
+    return out if out.suffix.lower() == ".html" else out / share_files.share_name(client_id)
 
 
 def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
@@ -170,13 +170,19 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
             else:
                 caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
             files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
+        # Share files handed out from this book are rendered again: never older than the record.
+        shared = share_files.shared_clients(out, practice)
+        if shared:
+            share_job = _RenderJob(practice, None, as_of, True, remember=False, keep_views=False)
+            for name, c in shared:
+                files[name] = share_job.one((c, None, [], None))[2]
         done += 1
         if progress:
             progress(done, total)
 
     if share:
         target = share_path(out, clients[0].id)
-        output.write_share_file(target, files[f"{clients[0].id}.html"])
+        output.write_share_file(target, files[share_files.share_name(clients[0].id)])
         result.out, result.written = target, 1
     elif client is not None:
         # One client's page: refresh it inside the existing book, leaving the rest as it was.
@@ -297,7 +303,7 @@ class _RenderJob:
             view = analysis.client_view(self.practice, c, history=history, dirty=dirty)
         html = pages.render_client(view, practice_name=self.practice.name, today=self.practice.today,
                                    repo=None if self.share else self.repo, as_of=self.as_of)
-        page = f"{c.id}.html" if self.share else f"clients/{c.id}.html"
+        page = share_files.share_name(c.id) if self.share else f"clients/{c.id}.html"
         record = pagecache.record(key, page, view) if self.remember else None
         return c.id, page, html.encode("utf-8"), record, view if self.keep_views else None
 

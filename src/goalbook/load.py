@@ -32,16 +32,19 @@ from goalbook.model import (
     STANDARD_CATEGORIES,
     ActionStep,
     Administration,
+    AlertReview,
     AlertSettings,
     Client,
     Clinician,
     FocusArea,
     Goal,
+    LifeEvent,
     Measure,
     Practice,
     Respondent,
     Schedule,
     Session,
+    ShareSettings,
     Target,
 )
 from goalbook.problems import Problem, Severity, sort_problems
@@ -280,7 +283,13 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             no_contact_days=_positive_int(alerts.get("no_contact_days"), defaults.no_contact_days),
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
+        share=_share_settings(data.get("share")),
     )
+
+
+def _share_settings(raw: Any) -> ShareSettings:
+    raw = raw if isinstance(raw, dict) else {}
+    return ShareSettings(**{name: raw.get(name) is True for name in ("clinician_notes", "missed_contacts", "past_goals")})
 
 
 # --- The folder layout ------------------------------------------------------------------------
@@ -688,6 +697,14 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         ),
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
+        for_client=_text(data.get("for_client")),
+        events=tuple(sorted(
+            (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
+            key=lambda e: e.date)),
+        alert_reviews=tuple(sorted(
+            (AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")),
+                         _text(r.get("instrument"))) for r in _list(data.get("alert_reviews"))),
+            key=lambda r: r.date)),
     )
 
 
@@ -719,6 +736,7 @@ def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
             steps=steps,
             revises=raw.get("revises"),
             notes=_text(raw.get("notes")),
+            for_client=_text(raw.get("for_client")),
             line=line,
         ))
     return goals
@@ -776,6 +794,7 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         homework={str(k): int(v) for k, v in (data.get("homework") or {}).items() if v is not None},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
+        for_client=_text(data.get("for_client")),
     )
 
 

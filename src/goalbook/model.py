@@ -56,6 +56,37 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class ShareSettings:
+    """What a client's share page may show besides what is written for the client (``for_client``).
+
+    Everything is off by default: the share page is the client's, not a copy of the clinician's."""
+
+    clinician_notes: bool = False  # the notes of the client, goals and sessions, as the clinician wrote them
+    missed_contacts: bool = False  # did-not-attend and cancelled contacts in the timeline
+    past_goals: bool = False  # revised and discontinued goals
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """Something in the client's life that may explain a change: drawn on every chart of the client."""
+
+    date: date
+    text: str
+
+
+@dataclass(frozen=True)
+class AlertReview:
+    """The clinician's review of a critical-item alert, kept in the client's file (and so in git).
+
+    It covers every endorsement on or before ``date`` (of ``instrument`` only, when given)."""
+
+    date: date
+    by: str
+    note: str
+    instrument: str = ""
+
+
+@dataclass(frozen=True)
 class FocusArea:
     id: str
     name: str
@@ -157,6 +188,7 @@ class Goal:
     steps: tuple[ActionStep, ...] = ()
     revises: str | None = None
     notes: str = ""
+    for_client: str = ""  # written to the client: the only goal note on the share page by default
     line: int = 0  # where the goal starts in goals.yaml, for links and messages
 
 
@@ -190,6 +222,7 @@ class Session:
     homework: dict[str, int] = field(default_factory=dict)
     notes: str = ""
     private_notes: str = ""
+    for_client: str = ""  # written to the client: the only session note on the share page by default
 
     @property
     def sort_key(self) -> tuple[date, str, str]:
@@ -212,6 +245,9 @@ class Client:
     respondents: tuple[Respondent, ...] = ()
     notes: str = ""
     private_notes: str = ""
+    for_client: str = ""  # written to the client, for the share page
+    events: tuple[LifeEvent, ...] = ()  # sorted by date
+    alert_reviews: tuple[AlertReview, ...] = ()  # sorted by date
     goals: list[Goal] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)  # sorted by date, time, file name
 
@@ -243,6 +279,7 @@ class Practice:
     output: str = "_book"
     categories: dict[str, str] = field(default_factory=lambda: dict(STANDARD_CATEGORIES))
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
 
