@@ -11,10 +11,10 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
-from goalbook import analysis
 from goalbook.build import build_book
 from goalbook.checks import check_practice
-from goalbook.model import Practice
+from goalbook.records.model import Practice
+from goalbook.views import book_views as analysis
 
 CLIENT = textwrap.dedent("""\
     id: ana-r

@@ -28,7 +28,7 @@ def run_json(instrument, *args):
 def test_phq9_answers_json():
     # 1+2+0+3+1+1+2+0+1 = 11 → moderate; item 9 = 1 flagged
     assert run_json("phq9", "1", "2", "0", "3", "1", "1", "2", "0", "1") == {
-        "total": 11, "band": "Moderate", "flags": [9], "critical_unanswered": [], "subscales": {}}
+        "total": 11, "band": "Moderate", "flags": [9], "critical_unanswered": [], "next_step": None, "subscales": {}}
 
 
 def test_phq9_answers_human_summary_shows_its_work():

@@ -15,13 +15,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.analysis import ClientView, PracticeView, subscales_lead
-from goalbook.analysis_scores import BandInfo, InstrumentView
-from goalbook.formatting import percent, short_number
+from goalbook.number_text import percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
 from goalbook.resources import data_dir
+from goalbook.views.book_views import ClientView, PracticeView, subscales_lead
+from goalbook.views.score_views import BandInfo, InstrumentView
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from goalbook import gas, model, progress
-from goalbook.analysis_scores import MONTHS, anchor, book_date, num, signed
-from goalbook.formatting import half_up
+from goalbook.clinical import gas, progress
+from goalbook.number_text import half_up
+from goalbook.records import model
+from goalbook.views.score_views import MONTHS, anchor, book_date, num, signed
 
 if TYPE_CHECKING:
-    from goalbook.analysis_scores import InstrumentView
+    from goalbook.views.score_views import InstrumentView
 
 GOAL_STATUS_LABELS = {
     "proposed": "Proposed", "active": "Active", "achieved": "Achieved", "paused": "Paused",

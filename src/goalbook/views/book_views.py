@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from goalbook import model
-from goalbook.analysis_goals import GasView, GoalView, gas_view, goal_views
-from goalbook.analysis_scores import (
+from goalbook.number_text import short_number
+from goalbook.records import model
+from goalbook.views.goal_views import GasView, GoalView, gas_view, goal_views
+from goalbook.views.score_views import (
     CRITICAL_RULE,
     InstrumentView,
     NhsView,
@@ -28,7 +29,6 @@ from goalbook.analysis_scores import (
     nhs_view,
     questionnaire_anchor,
 )
-from goalbook.formatting import short_number
 
 Audience = Literal["clinician", "client"]
 NO_CONTACT_KINDS = model.NOT_A_CONTACT_KINDS
