@@ -25,7 +25,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     """Write a questionnaire form CLIENT fills in on any device; the answers come back encrypted
     to this practice's key (`goalbook import`). Each form is recorded in forms/issued/."""
     from goalbook.forms import page
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
 
     root = practice_or_fail(practice)

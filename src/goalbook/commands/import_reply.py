@@ -21,7 +21,7 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
     already imported or belongs to no form this practice issued is refused, and nothing is written."""
     from goalbook.forms.importing import import_reply, read_replies
     from goalbook.forms.reply import ReplyRefused
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
 
     root = practice_or_fail(practice)
@@ -59,7 +59,8 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
 
 def _report(root: Path, result) -> None:
     """The new scores with band, flags and reliable change since the first, then the client's check."""
-    from goalbook import change, checks, load, scoring
+    from goalbook import checks, load
+    from goalbook.clinical import change, scoring
     from goalbook.problems import format_text
 
     practice, _ = load.load_practice(root)
@@ -89,7 +90,7 @@ def _report(root: Path, result) -> None:
 
 
 def _total(instrument, administration) -> float | None:
-    from goalbook import scoring
+    from goalbook.clinical import scoring
 
     if administration.total is not None:
         return administration.total
@@ -100,6 +101,6 @@ def _total(instrument, administration) -> float | None:
 
 
 def _num(x: float) -> str:
-    from goalbook.formatting import plain_number
+    from goalbook.number_text import plain_number
 
     return plain_number(x)

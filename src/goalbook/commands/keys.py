@@ -31,7 +31,7 @@ def command() -> None:
 def new(replace: bool, practice: Path | None) -> None:
     """Make the practice's key pair (done by itself the first time you make a form)."""
     from goalbook.forms import keys
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
 
     root = practice_or_fail(practice)
     current = keys.practice_public_key(root)
@@ -50,7 +50,7 @@ def new(replace: bool, practice: Path | None) -> None:
 def show(practice: Path | None) -> None:
     """Print the practice's key fingerprint and whether its private key is on this computer."""
     from goalbook.forms import keys
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
 
     root = practice_or_fail(practice)
     current = keys.practice_public_key(root)
@@ -67,7 +67,7 @@ def show(practice: Path | None) -> None:
 def export(file: Path, practice: Path | None) -> None:
     """Write the private key, encrypted with a passphrase, to FILE (for a backup or a second computer)."""
     from goalbook.forms import keys
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
 
     root = practice_or_fail(practice)
     if file.exists():
@@ -91,7 +91,7 @@ def export(file: Path, practice: Path | None) -> None:
 def import_(file: Path, practice: Path | None) -> None:
     """Store a private key exported with `goalbook keys export` on this computer."""
     from goalbook.forms import keys
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
 
     root = practice_or_fail(practice)
     public, current = keys.import_private(root, file.read_bytes(), _passphrase(confirm=False))

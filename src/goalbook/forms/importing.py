@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from goalbook import model
+from goalbook.records import model
 from goalbook.forms import issued, keys, reply
 from goalbook.forms.reply import Reply, ReplyRefused
 from goalbook.record_writer import (
@@ -23,7 +23,7 @@ from goalbook.record_writer import (
     find_recorded,
     write_administration,
 )
-from goalbook.scoring import answer_problems
+from goalbook.clinical.scoring import answer_problems
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from goalbook import yamlload
+from goalbook.records import yamlload
 from goalbook.errors import GoalbookError
 
 ISSUED_FOLDER = "forms/issued"

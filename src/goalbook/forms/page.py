@@ -20,10 +20,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from goalbook import model
+from goalbook.records import model
 from goalbook.errors import GoalbookError
 from goalbook.forms import issued, keys, reply
-from goalbook.instruments import Instrument
+from goalbook.clinical.instruments import Instrument
 from goalbook.resources import data_dir
 
 FORMS_FOLDER = "_forms"  # git-ignored, owner-only: the HTML files to send
@@ -68,7 +68,7 @@ def refusal(instrument: Instrument, practice: model.Practice) -> str | None:
 
 def due_instruments(client: model.Client, practice: model.Practice, within_days: int = 0) -> list[str]:
     """The client's scheduled questionnaires due on or before today + ``within_days``."""
-    from goalbook.analysis import schedule_due
+    from goalbook.views.book_views import schedule_due
 
     limit = practice.today + timedelta(days=within_days)
     return [d.instrument for d in schedule_due(client, practice) if d.due is not None and d.due <= limit]
