@@ -171,3 +171,38 @@ def test_raw_totals_out_of_range_or_fractional_are_refused(make_practice):
         "a raw total of 12.5 is impossible: a WHO-5 raw total is a sum of whole-number answers",
         "a raw total of 26 is outside the possible WHO-5 raw totals 0–25",  # 100 / 4 = 25
     ]
+
+
+# --- 11. One baseline story: a questionnaire goal without a written baseline uses the first score -------
+
+PHQ9_GOAL = """\
+goals:
+  - id: mood
+    title: Lift my mood
+    status: active
+    set_date: 2026-01-05
+    target_date: 2026-06-30
+    measure: {type: questionnaire, instrument: phq9}
+    target: 9
+"""
+
+
+def test_questionnaire_goal_baseline_is_the_first_score_and_the_card_says_so(make_practice):
+    # PHQ-9 2 × 6 = 12 on 5 Jan, then 1 × 5 = 5 on 2 Feb: baseline 12, target 9, latest 5.
+    practice, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 0, 0, 0]\n",
+        "2026-02-02": "date: 2026-02-02\nkind: session\nquestionnaires:\n  phq9: [1, 1, 1, 1, 1, 0, 0, 0, 0]\n",
+    }, goals=PHQ9_GOAL)
+    assert not [p for p in problems if p.code == "no-baseline"]  # the first score is the baseline, by rule
+    goal = _view(practice).goals[0]
+    assert goal.baseline == 12 and goal.reached
+    measurable = next(s for s in goal.smart if s.letter == "M")
+    assert measurable.ok
+    assert "baseline 12: the first PHQ-9 score since the goal was set (5 Jan 2026)" in measurable.text
+    assert "no baseline yet" not in measurable.text
+
+
+def test_questionnaire_goal_before_any_score_says_where_its_baseline_will_come_from(make_practice):
+    practice, _ = _practice(make_practice, {"2026-01-05": "date: 2026-01-05\nkind: intake\n"}, goals=PHQ9_GOAL)
+    measurable = next(s for s in _view(practice).goals[0].smart if s.letter == "M")
+    assert "baseline: the first score once the questionnaire is given" in measurable.text
