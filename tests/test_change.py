@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from goalbook.change import classify, clinical_cutoffs, jacobson_truax, reliable_change_index
-from goalbook.instruments import load_instruments
+from goalbook.clinical.change import (
+    classify,
+    clinical_cutoffs,
+    jacobson_truax,
+    reliable_change_index,
+)
+from goalbook.clinical.instruments import load_instruments
 
 INSTRUMENTS, _ = load_instruments(None)
 
@@ -27,7 +32,7 @@ def _phq9_with_jt(sd, r):
     base = INSTRUMENTS["phq9"]
     from dataclasses import replace
 
-    from goalbook.instruments import ReliableChange
+    from goalbook.clinical.instruments import ReliableChange
 
     return replace(base, reliable_change=ReliableChange(source="worked example", sd=sd, reliability=r))
 

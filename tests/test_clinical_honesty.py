@@ -3,8 +3,8 @@ possible totals, one baseline story. Hand-worked cases, arithmetic in comments."
 
 from __future__ import annotations
 
-from goalbook import analysis
 from goalbook.checks import check_practice
+from goalbook.views import book_views
 
 CLIENT = """\
 id: gh
@@ -25,7 +25,7 @@ def _practice(make_practice, sessions: dict[str, str], goals: str = "goals: []\n
 
 
 def _view(practice):
-    return analysis.client_view(practice, practice.client("gh"))
+    return book_views.client_view(practice, practice.client("gh"))
 
 
 # --- 6. NHS Talking Therapies: the mixed case is neither, and the dates of each pair are said --------
@@ -89,12 +89,12 @@ def test_positive_phq2_and_gad2_say_give_the_full_questionnaire(make_practice):
     assert rows["phq2"].next_step == "positive screen: give the full PHQ-9"
     assert rows["phq2"].next_step_rule.startswith("positive screen: give the full PHQ-9 (total ≥ 3: Kroenke")
     assert rows["gad2"].next_step == ""
-    share = analysis.client_view(practice, practice.client("gh"), audience="client")
+    share = book_views.client_view(practice, practice.client("gh"), audience="client")
     assert all(not iv.rows[0].next_step for iv in share.instruments)  # clinician only
 
 
 def test_positive_gad2_says_give_the_gad7():
-    from goalbook.instruments import load_instruments
+    from goalbook.clinical.instruments import load_instruments
 
     gad2 = load_instruments(None)[0]["gad2"]
     assert gad2.next_step(3).say == "positive screen: give the full GAD-7"  # 3 ≥ 3
@@ -102,7 +102,7 @@ def test_positive_gad2_says_give_the_gad7():
 
 
 def test_who5_at_or_below_28_percent_says_likely_depression():
-    from goalbook.instruments import load_instruments
+    from goalbook.clinical.instruments import load_instruments
 
     who5 = load_instruments(None)[0]["who5"]
     # Raw 7 × 4 = 28 ≤ 28: likely depression; raw 8 × 4 = 32: only poor well-being (≤ 50); raw 13 × 4 = 52: none.

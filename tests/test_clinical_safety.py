@@ -7,9 +7,10 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from goalbook import analysis, progress
 from goalbook.checks import check_practice
 from goalbook.cli import main
+from goalbook.clinical import progress
+from goalbook.views import book_views
 
 CLIENT = """\
 id: ef
@@ -53,7 +54,7 @@ def _practice(make_practice, sessions: dict[str, str], status: str = "active"):
 
 
 def _view(practice):
-    return analysis.client_view(practice, practice.client("ef"))
+    return book_views.client_view(practice, practice.client("ef"))
 
 
 # --- 1. A critical item endorsed at any kind of contact, whatever the client's status, alerts -----
@@ -73,7 +74,7 @@ def test_item_9_at_a_discharge_contact_of_a_discharged_client_alerts(make_practi
     view = _view(practice)
     assert [(a.kind, a.when) for a in view.alerts] == [("critical-item", date(2026, 3, 2))]
     assert "item 9 answered 1" in view.alerts[0].why
-    caseload = analysis.practice_view(practice, [view])
+    caseload = book_views.practice_view(practice, [view])
     assert [a.client_id for a in caseload.alerts] == ["ef"]  # on the caseload too
 
 
@@ -111,7 +112,7 @@ def test_prorated_core10_without_its_risk_item_says_so_on_the_row(make_practice)
     row = core.rows[0]
     assert row.total == 20 and row.prorated
     assert row.risk_note == "risk item 6 not answered: the total is prorated without it"
-    share = analysis.client_view(practice, practice.client("ef"), audience="client")
+    share = book_views.client_view(practice, practice.client("ef"), audience="client")
     assert all(not r.risk_note for iv in share.instruments for r in iv.rows)  # clinician only
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from goalbook.nhs import NhsRules, paired_outcome
+from goalbook.clinical.nhs import NhsRules, paired_outcome
 
 
 def test_client_a_reliable_recovery():

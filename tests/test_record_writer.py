@@ -6,11 +6,10 @@ from datetime import date
 
 import pytest
 
-from goalbook import analysis, load
-from goalbook.analysis_scores import treatment_appointments
+from goalbook import load
 from goalbook.checks import check_practice
+from goalbook.clinical.instruments import load_instruments
 from goalbook.errors import GoalbookError
-from goalbook.instruments import load_instruments
 from goalbook.record_writer import (
     AdministrationRecord,
     AlreadyRecorded,
@@ -18,6 +17,8 @@ from goalbook.record_writer import (
     FormSource,
     write_administration,
 )
+from goalbook.views import book_views
+from goalbook.views.score_views import treatment_appointments
 
 CLIENT = """\
 id: ab
@@ -94,7 +95,7 @@ def test_without_a_contact_it_makes_a_self_report_that_is_not_an_appointment(mak
     (session,) = client.sessions
     assert session.kind == "self-report"
     # Not a contact: no attended appointment, "last contact" not set, no NHS treatment appointment.
-    assert analysis.last_contact(client) is None
+    assert book_views.last_contact(client) is None
     assert treatment_appointments(client) == 0
     assert (root / written.file).read_text().startswith("# yaml-language-server: $schema=")
 
@@ -182,6 +183,6 @@ def test_a_self_report_is_shown_without_the_missed_contact_warning(make_practice
     assert not [p for p in problems if p.code == "data-without-contact"]
     practice, _ = load.load_practice(root)
     from goalbook.render.session_items import NOT_HELD, session_item
-    view = analysis.client_view(practice, practice.clients[0])
+    view = book_views.client_view(practice, practice.clients[0])
     html = "".join(session_item(s) for s in view.sessions)
     assert NOT_HELD not in html and "Answered without a contact" in html and "PHQ-9" in html

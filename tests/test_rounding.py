@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goalbook import model, progress
-from goalbook.analysis_goals import WeekView
-from goalbook.formatting import half_up, percent, plain_number, short_number
+from goalbook.clinical import progress
+from goalbook.number_text import half_up, percent, plain_number, short_number
+from goalbook.records import model
 from goalbook.render import charts
 from goalbook.render.pages import fmt_pct
+from goalbook.views.goal_views import WeekView
 
 
 @pytest.mark.parametrize("value,digits,expected", [
@@ -66,7 +67,7 @@ def test_week_of_99_5_percent_is_neither_100_nor_met():
 
 
 def test_caseload_meter_is_full_only_when_reached():
-    from goalbook.analysis_goals import GoalView
+    from goalbook.views.goal_views import GoalView
 
     def meter(pct: float, reached: bool) -> int:
         view = GoalView.__new__(GoalView)

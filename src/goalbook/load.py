@@ -24,8 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import cache, fastschema, yamlload
-from goalbook.model import (
+from goalbook import cache, fastschema
+from goalbook.problems import Problem, Severity, sort_problems
+from goalbook.records import yamlload
+from goalbook.records.model import (
     GAS_LEVELS,
     SESSION_FILE,
     SLUG,
@@ -41,13 +43,13 @@ from goalbook.model import (
     LifeEvent,
     Measure,
     Practice,
+    Respondent,
     Schedule,
     Session,
     ShareSettings,
     Target,
 )
-from goalbook.problems import Problem, Severity, sort_problems
-from goalbook.today import parse_date, resolve_today
+from goalbook.records.today import parse_date, resolve_today
 
 SETTINGS = "goalbook.yaml"
 CLIENTS = "clients"
@@ -129,7 +131,7 @@ def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | Non
     problems = list(problems)
     # The compiled check answers "valid?" fast; jsonschema finds and explains what is wrong.
     if data is not None and not fastschema.is_valid(data, kind):
-        from goalbook import validate  # only now: jsonschema is slow to import (issue 6)
+        from goalbook.records import validate  # only now: jsonschema is slow to import
 
         problems += validate.validate(data, kind, display, path if source is None else source)
     return data, problems
@@ -178,7 +180,7 @@ def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
     result.practice = practice
     result.today_unusable = not result.settings_ok and not practice.today_fixed and data.get("today") is not None
 
-    from goalbook.instruments import load_instruments  # heavy: only when really loading
+    from goalbook.clinical.instruments import load_instruments  # heavy: only when really loading
 
     instruments, instrument_problems = load_instruments(root)
     practice.instruments = dict(sorted(instruments.items()))
@@ -596,7 +598,9 @@ def _bad_session_name(display: str, name: str, looked_like_date: bool) -> Proble
 
 
 def _slugify(name: str) -> str:
-    from goalbook.validate import suggest_slug  # only for a badly named folder: validate is heavy
+    from goalbook.records.validate import (
+        suggest_slug,  # only for a badly named folder: validate is heavy
+    )
 
     return suggest_slug(name) or "client-1"
 
@@ -688,7 +692,11 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
             for f in _list(data.get("focus_areas"))
         ),
         questionnaires=tuple(
-            Schedule(str(q["instrument"]), int(q["every_weeks"])) for q in _list(data.get("questionnaires"))
+            Schedule(str(q["instrument"]), int(q["every_weeks"]), _text(q.get("respondent")))
+            for q in _list(data.get("questionnaires"))
+        ),
+        respondents=tuple(
+            Respondent(str(r["id"]), _text(r["name"]), str(r["relation"])) for r in _list(data.get("respondents"))
         ),
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),

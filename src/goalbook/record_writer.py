@@ -28,10 +28,10 @@ from typing import Any
 
 import yaml
 
-from goalbook import yamlload
+from goalbook.clinical.instruments import Instrument
+from goalbook.clinical.scoring import answer_problems
 from goalbook.errors import GoalbookError
-from goalbook.instruments import Instrument
-from goalbook.scoring import answer_problems
+from goalbook.records import yamlload
 
 SELF_REPORT = "self-report"
 # Kinds of session file that are not a contact with the client: answers are not added to them.
@@ -325,7 +325,7 @@ def _last_leaf(node: yaml.Node) -> yaml.Node:
 
 
 def _verify(text: str, rel: str, expected: dict[str, Any], *, quiet: bool = False) -> bool:
-    from goalbook import validate  # jsonschema: only when writing
+    from goalbook.records import validate  # jsonschema: only when writing
 
     data, problems = yamlload.load_yaml_bytes(text.encode("utf-8"), rel)
     if not problems and data is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from goalbook import output
-from goalbook.model import Client, Practice
+from goalbook.records.model import Client, Practice
 
 PREFIX = "for-client-"
 

@@ -1,8 +1,8 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_checks.py``; the scoring
-rules themselves are in ``scoring.py`` and ``change.py``.
+own ``instruments/*.yaml``. What the schema cannot check is in ``rules/instrument_definitions.py``;
+the scoring rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from goalbook.formatting import plain_number
+from goalbook.number_text import plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -97,7 +97,7 @@ class ReliableChange:
             return self.points
         assert self.sd is not None and self.reliability is not None
         # One formula for the judgement and for its explanation (change.py imports this module).
-        from goalbook.change import jacobson_truax
+        from goalbook.clinical.change import jacobson_truax
 
         return jacobson_truax(self.sd, self.reliability).points
 
@@ -309,10 +309,10 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
     from goalbook import fastschema
-    from goalbook.instrument_checks import (
+    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
+    from goalbook.rules.instrument_definitions import (
         definition_problems,  # it imports Item and items_range from here
     )
-    from goalbook.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
@@ -320,7 +320,7 @@ def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrum
     # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
     # anything else is explained by jsonschema, as for every practice file (load.py).
     if not fastschema.is_valid(data, "instrument"):
-        from goalbook.validate import (
+        from goalbook.records.validate import (
             validate,  # the only module that knows jsonschema: imported only now
         )
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from goalbook.checks import Context, finding, goal_pointer
-from goalbook.formatting import plain_number
+from goalbook.clinical.progress import NO_CONTACT, stated_direction
+from goalbook.clinical.scoring import answer_problems, possible_total_problem
 from goalbook.load import Finding
-from goalbook.model import Client, Goal, Session
-from goalbook.progress import NO_CONTACT, stated_direction
-from goalbook.scoring import answer_problems, possible_total_problem
+from goalbook.number_text import plain_number
+from goalbook.records.model import Client, Goal, Session
 
 
 def check(ctx: Context) -> list[Finding]:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from operator import contains
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import Band, Instrument, Item
+from goalbook.clinical.instruments import Band, Instrument, Item
+from goalbook.number_text import plain_number
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 

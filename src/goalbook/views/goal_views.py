@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from goalbook import gas, model, progress
-from goalbook.analysis_scores import MONTHS, anchor, book_date, num, signed
-from goalbook.formatting import half_up
+from goalbook.clinical import gas, progress
+from goalbook.number_text import half_up
+from goalbook.records import model
+from goalbook.views.score_views import MONTHS, anchor, book_date, num, signed
 
 if TYPE_CHECKING:
-    from goalbook.analysis_scores import InstrumentView
+    from goalbook.views.score_views import InstrumentView
 
 GOAL_STATUS_LABELS = {
     "proposed": "Proposed", "active": "Active", "achieved": "Achieved", "paused": "Paused",
@@ -453,7 +454,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
 
 
 def goal_views(client: model.Client, practice: model.Practice, instruments: list[InstrumentView]) -> list[GoalView]:
-    by_id = {iv.id: iv for iv in instruments}
+    by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # a goal is measured by the client's own answers
     successors: dict[str, list[tuple[str, str]]] = {}
     for g in client.goals:
         if g.revises:

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
-from goalbook import model
-from goalbook.formatting import formula_number, formula_term, half_up
-from goalbook.formatting import percent as percent_shown
+from goalbook.number_text import formula_number, formula_term, half_up
+from goalbook.number_text import percent as percent_shown
+from goalbook.records import model
 
 Direction = Literal["decrease", "increase"]
 

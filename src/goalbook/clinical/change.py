@@ -10,8 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.clinical.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.number_text import plain_number
 
 # "not-judged": the instrument has no reliable-change threshold, so no change is called reliable or
 # not (6 → 0 on the PHQ-2 is not "unchanged"); the change is shown, never judged.

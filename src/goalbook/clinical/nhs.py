@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from goalbook.change import signed
-from goalbook.formatting import short_number
+from goalbook.clinical.change import signed
+from goalbook.number_text import short_number
 
 SOURCE = "NHS Talking Therapies"
 
