@@ -283,7 +283,7 @@ def test_share_page_leads_dass21_with_its_parts_in_plain_words(pages):
 
 
 def _bands(count: int) -> list:
-    from goalbook.analysis_scores import BandInfo
+    from goalbook.views.score_views import BandInfo
 
     return [BandInfo(k, k, f"band {k}", k, count) for k in range(count)]
 

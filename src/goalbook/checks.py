@@ -1,9 +1,9 @@
 """`goalbook check` as a library: load the practice, then the checks of SPEC "Validation, in order".
 
 1-2. YAML syntax and JSON Schema: done file by file while loading (``load.py``).
-3.   References between files (``checks_references.py``).
-4.   Clinical sense (``checks_clinical.py``).
-5.   SMART lint, warnings only (``checks_smart.py``).
+3.   References between files (``rules/references.py``).
+4.   Clinical sense (``rules/clinical_sense.py``).
+5.   SMART lint, warnings only (``rules/smart_lint.py``).
 
 The stages read the model and return ``Finding``s (a pointer into a file); only those are given
 a line and column, at the end. ``format_report`` prints problems for `check` and `build` alike.
@@ -21,7 +21,6 @@ from typing import Any, TextIO
 
 from goalbook import checkcache, gcpause
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
-from goalbook.model import Client, Goal, Practice
 from goalbook.problems import (
     Problem,
     Severity,
@@ -31,6 +30,7 @@ from goalbook.problems import (
     sort_problems,
     summary,
 )
+from goalbook.records.model import Client, Goal, Practice
 
 # Every code load and the checks can report, with what it means (the test corpus covers each).
 CODES: dict[str, str] = {
@@ -73,6 +73,7 @@ CODES: dict[str, str] = {
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
+    "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",
@@ -139,12 +140,12 @@ def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
     """Stages 3–5 (references, clinical sense, SMART lint) for these clients of ``loaded``."""
     # NOTE: the stages are imported here; they import this module for Context and helpers.
-    from goalbook import checks_clinical, checks_references, checks_smart
+    from goalbook.rules import clinical_sense, references, smart_lint
 
     assert loaded.practice is not None
     context = Context(loaded, replace(loaded.practice, clients=clients))
     findings: list[Finding] = []
-    for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
+    for stage in (references.check, clinical_sense.check, smart_lint.check):
         findings += stage(context)
     if loaded.today_unusable:
         # `today:` is written but wrong (already an error): judged by the clock instead, every
@@ -262,7 +263,7 @@ def format_report(
 def _excerpt(root: Path, problem: Problem) -> str:
     if problem.line < 1 or problem.code in ("binary", "encoding", "too-large"):
         return ""
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     path = root / problem.path
     try:

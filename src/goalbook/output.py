@@ -370,6 +370,21 @@ def _bytes(data: bytes | Prepared) -> bytes:
     return data.read() if isinstance(data, Prepared) else data
 
 
+def _share_of(rel: str, head: bytes) -> str | None:
+    """The client of a share file at the top of the book (``for-client-<id>.html``, or
+    ``<id>.html`` as earlier versions named them), known by goalbook's share signature."""
+    if "/" in rel or not rel.endswith(".html") or rel == "index.html" or SHARE_SIGNATURE not in head[:4096]:
+        return None
+    return rel.removesuffix(".html").removeprefix("for-client-")
+
+
+def _head(data: bytes | Prepared) -> bytes:
+    if isinstance(data, Prepared):
+        with open(data.path, "rb") as f:
+            return f.read(4096)
+    return data[:4096]
+
+
 def _known_hash(accounted: Accounted, rel: str) -> str | None:
     """The hash of a file of the current book, from its manifest when its stat is as recorded."""
     entry = accounted.manifest.files.get(rel)
@@ -409,10 +424,12 @@ def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[
                     _make_dir(target.parent)
                 previous = out / rel
                 data = files[rel]
+                share = _share_of(rel, _head(data))
                 if rel in accounted.present and _same_bytes(previous, data):
                     try:
                         os.link(previous, target)
-                        manifest.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(target)) or ""])
+                        manifest.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(target)) or ""],
+                                                    None, share)
                         continue
                     except OSError:
                         pass  # e.g. a file system without hard links: write a copy instead
@@ -423,7 +440,7 @@ def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[
                         _write_file(target, data.read())
                 else:
                     _write_file(target, data)
-                manifest.files[rel] = Entry([_hash_file(str(target)) or ""])
+                manifest.files[rel] = Entry([_hash_file(str(target)) or ""], None, share)
                 written += 1
             for rel in sorted(set(keep) - set(files)):
                 _keep_into(accounted, rel, staging, manifest)
@@ -524,10 +541,10 @@ def update_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable
         for rel in sorted(wanted):
             before = old.files.get(rel)
             if rel in changed:
-                final.files[rel] = Entry([file_hash(changed[rel])])
+                final.files[rel] = Entry([file_hash(changed[rel])], None, _share_of(rel, changed[rel]))
             elif before is not None:
                 final.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(out / rel)) or ""])
-            if rel in final.files and before is not None:
+            if rel in final.files and before is not None and rel not in changed:
                 final.files[rel].share = before.share
         _write_manifest_into(out, final)
     return len(changed)

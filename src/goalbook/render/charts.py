@@ -1,6 +1,6 @@
 """Inline SVG charts, generated in Python at build time (no JavaScript, no fonts, no network).
 
-Each function takes plain numbers and dates (worked out in ``analysis``) and returns safe markup.
+Each function takes plain numbers and dates (worked out in ``views``) and returns safe markup.
 Meaning is never carried by colour alone: bands are labelled and hatched by severity, markers
 differ in shape, lines differ in dash pattern, and every chart has a table next to it in the page.
 Coordinates are rounded so the same data always gives the same bytes.
@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from markupsafe import Markup
 
-from goalbook.formatting import short_number
+from goalbook.number_text import percent, short_number
 from goalbook.render.escaping import text as esc  # `text` is a parameter name here
 
 WIDTH, HEIGHT = 640, 230
@@ -361,7 +361,7 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
 
 
 def _pct(x: float) -> str:
-    return f"{round(x):d}%"
+    return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
 def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point]) -> str:

@@ -15,13 +15,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.analysis import ClientView, PracticeView, subscales_lead
-from goalbook.analysis_scores import BandInfo, InstrumentView
-from goalbook.formatting import short_number
+from goalbook.number_text import percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
 from goalbook.resources import data_dir
+from goalbook.views.book_views import ClientView, PracticeView, subscales_lead
+from goalbook.views.score_views import BandInfo, InstrumentView
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -49,7 +49,8 @@ def fmt_about(x: float | None) -> str:
 
 
 def fmt_pct(x: float | None) -> str:
-    return "—" if x is None else f"{round(x):d}%"
+    """A percent of an aim, half up, never 100% unless reached (``formatting.percent``)."""
+    return percent(x)
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

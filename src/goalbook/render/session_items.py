@@ -15,6 +15,8 @@ from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
 from goalbook.render.pages import fmt_date, plural
 
+NOT_HELD = ("Recorded at a contact marked as not taking place: used as recorded below; "
+            "`goalbook check` warns. Correct the kind, or move the answers to the contact they came from.")
 PRIVATE_LABEL = '<p class="private-label">Private note · clinician only · never shared</p>'
 
 
@@ -36,6 +38,9 @@ def session_item(s: Any, share: bool = False) -> str:
         out.append(f'<span class="muted small">with {text(s.clinician)}</span>')
     out.append("</p>\n")
     if s.questionnaires or s.measurements or s.homework:
+        if not s.attended and not share and s.kind != "self-report":  # a self-report is data without a contact
+            # Data at a contact that did not take place is used as recorded; `goalbook check` warns.
+            out.append(f'  <p class="risk-unanswered">{NOT_HELD}</p>\n')
         out.append('  <ul class="session-facts">\n')
         out += [f'<li><a href="#{text(a)}">{text(name)}</a> {text(total)}</li>' for name, total, a in s.questionnaires]
         out += [f"<li>{text(title)}: {text(value)}</li>" for title, value in s.measurements]

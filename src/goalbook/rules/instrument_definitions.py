@@ -9,8 +9,8 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import EPSILON, Item, Option, items_range
+from goalbook.clinical.instruments import EPSILON, Item, Option, items_range
+from goalbook.number_text import plain_number
 from goalbook.problems import Problem
 
 Locate = Callable[[tuple[str | int, ...]], tuple[int, int]]

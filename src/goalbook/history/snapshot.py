@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from goalbook import gitrepo
 from goalbook.errors import GoalbookError
-from goalbook.locate import SETTINGS_FILE
-from goalbook.today import parse_date
+from goalbook.history import gitrepo
+from goalbook.records.locate import SETTINGS_FILE
+from goalbook.records.today import parse_date
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from goalbook.checks import Context, did_you_mean, finding, goal_pointer, one_of
 from goalbook.load import Finding
-from goalbook.model import SESSION_FILE, Client
+from goalbook.records.model import SESSION_FILE, Client
 
 
 def check(ctx: Context) -> list[Finding]:

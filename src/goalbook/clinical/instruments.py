@@ -1,8 +1,8 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_checks.py``; the scoring
-rules themselves are in ``scoring.py`` and ``change.py``.
+own ``instruments/*.yaml``. What the schema cannot check is in ``rules/instrument_definitions.py``;
+the scoring rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from goalbook.formatting import plain_number
+from goalbook.number_text import plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -97,7 +97,7 @@ class ReliableChange:
             return self.points
         assert self.sd is not None and self.reliability is not None
         # One formula for the judgement and for its explanation (change.py imports this module).
-        from goalbook.change import jacobson_truax
+        from goalbook.clinical.change import jacobson_truax
 
         return jacobson_truax(self.sd, self.reliability).points
 
@@ -137,6 +137,29 @@ class CriticalItem:
 
     def triggered(self, answer: int | None) -> bool:
         return answer is not None and COMPARISONS[self.op](answer, self.value)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What a clinician does next when the reported total meets ``op value`` (a positive screen: give
+    the full questionnaire). Data in the definition, shown beside the score — never only a comment."""
+
+    op: str
+    value: float
+    say: str
+    source: str
+    unconfirmed: bool = False
+    note: str = ""
+
+    @property
+    def condition(self) -> str:
+        return f"{RULE_SIGNS[self.op]} {plain_number(self.value)}"
+
+    def applies(self, total: float) -> bool:
+        return COMPARISONS[self.op](total, self.value)
+
+    def explain(self) -> str:
+        return f"{self.say} (total {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
 
 
 @dataclass(frozen=True)
@@ -197,6 +220,7 @@ class Instrument:
     cutoff: Cutoff | None = None
     reliable_change: ReliableChange | None = None
     critical_items: tuple[CriticalItem, ...] = ()
+    next_steps: tuple[NextStep, ...] = ()
     subscales: tuple[Subscale, ...] = ()
     norms: Norms | None = None
     measures: str = ""
@@ -216,6 +240,10 @@ class Instrument:
     def allowed_values(self, item_number: int) -> tuple[int, ...]:
         """The option values of item ``item_number`` (1-based), lowest first."""
         return self.items[item_number - 1].values
+
+    def next_step(self, total: float) -> NextStep | None:
+        """The first of ``next_steps`` whose condition the reported total meets."""
+        return next((s for s in self.next_steps if s.applies(total)), None)
 
     def subscale(self, subscale_id: str) -> Subscale | None:
         return next((s for s in self.subscales if s.id == subscale_id), None)
@@ -281,10 +309,10 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
     from goalbook import fastschema
-    from goalbook.instrument_checks import (
+    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
+    from goalbook.rules.instrument_definitions import (
         definition_problems,  # it imports Item and items_range from here
     )
-    from goalbook.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
@@ -292,7 +320,7 @@ def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrum
     # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
     # anything else is explained by jsonschema, as for every practice file (load.py).
     if not fastschema.is_valid(data, "instrument"):
-        from goalbook.validate import (
+        from goalbook.records.validate import (
             validate,  # the only module that knows jsonschema: imported only now
         )
 
@@ -352,6 +380,13 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
                                      source=c.get("source", ""), unconfirmed=bool(c.get("unconfirmed")),
                                      note=c.get("note", "")))
         note_unconfirmed(f"item {c['item']} flag", c)
+    next_steps = []
+    for n in data.get("next_steps") or []:
+        m = _CONDITION.match(n["when"])
+        assert m  # schema pattern
+        next_steps.append(NextStep(op=m.group(1), value=int(m.group(2)), say=n["say"], source=n["source"],
+                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", "")))
+        note_unconfirmed(f"next step when the total is {n['when']}", n)
     subscales = []
     for s in data.get("subscales") or []:
         s_lo, s_hi = items_range(items, method, multiplier, s["items"])
@@ -376,7 +411,8 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         citation=data["citation"], method=method, multiplier=multiplier,
         prorate_up_to=int(missing.get("prorate_up_to", 0)), missing_source=missing.get("source", ""),
         reverse_items=tuple(sorted(data.get("reverse_items") or [])), bands=bands, bands_source=bands_source,
-        cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), subscales=tuple(subscales),
+        cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), next_steps=tuple(next_steps),
+        subscales=tuple(subscales),
         norms=norms, measures=data.get("measures", ""), time_frame=data.get("time_frame", ""),
         instructions=data.get("instructions", ""), total_note=scoring.get("total_note", ""),
         notes=data.get("notes", ""), unconfirmed=tuple(unconfirmed), builtin=builtin, source=source,

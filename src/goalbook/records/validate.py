@@ -21,10 +21,11 @@ from typing import Any
 from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from goalbook import resources, yamlload
-from goalbook.formats import DATE as _DATE
-from goalbook.formats import FIRST_YEAR, FORMATS, LAST_YEAR, is_date
+from goalbook import resources
 from goalbook.problems import Problem
+from goalbook.records import yamlload
+from goalbook.records.schema_formats import DATE as _DATE
+from goalbook.records.schema_formats import FIRST_YEAR, FORMATS, LAST_YEAR, is_date
 
 KINDS = ("practice", "client", "goals", "session", "instrument")
 # What the top level of each file is called in messages ("missing required field 'name' in this file").
@@ -37,7 +38,7 @@ _FILE_NOUN = {
 }
 
 _FORMATS = FormatChecker(formats=())
-for _name, _check in FORMATS.items():  # formats.py: the same functions fastschema.py calls
+for _name, _check in FORMATS.items():  # schema_formats.py: the same functions fastschema.py calls
     _FORMATS.checks(_name)(_check)
 _is_date = is_date
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import contains
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import Band, Instrument, Item
+from goalbook.clinical.instruments import Band, Instrument, Item
+from goalbook.number_text import plain_number
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 
@@ -61,6 +61,9 @@ class Score:
     steps: tuple[str, ...] = ()  # how the total was reached, in words
     source: str = ""  # where the bands and cut-off come from
     from_total_only: bool = False
+    # Critical items with no answer: left empty and prorated over, or never asked (a total only).
+    # A risk item nobody answered is said wherever the score is shown, never filled in silently.
+    critical_unanswered: tuple[int, ...] = ()
 
     def explain(self) -> str:
         band = f", {self.band.label}" if self.band else ""
@@ -139,6 +142,7 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
     total, how = _combine(instrument, scored, say=worked or bool(missing))
     prorate_how = how if missing else ""
     flags = _flags(instrument, answers) if instrument.critical_items else ()
+    unanswered = tuple(c.item for c in instrument.critical_items if c.item in missing)
     subscales: dict[str, SubscaleScore] = {}
     subscale_steps: list[str] = []
     for s in instrument.subscales:
@@ -164,7 +168,17 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
         above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
         flags=flags, subscales=subscales, prorated=bool(missing), prorate_how=prorate_how, missing=missing,
         answers=tuple(answers), item_scores=tuple(scored), steps=steps, source=instrument.bands_source,
+        critical_unanswered=unanswered,
     )
+
+
+def risk_unanswered_text(items: Sequence[int], *, total_only: bool = False) -> str:
+    """"risk item 6 not answered": said wherever a score whose critical item has no answer is shown."""
+    if not items:
+        return ""
+    which = ("item " if len(items) == 1 else "items ") + ", ".join(map(str, items))
+    why = "only the total was recorded" if total_only else "the total is prorated without it"
+    return f"risk {which} not answered: {why}"
 
 
 def _flags(instrument: Instrument, answers: Sequence[int | None]) -> tuple[Flag, ...]:
@@ -234,6 +248,7 @@ def score_total(instrument: Instrument, total: float) -> Score:
         above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
         steps=(given,) + _band_steps(instrument, total, band),
         source=instrument.bands_source, from_total_only=True,
+        critical_unanswered=tuple(c.item for c in instrument.critical_items),
     )
 
 

@@ -9,13 +9,14 @@ cannot reach the share file even through a template mistake.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from goalbook import model
-from goalbook.analysis_goals import GasView, GoalView, gas_view, goal_views
-from goalbook.analysis_scores import (
+from goalbook.number_text import short_number
+from goalbook.records import model
+from goalbook.views.goal_views import GasView, GoalView, gas_view, goal_views
+from goalbook.views.score_views import (
     CRITICAL_RULE,
     InstrumentView,
     NhsView,
@@ -26,14 +27,19 @@ from goalbook.analysis_scores import (
     instrument_views,
     nhs_view,
 )
-from goalbook.formatting import short_number
 
 Audience = Literal["clinician", "client"]
-NO_CONTACT_KINDS = ("did-not-attend", "cancelled")
+NO_CONTACT_KINDS = model.NOT_A_CONTACT_KINDS
+# The share page's order of goals: what the client is working on now comes first; goals replaced
+# or dropped come last, and only when the practice asks for them (``share: {past_goals: true}``).
+SHARE_GOAL_ORDER = ("active", "proposed", "paused", "achieved", "revised", "discontinued")
+PAST_GOALS = ("revised", "discontinued")
+MISSED_KINDS = ("did-not-attend", "cancelled")  # a self-report is not a missed contact
 STATUS_LABELS = {"referred": "Referred", "active": "Active", "paused": "Paused", "discharged": "Discharged"}
 KIND_LABELS = {
     "intake": "Intake", "assessment": "Assessment", "session": "Session", "review": "Review",
     "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
+    "self-report": "Answered without a contact",
 }
 
 # Alert kinds, most urgent first (the design brief's order).
@@ -292,12 +298,52 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
                                   getattr(practice.instruments[iv.id], "time_frame", ""))
                           for iv in instruments if iv.id in practice.instruments},
     )
+    if audience == "client":
+        _keep_for_client(view, client, practice.share)
     if audience == "clinician":
         view.alerts = client_alerts(view, client, practice)
         view.past_flags = past_flags(view.instruments, practice.today)
         view.history = history
         view.dirty = sorted(dirty)
     return view
+
+
+def for_client_text(written_for_client: str, clinician_notes: str, settings: model.ShareSettings) -> str:
+    """What a share page says of a client, goal or session: the words written to the client, and
+    the clinician's own notes only when the practice chose to share them."""
+    parts = [written_for_client.strip()]
+    if settings.clinician_notes:
+        parts.append(clinician_notes.strip())
+    return "\n\n".join(p for p in parts if p)
+
+
+def _keep_for_client(view: ClientView, client: model.Client, settings: model.ShareSettings) -> None:
+    """Reduce a share view to what is meant for the client (privacy by default, ``model.ShareSettings``)."""
+    view.notes = for_client_text(client.for_client, client.notes, settings)
+    by_file = {s.file: s for s in client.sessions}
+    stems = {anchor("session", s.file.rsplit("/", 1)[-1].split(".")[0]): s for s in by_file.values()}
+    sessions = []
+    for sv in view.sessions:
+        if sv.kind in MISSED_KINDS and not settings.missed_contacts:
+            continue
+        source = stems.get(sv.anchor)
+        notes = for_client_text(source.for_client, source.notes, settings) if source else ""
+        sessions.append(replace(sv, notes=notes, private_notes=""))
+    view.sessions = sessions
+    # ``goal_views`` keeps the file's order: each view beside the goal it was made from.
+    shown = [(g, source) for g, source in zip(view.goals, client.goals, strict=True)
+             if settings.past_goals or g.status not in PAST_GOALS]
+    kept = {g.anchor for g, _ in shown}
+    rank = {status: k for k, status in enumerate(SHARE_GOAL_ORDER)}
+    goals = []
+    for g, source in sorted(shown, key=lambda pair: rank.get(pair[0].status, len(rank))):  # stable within a status
+        goals.append(replace(
+            g, notes=for_client_text(source.for_client, source.notes, settings),
+            # Never point at a goal the page leaves out.
+            revises=g.revises if g.revises and g.revises[0] in kept else None,
+            revised_into=[(a, t) for a, t in g.revised_into if a in kept],
+        ))
+    view.goals = goals
 
 
 def _session_views(client: model.Client, practice: model.Practice,
@@ -309,9 +355,11 @@ def _session_views(client: model.Client, practice: model.Practice,
 
 
 def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:
-    """Everything on this client that needs the clinician's attention, most urgent first."""
-    if client.status == "discharged":
-        return []
+    """Everything on this client that needs the clinician's attention, most urgent first.
+
+    An endorsed critical item alerts whatever the client's status and whatever kind of contact it was
+    recorded at (a discharge, a cancelled one): risk is never left in a table cell. A discharged
+    client's course has ended, so nothing else alerts."""
     today = practice.today
     out: list[Alert] = []
 
@@ -326,6 +374,9 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
             said = [f"Also endorsed on {_and([_d(r.date) for r in earlier])}."] if earlier else []
             why = f"{iv.short_name} on {_d(row.date)}: " + _flag_text(row, said + _followup_sentences(iv.rows, k))
             add("critical-item", row.date, why, row.anchor, -row.date.toordinal())
+    if client.status == "discharged":
+        return sort_alerts(out)
+    for iv in view.instruments:
         if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
             add("deterioration", row.date, f"{iv.short_name} {iv.rows[0].total_text} → {row.total_text} "

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from goalbook import gitrepo
-from goalbook.audit_words import describe_file, is_record, parse_version, summarise_sessions
 from goalbook.cache import CACHE_DIR, make_private_dir, write_private
-from goalbook.model import HistoryEntry, RepoState
+from goalbook.history import gitrepo
+from goalbook.history.audit_words import describe_file, is_record, parse_version, summarise_sessions
+from goalbook.records.model import HistoryEntry, RepoState
 
 CACHE_FILE = "history.json"
 # Bump when the wording in audit_words.py changes, so cached sentences are worked out again.

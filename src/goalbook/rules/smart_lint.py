@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from goalbook.checks import Context, finding, goal_pointer, open_goals
 from goalbook.load import Finding
-from goalbook.model import Goal
+from goalbook.records.model import Goal
 
 
 def check(ctx: Context) -> list[Finding]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from goalbook import change, model, nhs, scoring
-from goalbook.formatting import short_number
-from goalbook.instruments import Band, Instrument
-from goalbook.scoring import Score
+from goalbook.clinical import change, nhs, scoring
+from goalbook.clinical.instruments import Band, Instrument
+from goalbook.clinical.scoring import Score
+from goalbook.number_text import short_number
+from goalbook.records import model
 
 Audience = Literal["clinician", "client"]
 
@@ -88,7 +89,7 @@ class ScoreRow:
     reliable: str  # improvement | deterioration | none | "" (first row)
     reliable_text: str  # for the reader: "reliable improvement"
     change_explain: str  # the statistics' own explanation, with threshold and source
-    category: str  # recovered | improved | unchanged | deteriorated | ""
+    category: str  # recovered | improved | unchanged | deteriorated | not-judged | ""
     category_explain: str  # why, with the cut-off
     items: list[ItemCell] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # critical items, clinician only
@@ -98,6 +99,13 @@ class ScoreRow:
     # What a total-only entry cannot tell, e.g. "total only: item answers not recorded, so item 9 could not
     # be checked"; clinician only.
     items_note: str = ""
+    # "risk item 6 not answered: …" when a critical item has no answer (prorated over, or a total only);
+    # clinician only. Said on the row, beside the latest score on the client page and on the caseload.
+    risk_note: str = ""
+    # What to do next by the instrument's own rule ("positive screen: give the full PHQ-9"), and that
+    # rule with its source; clinician only.
+    next_step: str = ""
+    next_step_rule: str = ""
 
 
 @dataclass
@@ -140,6 +148,13 @@ class NhsLine:
     rule: str
 
 
+NHS_RULES_NOTE = (
+    "This outcome follows NHS Talking Therapies' paired rules for PHQ-9 and GAD-7 together (caseness PHQ-9 ≥ 10 "
+    "or GAD-7 ≥ 8; reliable change 6 and 4 points). The “recovered” and “improved” categories in each "
+    "questionnaire's table follow Jacobson & Truax (1991) on that questionnaire alone, with its own cut-off "
+    "and threshold: the two can differ, and each is right by its own rule.")
+
+
 @dataclass
 class NhsView:
     summary: str
@@ -150,10 +165,16 @@ class NhsView:
     eligible: bool = True  # False: fewer than 2 treatment appointments, so no outcome is given
     provisional: bool = False  # True: the course has not finished (client not discharged)
     treatment_appointments: int | None = None
+    # "PHQ-9 2 Mar 2026 → 30 Mar 2026; GAD-7 16 Mar 2026 → 30 Mar 2026" when the paired scores come from
+    # different contacts (the pair is first-with-first and last-with-last, whatever their dates).
+    dates: str = ""
+    # Which rule each label on the page follows, so "recovered" in a table and "Recovery: no" here
+    # never read as a contradiction.
+    rules_note: str = NHS_RULES_NOTE
 
 
 def num(x: float | None) -> str:
-    """A score as the book shows it (one rule for the whole book: ``formatting.short_number``)."""
+    """A score as the book shows it (one rule for the whole book: ``number_text.short_number``)."""
     return short_number(x)
 
 
@@ -266,13 +287,14 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             words = judged.get(total)
             if words is None:
                 ch = change.classify(inst, first_total, total)
-                reliable = ch.reliable if ch.threshold is not None else ""
+                reliable = ch.reliable if ch.reliable != "not-judged" else ""  # "" reads "not judged"
                 words = judged[total] = (signed(ch.delta), reliable, RELIABLE_WORDS.get(reliable, ""), ch.explain(),
                                          ch.category, ch.explain_category())
             delta_text, reliable, reliable_text, explain, category, category_explain = words
         else:
             first_total = total
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]
+        step = inst.next_step(total) if clinician and inst.next_steps else None
         items = []
         if adm.answers is not None and clinician:
             items = _item_cells(adm.answers, {f.item for f in score.flags}, cells)
@@ -298,6 +320,10 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             only_total=adm.answers is None,
             subscales=subscales,
             items_note=_items_note(inst) if adm.answers is None and clinician else "",
+            risk_note=scoring.risk_unanswered_text(score.critical_unanswered, total_only=adm.answers is None)
+            if clinician else "",
+            next_step=step.say if step else "",
+            next_step_rule=step.explain() if step else "",
         ))
     return InstrumentView(
         id=inst.id,
@@ -383,7 +409,7 @@ def critical_alert_row(iv: InstrumentView, today: date, recent_days: int = CRITI
 # --- NHS Talking Therapies paired outcome --------------------------------------------------------------
 
 # Attended contacts that are not treatment: the NHS counts a finished course by treatment appointments.
-NOT_TREATMENT = ("intake", "assessment", "did-not-attend", "cancelled")
+NOT_TREATMENT = ("intake", "assessment", *model.NOT_A_CONTACT_KINDS)
 MIN_TREATMENT_APPOINTMENTS = 2
 NHS_SCOPE_RULE = ("NHS Talking Therapies reports the first and last scores of a referral that finished a course "
                   f"of treatment: at least {MIN_TREATMENT_APPOINTMENTS} attended treatment appointments "
@@ -424,6 +450,10 @@ def nhs_view(instruments: list[InstrumentView], client: model.Client | None = No
                  else "Finished course: first and last scores")
         scope = f"{which} ({count} treatment appointments). {NHS_SCOPE_RULE}"
     outcome = nhs.paired_outcome(first_p.total, last_p.total, first_g.total, last_g.total)  # type: ignore[arg-type]
+    dates = ""
+    if first_p.date != first_g.date or last_p.date != last_g.date:
+        dates = (f"PHQ-9 {book_date(first_p.date)} → {book_date(last_p.date)}; "
+                 f"GAD-7 {book_date(first_g.date)} → {book_date(last_g.date)}")
     return NhsView(
         summary=("So far: " if provisional else "") + outcome.summary,
         lines=_nhs_lines(outcome),
@@ -433,6 +463,7 @@ def nhs_view(instruments: list[InstrumentView], client: model.Client | None = No
         eligible=True,
         provisional=provisional,
         treatment_appointments=count,
+        dates=dates,
     )
 
 
@@ -451,5 +482,9 @@ def _nhs_lines(outcome: nhs.NhsOutcome) -> list[NhsLine]:
     for name, label in NHS_FIELDS:
         value = getattr(outcome, name)
         text = "not applicable (not at caseness at the start)" if value is None else ("yes" if value else "no")
+        if outcome.mixed and name == "mixed":
+            text = "yes: " + outcome.mixed_text
+        elif outcome.mixed and value is False and name != "recovery":
+            text = "no: mixed (see below)"
         lines.append(NhsLine(label, text, outcome.rules.get(name, "")))
     return lines

@@ -15,8 +15,9 @@ from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any, Literal, NamedTuple
 
-from goalbook import model
-from goalbook.formatting import formula_number, formula_term
+from goalbook.number_text import formula_number, formula_term, half_up
+from goalbook.number_text import percent as percent_shown
+from goalbook.records import model
 
 Direction = Literal["decrease", "increase"]
 
@@ -75,12 +76,12 @@ class Progress:
     def percent_text(self) -> str:
         if self.percent is None:
             return ""
-        p = round(self.percent)
-        if p < 0:
-            return f"−{-p}%: moved away from the target"
-        if p > 100:
-            return f"{p}%: past the target"
-        return f"{p}% of the way from baseline to target"
+        shown = percent_shown(self.percent, reached=self.reached)
+        if self.percent < 0 and shown != "0%":
+            return f"{shown}: moved away from the target"
+        if self.reached and shown != "100%":
+            return f"{shown}: past the target"
+        return f"{shown} of the way from baseline to target"
 
 
 def _least_squares(points: Sequence[tuple[date, float]]) -> tuple[float, float, float] | None:
@@ -116,7 +117,7 @@ def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, tod
     if baseline is not None and target is not None and latest is not None:
         if (target < baseline) if down else (target > baseline):
             percent = (latest - baseline) / (target - baseline) * 100
-            notes.append(f"{formula_number(round(percent, 1))}% = ({formula_number(latest)} − {formula_term(baseline)}) / "
+            notes.append(f"{formula_number(half_up(percent, 1))}% = ({formula_number(latest)} − {formula_term(baseline)}) / "
                          f"({formula_number(target)} − {formula_term(baseline)}) × 100")
         else:
             notes.append(f"the target {formula_number(target)} is not {'below' if down else 'above'} the baseline "
@@ -127,7 +128,7 @@ def goal_progress(goal: model.Goal, points: Sequence[tuple[date, float]], *, tod
     if fit is not None:
         mx, my, slope = fit
         trend = slope * 7
-        shown = round(trend, 2)
+        shown = half_up(trend, 2)
         notes.append(f"trend {'−' if shown < 0 else '+'}{abs(shown):.2f} a week "
                      f"(least squares over {len(pts)} measurements)")
         towards = target is not None and slope != 0 and ((slope < 0) if down else (slope > 0))
@@ -264,13 +265,14 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
     A report covers the days since the previous contact (exclusive) up to its own day (inclusive);
     the first one covers the days from ``start``. It never reaches back before ``start`` (the step did
     not exist yet, and a count there would fall outside every week), and a second contact on the same
-    day covers that day alone. Sessions that did not take place are not contacts.
+    day covers that day alone. A session that did not take place is not a contact, unless homework
+    was recorded at it: then it is used as recorded, like its scores and measurements, and `check` warns.
     """
     per_day = prescribed_per_day(step)
     out: list[StepReport] = []
     previous: date | None = None
     for s in sorted(sessions, key=SESSION_ORDER):
-        if s.kind in NO_CONTACT:
+        if s.kind in model.NOT_A_CONTACT_KINDS and not s.homework:
             continue
         if step.id in s.homework:
             first_day = (previous + ONE_DAY) if previous is not None else start

@@ -10,11 +10,13 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from goalbook.formatting import plain_number
-from goalbook.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.clinical.instruments import Cutoff, Instrument, ReliableChange
+from goalbook.number_text import plain_number
 
-Reliable = Literal["improvement", "deterioration", "none"]
-Category = Literal["recovered", "improved", "unchanged", "deteriorated"]
+# "not-judged": the instrument has no reliable-change threshold, so no change is called reliable or
+# not (6 → 0 on the PHQ-2 is not "unchanged"); the change is shown, never judged.
+Reliable = Literal["improvement", "deterioration", "none", "not-judged"]
+Category = Literal["recovered", "improved", "unchanged", "deteriorated", "not-judged"]
 
 Z_95 = 1.96  # |RC| > 1.96: unlikely (p < .05) to be measurement error
 
@@ -115,8 +117,8 @@ class Change:
             return f"improved: reliable improvement, not recovered ({why})"
         if self.category == "deteriorated":
             return "deteriorated: reliable deterioration"
-        if self.threshold is None:
-            return "unchanged: no reliable-change threshold to judge by"
+        if self.category == "not-judged":
+            return f"not judged: no published reliable-change threshold for {self.short_name}"
         return "unchanged: the change is within measurement error"
 
 
@@ -136,7 +138,7 @@ def classify(instrument: Instrument, first_total: float, last_total: float,
     delta = last_total - first_total
     better_when_lower = instrument.direction == "higher_is_worse"
     improving = delta < 0 if better_when_lower else delta > 0
-    reliable: Reliable = "none"
+    reliable: Reliable = "none" if rc is not None else "not-judged"
     threshold = rci = None
     how, source, inclusive = "", "", True
     if rc is not None:
@@ -156,6 +158,8 @@ def classify(instrument: Instrument, first_total: float, last_total: float,
         category: Category = "recovered" if crossed else "improved"
     elif reliable == "deterioration":
         category = "deteriorated"
+    elif reliable == "not-judged":
+        category = "not-judged"
     else:
         category = "unchanged"
     return Change(

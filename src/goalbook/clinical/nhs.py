@@ -2,18 +2,19 @@
 improvement, reliable recovery and reliable deterioration, each with the rule it used. Pure functions.
 
 Thresholds: caseness PHQ-9 ≥ 10, GAD-7 ≥ 8; reliable change PHQ-9 ≥ 6, GAD-7 ≥ 4 points (NHS Digital /
-OHID glossary and Scorecard indicators; PMC8411661 Table 1). Whether reliable improvement also requires
-"no reliable deterioration on the other measure" (and the converse for deterioration) is UNCONFIRMED, so
-both clauses are switches, off by default; a client improving on one measure and deteriorating on the
-other is always reported as *mixed*, never collapsed silently.
+OHID glossary and Scorecard indicators; PMC8411661 Table 1). NHS Digital's published definitions pair
+the clauses: reliable improvement is a reliable fall on at least one measure *and no reliable rise on the
+other*; reliable deterioration is the mirror. So a client improving on one measure and deteriorating on
+the other is neither — it is reported as *mixed*, never collapsed into either (or both). The clauses stay
+switches (``NhsRules``) so a service that reports otherwise can say so; the defaults follow NHS Digital.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from goalbook.change import signed
-from goalbook.formatting import short_number
+from goalbook.clinical.change import signed
+from goalbook.number_text import short_number
 
 SOURCE = "NHS Talking Therapies"
 
@@ -24,9 +25,9 @@ class NhsRules:
     gad7_caseness: int = 8
     phq9_reliable: int = 6
     gad7_reliable: int = 4
-    # UNCONFIRMED clauses of the NHS definitions (see the module docstring).
-    improvement_requires_no_deterioration: bool = False
-    deterioration_requires_no_improvement: bool = False
+    # NHS Digital's definitions (see the module docstring): neither outcome holds in the mixed case.
+    improvement_requires_no_deterioration: bool = True
+    deterioration_requires_no_improvement: bool = True
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class NhsOutcome:
     reliable_deterioration: bool
     mixed: bool  # reliable improvement on one measure and reliable deterioration on the other
     summary: str
+    mixed_text: str = ""  # "reliable improvement on PHQ-9, reliable deterioration on GAD-7"
     rules: dict[str, str] = field(default_factory=dict)  # outcome name → the rule text and the numbers
 
     def explain(self) -> str:
@@ -84,10 +86,14 @@ def paired_outcome(phq9_first: float, phq9_last: float, gad7_first: float, gad7_
                                   + (", with no reliable improvement on the other" if
                                      r.deterioration_requires_no_improvement else "") + f": {changes}",
     }
+    texts["mixed"] = (f"a reliable fall on one measure and a reliable rise on the other: neither reliable improvement "
+                      f"nor reliable deterioration under NHS Digital's definitions: {changes}")
+    mixed_text = ""
     if mixed:
         up = "PHQ-9" if phq_better else "GAD-7"
         down = "GAD-7" if up == "PHQ-9" else "PHQ-9"
-        summary = f"mixed: reliable improvement on {up}, reliable deterioration on {down} ({phq_text}, {gad_text})"
+        mixed_text = f"reliable improvement on {up}, reliable deterioration on {down}"
+        summary = f"mixed: {mixed_text} ({phq_text}, {gad_text})"
     elif not case_start:
         summary = "not at caseness at the start: excluded from recovery"
         if improvement:
@@ -108,5 +114,6 @@ def paired_outcome(phq9_first: float, phq9_last: float, gad7_first: float, gad7_
         phq9=(phq9_first, phq9_last), gad7=(gad7_first, gad7_last), caseness=case_start, caseness_at_end=case_end,
         recovery=recovery, reliable_improvement=improvement, reliable_recovery=reliable_recovery,
         reliable_deterioration=deterioration, mixed=mixed, summary=f"{summary} ({SOURCE})", rules=texts,
+        mixed_text=mixed_text,
     )
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from goalbook.checks import Context, finding, goal_pointer
-from goalbook.formatting import plain_number
+from goalbook.clinical.progress import NO_CONTACT, stated_direction
+from goalbook.clinical.scoring import answer_problems
 from goalbook.load import Finding
-from goalbook.model import Client, Goal, Session
-from goalbook.progress import stated_direction
-from goalbook.scoring import answer_problems
+from goalbook.number_text import plain_number
+from goalbook.records.model import Client, Goal, Session
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -164,11 +164,12 @@ def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] |
 def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
     path = session.file
     out = _future(ctx, path, ("date",), "session date", session.date)
+    out += _data_without_contact(path, session)
     for administration in session.administrations:
         instrument = ctx.practice.instruments.get(administration.instrument)
         if instrument is None:
             continue  # reported as unknown by the references stage
-        base = ("questionnaires", administration.instrument)
+        base = ("questionnaires", administration.instrument) + (("answers",) if administration.in_mapping else ())
         if administration.answers is not None:
             out += _answers(path, base, instrument, administration.answers)
         elif administration.total is not None:
@@ -189,6 +190,25 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
             out.append(finding(path, ("measurements", goal_id), "error", problem[0], f"the measurement {problem[1]}", problem[2]))
         out += _inactive(path, goal_id, goal, session)
     return out
+
+
+def _data_without_contact(path: str, session: Session) -> list[Finding]:
+    """Scores, measurements or homework at a contact that did not take place: used by the book as
+    recorded (a risk item must never be dropped), but said, since one of the two is likely a mistake."""
+    if session.kind not in NO_CONTACT:
+        return []
+    held = [f"{len(what)} {name}{'s' if len(what) != 1 else ''}" for name, what in (
+        ("questionnaire", session.administrations), ("measurement", session.measurements),
+        ("homework report", session.homework)) if what]
+    if not held:
+        return []
+    said = ", ".join(held[:-1]) + (" and " if len(held) > 1 else "") + held[-1]
+    return [finding(
+        path, ("kind",), "warning", "data-without-contact",
+        f"this contact is marked `{session.kind}` but records {said}; the book uses them as recorded",
+        "if the contact took place, change `kind:` (e.g. to session); if the answers came another way, "
+        "record them at the contact where you received them",
+    )]
 
 
 def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:

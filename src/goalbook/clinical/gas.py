@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from goalbook.formatting import formula_term, plain_number
+from goalbook.number_text import formula_term, plain_number
 
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3

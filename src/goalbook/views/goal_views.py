@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from goalbook import gas, model, progress
-from goalbook.analysis_scores import MONTHS, anchor, book_date, num, signed
+from goalbook.clinical import gas, progress
+from goalbook.number_text import half_up
+from goalbook.records import model
+from goalbook.views.score_views import MONTHS, anchor, book_date, num, signed
 
 if TYPE_CHECKING:
-    from goalbook.analysis_scores import InstrumentView
+    from goalbook.views.score_views import InstrumentView
 
 GOAL_STATUS_LABELS = {
     "proposed": "Proposed", "active": "Active", "achieved": "Achieved", "paused": "Paused",
@@ -25,6 +27,9 @@ GAS_NAMES = {-2: "much less than expected", -1: "less than expected", 0: "expect
              1: "more than expected", 2: "much more than expected"}
 MAX_WEEKS_SHOWN = 12  # the recent weeks are what a session needs; totals cover them all
 MAX_REPORTS_SHOWN = 6  # the latest reports, as the client gave them
+# A week's aim is met only when what was done reaches what was asked; the slack only absorbs float
+# steps of spreading a report over its days (3 times over 7 days summed back is 2.9999…).
+MET_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class WeekView:
 
     @property
     def met(self) -> bool:
-        return self.known and self.expected > 0 and self.done >= self.expected - 0.05
+        return self.known and self.expected > 0 and self.done >= self.expected - MET_SLACK
 
     @property
     def asked(self) -> float:
@@ -137,6 +142,14 @@ class GoalView:
     steps: list[StepView] = field(default_factory=list)
     revises: tuple[str, str] | None = None  # (anchor, title)
     revised_into: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def meter(self) -> int:
+        """The caseload's progress meter in twentieths (0–20), half up; full only when reached."""
+        if self.percent is None:
+            return 0
+        steps = int(half_up(max(0.0, min(100.0, self.percent)) / 5))
+        return steps if self.reached else min(steps, 19)
 
     @property
     def missing(self) -> list[SmartItem]:
@@ -271,7 +284,7 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
             done += t.done
             expected += asked
             weeks_known += 1
-            weeks_met += asked > 0 and t.done >= asked - 0.05  # as ``WeekView.met`` judges a week
+            weeks_met += asked > 0 and t.done >= asked - MET_SLACK  # as ``WeekView.met`` judges a week
     shown = [progress.week_adherence(t, progress.prescribed_per_day(step)) for t in tallies[hidden:]]
     return StepView(
         id=step.id,
@@ -364,10 +377,10 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
     is_gas = goal.measure is not None and goal.measure.type == "gas"
     target_text = goal.target.text if goal.target else ("0 (expected level)" if is_gas else "not set")
     if goal.target and goal.target.value is None and target is not None:
-        target_text = f"{goal.target.text} (= {num(round(target, 1))})"
+        target_text = f"{goal.target.text} (= {num(target)})"
     unit = {"gas": " levels", "count": ""}.get(goal.measure.type if goal.measure else "", " points")
     per_week = prog.trend_per_week
-    trend_text = f"{signed(round(per_week, 2))}{unit} a week" if per_week is not None else "not enough measurements for a trend"
+    trend_text = f"{signed(half_up(per_week, 2))}{unit} a week" if per_week is not None else "not enough measurements for a trend"
     latest = prog.latest
     latest_text = _level_or_num(goal, latest) if latest is not None else "—"
     projection = _projection(prog, goal, practice.today, latest_text)

@@ -26,6 +26,9 @@ GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "re
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
 )
+# Session kinds that are not a contact: no appointment attended, "no contact" not reset. A
+# self-report holds questionnaires answered without a contact (a form filled in at home).
+NOT_A_CONTACT_KINDS = ("did-not-attend", "cancelled", "self-report")
 PERIODS = ("day", "week", "month")
 # GAS level names in the YAML, in order −2 … +2.
 GAS_LEVELS: dict[str, int] = {"much_less": -2, "less": -1, "expected": 0, "more": 1, "much_more": 2}
@@ -48,6 +51,37 @@ class Clinician:
 class AlertSettings:
     no_contact_days: int = 28
     review_every_weeks: int = 6
+
+
+@dataclass(frozen=True)
+class ShareSettings:
+    """What a client's share page may show besides what is written for the client (``for_client``).
+
+    Everything is off by default: the share page is the client's, not a copy of the clinician's."""
+
+    clinician_notes: bool = False  # the notes of the client, goals and sessions, as the clinician wrote them
+    missed_contacts: bool = False  # did-not-attend and cancelled contacts in the timeline
+    past_goals: bool = False  # revised and discontinued goals
+
+
+@dataclass(frozen=True)
+class LifeEvent:
+    """Something in the client's life that may explain a change: drawn on every chart of the client."""
+
+    date: date
+    text: str
+
+
+@dataclass(frozen=True)
+class AlertReview:
+    """The clinician's review of a critical-item alert, kept in the client's file (and so in git).
+
+    It covers every endorsement on or before ``date`` (of ``instrument`` only, when given)."""
+
+    date: date
+    by: str
+    note: str
+    instrument: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +171,7 @@ class Goal:
     steps: tuple[ActionStep, ...] = ()
     revises: str | None = None
     notes: str = ""
+    for_client: str = ""  # written to the client: the only goal note on the share page by default
     line: int = 0  # where the goal starts in goals.yaml, for links and messages
 
 
@@ -149,6 +184,13 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Where the answers came from, when written by import/enter: a form id and when it was answered,
+    # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
+    form: str = ""
+    answered_at: str = ""
+    entered: str = ""
+    respondent: str = ""  # who answered when not the client (a respondent id); "" = the client
+    in_mapping: bool = False  # written as {answers: [...], ...}: the items are under `answers`
 
 
 @dataclass(frozen=True)
@@ -163,6 +205,7 @@ class Session:
     homework: dict[str, int] = field(default_factory=dict)
     notes: str = ""
     private_notes: str = ""
+    for_client: str = ""  # written to the client: the only session note on the share page by default
 
     @property
     def sort_key(self) -> tuple[date, str, str]:
@@ -184,6 +227,9 @@ class Client:
     questionnaires: tuple[Schedule, ...] = ()
     notes: str = ""
     private_notes: str = ""
+    for_client: str = ""  # written to the client, for the share page
+    events: tuple[LifeEvent, ...] = ()  # sorted by date
+    alert_reviews: tuple[AlertReview, ...] = ()  # sorted by date
     goals: list[Goal] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)  # sorted by date, time, file name
 
@@ -209,6 +255,7 @@ class Practice:
     output: str = "_book"
     categories: dict[str, str] = field(default_factory=lambda: dict(STANDARD_CATEGORIES))
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
 

@@ -32,7 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from goalbook.problems import Problem, Severity
-from goalbook.yaml_messages import char_at, explain, source_lines, stray_colon
+from goalbook.records.yaml_messages import char_at, explain, source_lines, stray_colon
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40

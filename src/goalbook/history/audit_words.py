@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from goalbook.model import SESSION_FILE
+from goalbook.records.model import SESSION_FILE
 
 _RECORD = re.compile(r"^clients/[^/]+/(client\.yaml|goals\.yaml|sessions/[^/.][^/]*\.ya?ml)$")
 
@@ -36,7 +36,7 @@ def parse_version(data: bytes | None, path: str) -> Any:
     """One version of a record as plain data, or ``UNREADABLE``."""
     if data is None:
         return UNREADABLE
-    from goalbook.yamlload import load_yaml_bytes  # the one module that knows YAML
+    from goalbook.records.yamlload import load_yaml_bytes  # the one module that knows YAML
 
     try:
         value, _problems = load_yaml_bytes(data, path)
