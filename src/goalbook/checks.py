@@ -47,6 +47,8 @@ CODES: dict[str, str] = {
     "duplicate-goal-id": "two goals of one client with the same id",
     "duplicate-step-id": "two action steps of one client with the same id",
     "duplicate-focus-area": "two focus areas of one client with the same id",
+    "duplicate-respondent": "two respondents of one client with the same id",
+    "unknown-respondent": "a questionnaire answered by a respondent the client does not have",
     "unknown-focus-area": "a goal's focus area is not in client.yaml",
     "unknown-category": "a goal category that is neither standard nor the practice's",
     "unknown-revised-goal": "`revises` names a goal the client does not have",

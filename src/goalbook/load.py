@@ -43,6 +43,7 @@ from goalbook.records.model import (
     LifeEvent,
     Measure,
     Practice,
+    Respondent,
     Schedule,
     Session,
     ShareSettings,
@@ -691,7 +692,11 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
             for f in _list(data.get("focus_areas"))
         ),
         questionnaires=tuple(
-            Schedule(str(q["instrument"]), int(q["every_weeks"])) for q in _list(data.get("questionnaires"))
+            Schedule(str(q["instrument"]), int(q["every_weeks"]), _text(q.get("respondent")))
+            for q in _list(data.get("questionnaires"))
+        ),
+        respondents=tuple(
+            Respondent(str(r["id"]), _text(r["name"]), str(r["relation"])) for r in _list(data.get("respondents"))
         ),
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),

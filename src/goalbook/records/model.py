@@ -30,6 +30,8 @@ SESSION_KINDS = (
 # self-report holds questionnaires answered without a contact (a form filled in at home).
 NOT_A_CONTACT_KINDS = ("did-not-attend", "cancelled", "self-report")
 PERIODS = ("day", "week", "month")
+# Who else may answer a client's questionnaires (couples and family work), as client.yaml names them.
+RESPONDENT_RELATIONS = ("partner", "parent", "teacher", "other")
 # GAS level names in the YAML, in order −2 … +2.
 GAS_LEVELS: dict[str, int] = {"much_less": -2, "less": -1, "expected": 0, "more": 1, "much_more": 2}
 
@@ -92,11 +94,26 @@ class FocusArea:
 
 
 @dataclass(frozen=True)
+class Respondent:
+    """Someone other than the client who answers some of their questionnaires (client.yaml `respondents`)."""
+
+    id: str
+    name: str
+    relation: str  # one of RESPONDENT_RELATIONS
+
+    @property
+    def label(self) -> str:
+        """``Sam (partner)``: the name with the relation, so a reader never has to guess who answered."""
+        return f"{self.name} ({self.relation})"
+
+
+@dataclass(frozen=True)
 class Schedule:
-    """Give ``instrument`` every ``every_weeks`` weeks."""
+    """Give ``instrument`` every ``every_weeks`` weeks, to the client or (``respondent``) to someone else."""
 
     instrument: str
     every_weeks: int
+    respondent: str = ""  # a Respondent id; "" = the client
 
 
 @dataclass(frozen=True)
@@ -189,7 +206,7 @@ class Administration:
     form: str = ""
     answered_at: str = ""
     entered: str = ""
-    respondent: str = ""  # who answered when not the client (a respondent id); "" = the client
+    respondent: str = ""  # who answered: a Respondent id of the client; "" = the client themself
     in_mapping: bool = False  # written as {answers: [...], ...}: the items are under `answers`
 
 
@@ -225,6 +242,7 @@ class Client:
     hopes: tuple[str, ...] = ()
     focus_areas: tuple[FocusArea, ...] = ()
     questionnaires: tuple[Schedule, ...] = ()
+    respondents: tuple[Respondent, ...] = ()
     notes: str = ""
     private_notes: str = ""
     for_client: str = ""  # written to the client, for the share page
@@ -239,10 +257,16 @@ class Client:
     def steps(self) -> dict[str, ActionStep]:
         return {s.id: s for g in self.goals for s in g.steps}
 
-    def administrations(self, instrument: str | None = None) -> list[Administration]:
+    def administrations(self, instrument: str | None = None, respondent: str | None = None) -> list[Administration]:
+        """Every administration in session order; only ``instrument``'s, only ``respondent``'s ("" = the
+        client's own answers) when given."""
         return [
-            a for s in self.sessions for a in s.administrations if instrument is None or a.instrument == instrument
+            a for s in self.sessions for a in s.administrations
+            if (instrument is None or a.instrument == instrument) and (respondent is None or a.respondent == respondent)
         ]
+
+    def respondent(self, respondent_id: str) -> Respondent | None:
+        return next((r for r in self.respondents if r.id == respondent_id), None)
 
 
 @dataclass

@@ -436,7 +436,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
 
 
 def goal_views(client: model.Client, practice: model.Practice, instruments: list[InstrumentView]) -> list[GoalView]:
-    by_id = {iv.id: iv for iv in instruments}
+    by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # a goal is measured by the client's own answers
     successors: dict[str, list[tuple[str, str]]] = {}
     for g in client.goals:
         if g.revises:
