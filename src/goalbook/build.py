@@ -24,14 +24,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, load, output
+from goalbook import janitor, load, output, share_files
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
 from goalbook.incremental.store import CACHE_DIR, private_folder
 from goalbook.incremental.store import enabled as store_enabled
-from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors, sort_problems
+from goalbook.records.model import Practice, RepoState
 
 Progress = Callable[[int, int], None]
 
@@ -82,8 +82,8 @@ def default_output(root: Path, practice: Practice | None) -> Path:
 
 
 def share_path(out: Path, client_id: str) -> Path:
-    """``-o X.html`` is the file itself; any other output is a folder that gets ``<id>.html``."""
-    return out if out.suffix.lower() == ".html" else out / f"{client_id}.html"
+    """``-o X.html`` is the file itself; any other output is a folder that gets ``for-client-<id>.html``."""
+    return out if out.suffix.lower() == ".html" else out / share_files.share_name(client_id)
 
 
 def build_book(request: BuildRequest | Path, out: Path | None = None, *, session: Session | None = None,
@@ -193,7 +193,13 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
                                               repo=repo, as_of=context.as_of)
-    result.written = write_book(out, files, kept, practice_root=as_of.history_root if as_of else root)
+    # Share files handed out from this book are rendered again: never older than the record.
+    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
+    for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
+        files[file_name] = context.share_page(folders[client_id])
+    # Share files of clients who are gone (an erasure) are not kept.
+    result.written = write_book(out, files, kept, practice_root=as_of.history_root if as_of else root,
+                                clients=sorted(folders))
     for o in done_clients:
         page = f"clients/{o.checked.client_id}.html"
         session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
@@ -253,21 +259,28 @@ class StepContext:
         html, entry = self.page(client, history if history is not None else self.history_of(client.id))
         return checked, html, entry
 
+    def share_page(self, name: str) -> bytes:
+        """The share page of the client in folder ``name`` (only for a client without errors)."""
+        folder, _ = load.scan_client_folder(self.loaded.root, name)
+        client = load.load_client(folder)[0]
+        assert client is not None
+        return self.page(client, (None, []), audience="client")[0]
+
     def history_of(self, client_id: str) -> tuple[Any, list[str]]:
         histories = self.histories or _no_history
         return histories(client_id), client_dirty(self.repo, client_id)
 
     def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician"
              ) -> tuple[bytes, Entry]:
-        from goalbook import analysis
         from goalbook.render import pages
+        from goalbook.views import book_views
 
         practice = self.loaded.practice
         assert practice is not None
         if audience == "client":
-            view = analysis.client_view(practice, client, audience="client")
+            view = book_views.client_view(practice, client, audience="client")
         else:
-            view = analysis.client_view(practice, client, history=history[0], dirty=history[1])
+            view = book_views.client_view(practice, client, history=history[0], dirty=history[1])
         html = pages.render_client(view, practice_name=practice.name, today=practice.today,
                                    repo=None if audience == "client" else self.repo, as_of=self.as_of)
         return html.encode("utf-8"), caseload_entry(view)
@@ -275,13 +288,13 @@ class StepContext:
 
 def caseload_entry(view: Any) -> Entry:
     """What the caseload shows of one client: its row and its block of alerts."""
-    from goalbook import analysis
     from goalbook.render import pages
+    from goalbook.views import book_views
 
-    groups = analysis.group_alerts([view])
+    groups = book_views.group_alerts([view])
     group = None
     if groups:
-        group = [analysis.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
+        group = [book_views.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
     return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group)
 
 
@@ -290,7 +303,7 @@ def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: l
     """The caseload page from each client's entry (kept or new), in the clients' order."""
     from markupsafe import Markup
 
-    from goalbook.analysis import PracticeView
+    from goalbook.views.book_views import PracticeView
 
     pages = prepare_templates()
     shown = [e for e in entries if e is not None]
@@ -333,7 +346,7 @@ def _one_client(request: BuildRequest, context: StepContext, names: list[str], o
         html, _ = context.page(client, (None, []), audience="client")
         target = share_path(out, client.id)
         with janitor.watching(None, (target.parent, f".{target.name}.")):
-            output.write_share_file(target, html)
+            output.write_share_file(target, html, client.id)
         result.out, result.written = target, 1
     else:
         html, _ = context.page(client, (histories(client.id), client_dirty(context.repo, client.id)))
@@ -346,7 +359,8 @@ def _one_client(request: BuildRequest, context: StepContext, names: list[str], o
     return result
 
 
-def write_book(out: Path, files: dict[str, bytes], kept: list[str] | None, *, practice_root: Path) -> int:
+def write_book(out: Path, files: dict[str, bytes], kept: list[str] | None, *, practice_root: Path,
+               clients: list[str] | None = None) -> int:
     """Write the book (``output``): a few changed files in place, else whole through a staging
     folder that a janitor removes should this process be killed. ``kept``: pages of the current
     book that stay as they are (None: replace the book whole). One build of a practice writes at
@@ -354,14 +368,15 @@ def write_book(out: Path, files: dict[str, bytes], kept: list[str] | None, *, pr
     lock = cache_folder(practice_root)
     if kept is not None:
         with janitor.book_lock(lock):
-            janitor.remove_leftovers(out)
-            written = output.update_book(out, files, keep=kept)
+            janitor.remove_leftovers(output.book_folder(out))
+            written = output.update_book(out, files, keep=kept, clients=clients)
         if written is not None:
             return written
-    places = [(out.parent, prefix) for prefix in janitor.leftover_prefixes(out)]
+    real = output.book_folder(out)  # a linked book is written (and staged) where the link points
+    places = [(real.parent, prefix) for prefix in janitor.leftover_prefixes(real)]
     with janitor.watching(lock, *places), janitor.book_lock(lock):  # the lock is released first
-        janitor.remove_leftovers(out)
-        return output.write_book(out, files, keep=kept or ())
+        janitor.remove_leftovers(real)
+        return output.write_book(out, files, keep=kept or (), clients=clients)
 
 
 def cache_folder(practice_root: Path) -> Path | None:
@@ -444,19 +459,20 @@ def _bytecode_cache(folder: Path) -> Any:
 
 def _existing(out: Path) -> dict[str, bytes]:
     """The current book's pages, so a one-client build keeps them (the swap replaces the folder)."""
+    out = output.book_folder(out)
     if not out.is_dir() or not output.is_ours(out):
         return {}
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*.html"))
-        if p.is_file() and (p.parent != out or p.name == "index.html")
+        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name == "index.html")
     }
 
 
 def audit_state(root: Path, rev: str, as_of: bool):
     """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
     try:
-        from goalbook import audit
+        from goalbook.history import audit
     except ImportError:  # the audit trail is optional for the book
         return None, lambda _cid: None
     state = audit.repo_state(root)

@@ -1,9 +1,9 @@
 """`goalbook check` as a library: load the practice, then the checks of SPEC "Validation, in order".
 
 1-2. YAML syntax and JSON Schema: done file by file while loading (``load.py``).
-3.   References between files (``checks_references.py``).
-4.   Clinical sense (``checks_clinical.py``).
-5.   SMART lint, warnings only (``checks_smart.py``).
+3.   References between files (``rules/references.py``).
+4.   Clinical sense (``rules/clinical_sense.py``).
+5.   SMART lint, warnings only (``rules/smart_lint.py``).
 
 The stages read the model and return ``Finding``s (a pointer into a file); only those are given
 a line and column, at the end. ``format_report`` prints problems for `check` and `build` alike.
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
-from goalbook.model import Client, Goal, Practice
 from goalbook.problems import (
     Problem,
     Severity,
@@ -30,6 +29,7 @@ from goalbook.problems import (
     sort_problems,
     summary,
 )
+from goalbook.records.model import Client, Goal, Practice
 
 # Every code load and the checks can report, with what it means (the test corpus covers each).
 CODES: dict[str, str] = {
@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "duplicate-goal-id": "two goals of one client with the same id",
     "duplicate-step-id": "two action steps of one client with the same id",
     "duplicate-focus-area": "two focus areas of one client with the same id",
+    "duplicate-respondent": "two respondents of one client with the same id",
+    "unknown-respondent": "a questionnaire answered by a respondent the client does not have",
     "unknown-focus-area": "a goal's focus area is not in client.yaml",
     "unknown-category": "a goal category that is neither standard nor the practice's",
     "unknown-revised-goal": "`revises` names a goal the client does not have",
@@ -62,6 +64,7 @@ CODES: dict[str, str] = {
     "wrong-answer-count": "the number of answers differs from the questionnaire's items",
     "too-many-missing": "more missing answers than the questionnaire allows",
     "total-out-of-range": "a questionnaire total outside its possible range",
+    "impossible-total": "a questionnaire total no set of answers could give (10.5 on the PHQ-9, 13 % on the WHO-5)",
     "future-date": "a date after today where only the past makes sense",
     "end-before-start": "a client's end date before their start date",
     "target-not-better": "a goal target that is not better than the baseline",
@@ -72,6 +75,7 @@ CODES: dict[str, str] = {
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
+    "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",
@@ -115,12 +119,12 @@ def run_checks(root: Path, *, today: date | None = None, session: Any = None) ->
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
     """Stages 3–5 (references, clinical sense, SMART lint) for these clients of ``loaded``."""
     # NOTE: the stages are imported here; they import this module for Context and helpers.
-    from goalbook import checks_clinical, checks_references, checks_smart
+    from goalbook.rules import clinical_sense, references, smart_lint
 
     assert loaded.practice is not None
     context = Context(loaded, replace(loaded.practice, clients=clients))
     findings: list[Finding] = []
-    for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
+    for stage in (references.check, clinical_sense.check, smart_lint.check):
         findings += stage(context)
     if loaded.today_unusable:
         # `today:` is written but wrong (already an error): judged by the clock instead, every
@@ -226,7 +230,7 @@ def format_report(
 def _excerpt(root: Path, problem: Problem) -> str:
     if problem.line < 1 or problem.code in ("binary", "encoding", "too-large"):
         return ""
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     path = root / problem.path
     try:

@@ -383,7 +383,7 @@ def _read(path: str, st: os.stat_result) -> bytes | None:
     """The file's bytes, when it is a regular file small enough to be a record."""
     import stat as stat_mod
 
-    from goalbook.yamlload import MAX_BYTES
+    from goalbook.records.yamlload import MAX_BYTES
 
     if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
         return None
