@@ -132,7 +132,7 @@ def test_an_in_place_edit_that_keeps_size_mtime_and_folder_is_seen(practice, tmp
 def test_a_fresh_stamp_is_hashed_again_on_a_clock_too_coarse_to_move(practice, tmp_path, monkeypatch):
     """On a file system whose stat would not move for an edit in the same tick (simulated: every
     signature compares equal), a file stamped within 2 s of being read is hashed again."""
-    monkeypatch.setattr(signatures, "unchanged", lambda st, sig: True)
+    monkeypatch.setattr(session, "_files_unchanged", lambda root, listing, sigs: True)
     out = tmp_path / "book"
     built(practice, out)  # the files were just written: too fresh to trust
     edit(sessions_of(practice)[0], "Same tick.")
@@ -148,7 +148,7 @@ def test_signature_rules():
     st = os.stat(__file__)
     assert signatures.file_signature(st, now_ns=max(st.st_mtime_ns, st.st_ctime_ns) + 1) is None
     old = signatures.file_signature(st, now_ns=max(st.st_mtime_ns, st.st_ctime_ns) + signatures.RACY_NS)
-    assert old == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] and signatures.unchanged(st, old)
+    assert old == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
     assert signatures.file_signature(st, st.st_size + 1) is None  # changed while it was read
 
 
@@ -225,7 +225,7 @@ def _wrong_types(path: Path) -> None:
         for folder, state in db.execute("SELECT folder, state FROM clients").fetchall():
             value = json.loads(state)
             value["checked"][3] = [["x", "1", 2, "error", "c", "m", "h"]]
-            value["files"] = [[1, 2, 3]]
+            value["listing"] = [[1, 2, 3]]
             db.execute("UPDATE clients SET state = ? WHERE folder = ?", (json.dumps(value), folder))
 
 

@@ -201,10 +201,12 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     result.written = write_book(out, files, kept, practice_root=as_of.history_root if as_of else root,
                                 clients=sorted(folders))
     for o in done_clients:
-        page = f"clients/{o.checked.client_id}.html"
-        session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
+        if not o.kept:  # a kept page keeps its record: the same file, the same stat
+            page = f"clients/{o.checked.client_id}.html"
+            session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
     index = page_stat(os.path.join(out, "index.html"))
-    session.save(outcomes, full=True, book=(str(step.book), [caseload_key, index]) if index else None)
+    caseload = [caseload_key, index] if index else None
+    session.save(outcomes, full=True, book=(str(step.book), caseload) if caseload != book_state else None)
     if tick:
         tick(total)
     result.ok = True

@@ -6,8 +6,9 @@ for the folders where it is not, on every core (``parallel.parallel_map``).
 
 A client's result is reused when its *content key* is unchanged: the hash of the practice-wide
 inputs (goalbook's code fingerprint, settings, instruments, today) and the digests of the
-client's files. A file's digest is taken from the store while its stat signature is the
-trusted one (``signatures``); otherwise the file is read and hashed again. A folder's listing is
+client's files. While every file still has the stat signature it was trusted with
+(``signatures``), its contents are taken as unchanged unread; otherwise the files are read and
+hashed again (and the result is reused all the same when the contents turn out unchanged). A folder's listing is
 reused while the folder's and its sessions/ folder's signatures are unchanged (an entry added,
 removed or renamed moves them). Inside a session told what changed (a file watcher's paths), a
 client folder with no reported change is taken as the last build left it, without a ``stat``.
@@ -220,9 +221,10 @@ class Session:
             if not trusted:
                 if not _listing_unchanged(self.root, name, state["dirs"]):
                     return None
-                for display, _, _, sig in state["files"]:
-                    if sig is None or not signatures.unchanged(os.stat(os.path.join(self.root, display)), sig):
-                        return None
+                if state["sigs"] is None:
+                    return None  # some file was too freshly stamped to be trusted: read it again
+                if not _files_unchanged(str(self.root), state["listing"], state["sigs"]):
+                    return None
             checked = _checked_from(state, step.practice_key)
             if checked is None:
                 return None
@@ -286,6 +288,35 @@ def _checked_from(state: dict[str, Any], practice_key: str) -> Checked | None:
     return Checked(client_id, sources, problems_from_json(problems), count)
 
 
+def _listed(listing: str) -> list[tuple[str, str]]:
+    """(display, kind) of each file of a recorded listing."""
+    if not listing:
+        return []
+    found = []
+    for line in listing.split("\n"):
+        display, kind = line.split("\t")
+        found.append((display, kind))
+    return found
+
+
+def _sigs_key(sigs: list[Any]) -> str:
+    return key_of(sigs)
+
+
+def _files_unchanged(root: str, listing: str, sigs: Any) -> bool:
+    """Whether every file of a recorded listing still has the signatures it was trusted with
+    (compared as one hash: what the store keeps of 40 signatures is 32 characters)."""
+    if not isinstance(sigs, str) or not isinstance(listing, str):
+        return False
+    base = root + os.sep
+    stat = os.stat
+    now = []
+    for line in listing.split("\n") if listing else ():
+        st = stat(base + line.split("\t", 1)[0])
+        now.append([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return _sigs_key(now) == sigs
+
+
 def page_key(step: Step, content_key: str, client_id: str | None) -> str | None:
     if step.page_base is None or client_id is None:
         return None
@@ -328,7 +359,7 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
     dirs: list[Any] | None = [signatures.folder_signature(path), signatures.folder_signature(os.path.join(path, "sessions"))]
     try:
         if state is not None and _listing_unchanged(step.root, name, state["dirs"]):
-            listing = step.listing(name, [(d, k) for d, k, _, _ in state["files"]])
+            listing = step.listing(name, _listed(state["listing"]))
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         listing = None
     if listing is None:
@@ -337,26 +368,29 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
         dirs = None  # listed again next time (so that its problems are reported again)
     contents: dict[str, bytes] = {}
     files = []
+    sigs: list[Any] = []
     for file_path, display, kind in listing.files:
         try:
             st = os.stat(file_path)
             data = _read(file_path, st)
         except OSError:
-            files.append([display, kind, None, None])
-            continue
+            data = None
         if data is None:
-            files.append([display, kind, None, None])
+            files.append((display, kind, None))
+            sigs.append(None)
             continue
         contents[file_path] = data
-        files.append([display, kind, signatures.digest(data), signatures.file_signature(st, len(data))])
-    token = key_of(listing.name, [(d, k, h) for d, k, h, _ in files])
+        files.append((display, kind, signatures.digest(data)))
+        sigs.append(signatures.file_signature(st, len(data)))
+    token = key_of(listing.name, files)
     content_key = key_of(step.practice_key, token)
-    new_state: dict[str, Any] = {"dirs": dirs, "files": files, "token": token}
+    new_state: dict[str, Any] = {"dirs": dirs, "listing": "\n".join(f"{d}\t{k}" for d, k, _ in files),
+                                 "sigs": None if None in sigs else _sigs_key(sigs), "token": token}
     folder = f"clients/{name}"
     outcome = None
     if state is not None:  # the same contents as last time (a copied practice, a fresh stamp)?
         try:
-            same = dict(state, dirs=dirs, files=files, token=token)
+            same = dict(state, **new_state)
             recalled = _checked_from(same, step.practice_key)
             if recalled is not None:
                 outcome = Outcome(folder, listing_problems, recalled, state=same)

@@ -32,12 +32,6 @@ def file_signature(st: os.stat_result, size_read: int | None = None, now_ns: int
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def unchanged(st: os.stat_result, sig: list[int]) -> bool:
-    """Whether a file still has the signature it was trusted with."""
-    return (st.st_mtime_ns == sig[1] and st.st_size == sig[0] and st.st_ctime_ns == sig[2]
-            and st.st_ino == sig[3])
-
-
 def folder_signature(path: str, now_ns: int | None = None) -> list[int] | None | bool:
     """A folder's (mtime, ctime, inode); None when it does not exist; False when too fresh to trust."""
     try:
