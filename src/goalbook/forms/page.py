@@ -20,10 +20,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from goalbook.records import model
+from goalbook.clinical.instruments import Instrument
 from goalbook.errors import GoalbookError
 from goalbook.forms import issued, keys, reply
-from goalbook.clinical.instruments import Instrument
+from goalbook.records import model
 from goalbook.resources import data_dir
 
 FORMS_FOLDER = "_forms"  # git-ignored, owner-only: the HTML files to send
