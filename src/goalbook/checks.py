@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
+    "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
     # SMART lint
     "no-measure": "a goal without a measure",
