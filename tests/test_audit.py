@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import audit, audit_words, gitrepo
+from goalbook.history import audit, audit_words, gitrepo
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -327,7 +327,7 @@ def test_goal_words_for_every_field_kind():
 
 
 def test_many_sessions_added_in_one_commit_read_as_one_line():
-    from goalbook.audit import summarise_sessions
+    from goalbook.history.audit import summarise_sessions
 
     words = ["client record created"] + [f"session 2025-10-{d:02d} added" for d in (6, 13, 20, 27)]
     assert summarise_sessions(words) == ["client record created", "4 sessions added (2025-10-06 to 2025-10-27)"]

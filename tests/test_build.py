@@ -129,7 +129,7 @@ def test_clinician_page_shows_private_notes_marked_as_such(small_practice):
 
 def test_share_into_the_output_folder_survives_a_full_rebuild(small_practice):
     share = build_book(small_practice, client="ab", share=True).out
-    assert share == small_practice / "_book" / "ab.html"
+    assert share == small_practice / "_book" / "for-client-ab.html"
     content = share.read_bytes()
     build_book(small_practice)
     assert share.read_bytes() == content

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from goalbook import analysis, analysis_scores
 from goalbook.checks import check_practice
+from goalbook.views import book_views
 
 
 @pytest.fixture
@@ -18,11 +18,11 @@ def practice(small_practice):
 
 
 def views(practice):
-    return {c.id: analysis.client_view(practice, c) for c in practice.clients}
+    return {c.id: book_views.client_view(practice, c) for c in practice.clients}
 
 
 def test_alerts_are_ranked_by_urgency_with_dates_and_evidence(practice):
-    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    caseload = book_views.practice_view(practice, list(views(practice).values()))
     got = [(a.kind, a.client_id, a.when, a.href) for a in caseload.alerts]
     assert got == [
         # PHQ-9 2026-03-30: item 9 answered 1 (> 0).
@@ -48,7 +48,7 @@ def test_alerts_are_ranked_by_urgency_with_dates_and_evidence(practice):
 def test_no_alerts_for_a_discharged_client(practice):
     client = practice.client("cd")
     client.status = "discharged"
-    assert analysis.client_view(practice, client).alerts == []
+    assert book_views.client_view(practice, client).alerts == []
 
 
 def test_phq9_rows_with_change_from_first(practice):
@@ -65,7 +65,7 @@ def test_phq9_rows_with_change_from_first(practice):
 
 
 def test_share_view_carries_no_clinician_material(practice):
-    view = analysis.client_view(practice, practice.client("ab"), audience="client")
+    view = book_views.client_view(practice, practice.client("ab"), audience="client")
     assert view.private_notes == "" and all(s.private_notes == "" for s in view.sessions)
     assert view.alerts == [] and view.history is None and view.past_flags == []
     assert all(not r.flags and not r.items for iv in view.instruments for r in iv.rows)
@@ -107,7 +107,7 @@ def test_gas_t_score_for_the_clients_gas_goals(practice):
 
 
 def test_schedule_due_dates(practice):
-    due = {d.instrument: (d.due, d.overdue) for d in analysis.schedule_due(practice.client("ab"), practice)}
+    due = {d.instrument: (d.due, d.overdue) for d in book_views.schedule_due(practice.client("ab"), practice)}
     assert due == {
         "core10": (date(2026, 3, 2), True),
         "gad7": (date(2026, 4, 27), False),  # 2026-03-30 + 4 weeks
@@ -116,7 +116,7 @@ def test_schedule_due_dates(practice):
 
 
 def test_caseload_groups_alerts_per_client_most_urgent_first(practice):
-    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    caseload = book_views.practice_view(practice, list(views(practice).values()))
     # ab has the critical item (the most urgent alert of all), so ab's block comes first; each
     # block keeps its client's alerts in urgency order, and no alert is lost or repeated.
     got = [(g.client_id, [a.kind for a in g.alerts]) for g in caseload.alert_groups]
@@ -130,13 +130,13 @@ def test_caseload_groups_alerts_per_client_most_urgent_first(practice):
 
 def test_a_second_urgent_reason_breaks_a_tie_between_clients():
     def alert(kind, cid):
-        return analysis.Alert(kind, cid, cid.upper(), None, "why", "x")
+        return book_views.Alert(kind, cid, cid.upper(), None, "why", "x")
 
     def client(cid, *kinds):
         return type("C", (), {"id": cid, "name": cid.upper(), "clinician": "", "last_contact": None,
                               "alerts": [alert(k, cid) for k in kinds]})()
 
-    groups = analysis.group_alerts([client("aa", "critical-item"),
+    groups = book_views.group_alerts([client("aa", "critical-item"),
                                     client("zz", "critical-item", "deterioration"),
                                     client("mm", "no-contact", "critical-item")])
     # All three have a critical item first. zz's next alert (deterioration, rank 2) outranks mm's
@@ -146,7 +146,7 @@ def test_a_second_urgent_reason_breaks_a_tie_between_clients():
 
 
 def test_alert_reasons_use_the_books_dates(practice):
-    caseload = analysis.practice_view(practice, list(views(practice).values()))
+    caseload = book_views.practice_view(practice, list(views(practice).values()))
     why = {a.kind: a.why for a in caseload.alerts}
     # The same "2 Mar 2026" form as every other date on the page, never ISO.
     assert "due 2 Mar 2026 (29 days ago)" in why["questionnaire-overdue"]
@@ -188,7 +188,7 @@ PHQ9_FLAGGED = "[1, 1, 1, 1, 1, 1, 1, 1, 1]"  # item 9 answered 1 (> 0): flagged
 PHQ9_CLEAR = "[1, 1, 1, 1, 1, 1, 1, 1, 0]"
 
 
-def phq9_client(make_practice, *sessions: tuple[str, str]):
+def phq9_client(make_practice, *sessions: tuple[str, str], reviews: str = ""):
     """One active client (seen every fortnight, so only the PHQ-9 can raise alerts) with PHQ-9 entries."""
     files = {"clients/ef/client.yaml": """\
         id: ef
@@ -196,13 +196,13 @@ def phq9_client(make_practice, *sessions: tuple[str, str]):
         clinician: tc
         start_date: 2025-12-01
         status: active
-        """}
+        """.rstrip(" ") + reviews}
     for day, answers in sessions:
         files[f"clients/ef/sessions/{day}.yaml"] = f"date: {day}\nkind: session\nquestionnaires:\n  phq9: {answers}\n"
     files["clients/ef/sessions/2026-03-30.yaml"] = "date: 2026-03-30\nkind: session\n"
     practice, problems = check_practice(make_practice(files))
     assert practice is not None and not [p for p in problems if p.is_error], problems
-    return practice, analysis.client_view(practice, practice.client("ef"))
+    return practice, book_views.client_view(practice, practice.client("ef"))
 
 
 def test_a_later_total_only_entry_keeps_the_critical_item_alert(make_practice):
@@ -215,16 +215,56 @@ def test_a_later_total_only_entry_keeps_the_critical_item_alert(make_practice):
     assert view.past_flags == []
 
 
-def test_a_flag_answered_below_later_and_older_than_56_days_is_an_earlier_critical_item(make_practice):
-    # Flagged 5 Jan, item 9 answered 0 on 19 Jan; 31 Mar is 85 days after the flag: no alert, but
-    # the clinician still sees it, with when it was answered below the flag.
+def test_a_flag_answered_below_later_stays_an_alert_until_reviewed(make_practice):
+    # Flagged 5 Jan, item 9 answered 0 on 19 Jan; 31 Mar is 85 days after the flag. Neither time nor
+    # the lower answer clears a critical item: it is still an alert, and says when it was answered below.
     _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR))
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 1, 5)]
+    assert alerts[0].why.endswith("Answered below the flag on 19 Jan 2026.")
+    assert view.reviewed == [] and view.past_flags == []
+
+
+def test_a_review_in_the_clients_file_moves_the_alert_to_reviewed(make_practice):
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR),
+                          reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: tc
+            note: Safety plan reviewed by phone.
+        """)
     assert [a for a in view.alerts if a.kind == "critical-item"] == []
-    assert len(view.past_flags) == 1
-    name, text, where = view.past_flags[0]
+    [(name, text, where)] = view.reviewed
     assert (name, where) == ("PHQ-9", "adm-phq9-2026-01-05")
     assert text.startswith("5 Jan 2026: item 9 answered 1 (flag when > 0)")
-    assert text.endswith("Answered below the flag on 19 Jan 2026.")
+    assert text.endswith(". Reviewed on 6 Jan 2026 by Test Clinician: Safety plan reviewed by phone.")
+
+
+def test_a_new_endorsement_after_the_review_reopens_the_alert(make_practice):
+    # Reviewed on 6 Jan; endorsed again on 2 Mar: an alert again, at 2 Mar, and not listed as reviewed.
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR),
+                          ("2026-03-02", PHQ9_FLAGGED), reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: Dr Someone Else
+            note: Safety plan reviewed.
+        """)
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 3, 2)]
+    assert view.reviewed == []
+    # The January endorsement, answered below on 19 Jan, is an earlier critical item.
+    assert [(n, a) for n, _, a in view.past_flags] == [("PHQ-9", "adm-phq9-2026-01-05")]
+
+
+def test_a_review_of_another_questionnaire_does_not_clear_this_one(make_practice):
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: tc
+            note: About the PCL-5.
+            instrument: pcl5
+        """)
+    assert [a.when for a in view.alerts if a.kind == "critical-item"] == [date(2026, 1, 5)]
 
 
 def test_a_recent_flag_stays_an_alert_and_says_it_was_answered_below_since(make_practice):
@@ -255,15 +295,15 @@ def test_nhs_outcome_knows_the_course_so_far(practice):
 
 
 def test_caseload_carries_the_critical_item_rule(practice):
-    caseload = analysis.practice_view(practice, list(views(practice).values()))
-    assert caseload.critical_rule == analysis_scores.CRITICAL_RULE
-    assert "a later entry recorded as a total only cannot clear it" in caseload.critical_rule
+    caseload = book_views.practice_view(practice, list(views(practice).values()))
+    assert caseload.critical_rule == book_views.REVIEW_RULE
+    assert "until you record a review" in caseload.critical_rule and "Nothing else clears it" in caseload.critical_rule
 
 
 def test_dass21_subscales_lead_and_sessions_show_them(practice):
     view = views(practice)["cd"]
     dass = next(iv for iv in view.instruments if iv.id == "dass21")
-    assert analysis.subscales_lead(dass)
+    assert book_views.subscales_lead(dass)
     # 1 Dec: depression items 3,5,10,13,16,17,21 = 2+1+2+1+2+1+1 = 10 → ×2 = 20 (Moderate 14–20);
     # anxiety 2,4,7,9,15,19,20 = 1+0+1+0+1+0+1 = 4 → 8 (Mild 8–9); stress 1,6,8,11,12,14,18 =
     # 2+2+2+1+2+1+2 = 12 → 24 (Moderate 19–25). 12 Jan: 5 → 10 (Mild), 1 → 2 (Normal), 7 → 14 (Normal).
@@ -302,7 +342,7 @@ def mood_goal(make_practice, target_date: str, *measured: tuple[str, int]):
         files[f"clients/gh/sessions/{day}.yaml"] = f"date: {day}\nkind: session\nmeasurements:\n  mood: {value}\n"
     practice, problems = check_practice(make_practice(files))
     assert practice is not None and not [p for p in problems if p.is_error], problems
-    return analysis.client_view(practice, practice.client("gh")).goals[0]
+    return book_views.client_view(practice, practice.client("gh")).goals[0]
 
 
 def test_a_projection_already_past_says_the_trend_line_crosses_the_target(make_practice):
@@ -348,11 +388,11 @@ def test_a_decreasing_trend_in_the_working_has_a_true_minus(make_practice):
 def test_nothing_is_due_for_a_discharged_client_and_paused_says_paused(practice):
     client = practice.client("ab")  # CORE-10 never given: due at the start, 2 Mar, overdue on 31 Mar
     client.status = "discharged"
-    view = analysis.client_view(practice, client)
+    view = book_views.client_view(practice, client)
     assert view.schedule == []
     assert [a for a in view.alerts if a.kind == "questionnaire-overdue"] == []
     client.status = "paused"
-    view = analysis.client_view(practice, client)
+    view = book_views.client_view(practice, client)
     assert [(d.instrument, d.due, d.overdue, d.paused) for d in view.schedule] == [
         ("core10", None, False, True), ("gad7", None, False, True), ("phq9", None, False, True),
     ]
@@ -366,7 +406,7 @@ def test_a_paused_clients_book_says_paused_instead_of_a_due_date(practice):
 
     client = practice.client("ab")
     client.status = "paused"
-    html = render_client(analysis.client_view(practice, client), practice_name=practice.name, today=practice.today)
+    html = render_client(book_views.client_view(practice, client), practice_name=practice.name, today=practice.today)
     assert "Next due: CORE-10 paused; GAD-7 paused; PHQ-9 paused" in re.sub(r"<[^>]+>", "", html)
     assert "overdue</strong>" not in html
 
@@ -380,5 +420,5 @@ def test_a_session_measurement_is_rounded_before_it_is_shown(make_practice):
         "clients/gh/sessions/2026-03-09.yaml": "date: 2026-03-09\nkind: session\nmeasurements:\n  mood: 6.75\n",
     }
     practice, _ = check_practice(make_practice(files))
-    view = analysis.client_view(practice, practice.client("gh"))
+    view = book_views.client_view(practice, practice.client("gh"))
     assert [s.measurements for s in view.sessions] == [[("Low mood", "6.8")], [("Low mood", "10")]]

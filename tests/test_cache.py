@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import cache, fastschema, resources, validate
+from goalbook import cache, fastschema, resources
 from goalbook.load import load_practice
+from goalbook.records import validate
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from goalbook.change import classify, clinical_cutoffs, jacobson_truax, reliable_change_index
-from goalbook.instruments import load_instruments
+from goalbook.clinical.change import (
+    classify,
+    clinical_cutoffs,
+    jacobson_truax,
+    reliable_change_index,
+)
+from goalbook.clinical.instruments import load_instruments
 
 INSTRUMENTS, _ = load_instruments(None)
 
@@ -27,7 +32,7 @@ def _phq9_with_jt(sd, r):
     base = INSTRUMENTS["phq9"]
     from dataclasses import replace
 
-    from goalbook.instruments import ReliableChange
+    from goalbook.clinical.instruments import ReliableChange
 
     return replace(base, reliable_change=ReliableChange(source="worked example", sd=sd, reliability=r))
 
@@ -115,8 +120,16 @@ def test_no_published_threshold_is_not_invented():
     for instrument_id in ("phq2", "gad2", "k10", "phq15", "dass21"):
         ch = classify(INSTRUMENTS[instrument_id], 20 if instrument_id == "k10" else 5, 30 if
                       instrument_id == "k10" else 1)
-        assert ch.reliable == "none" and ch.threshold is None and ch.category == "unchanged"
+        assert ch.reliable == "not-judged" and ch.threshold is None and ch.category == "not-judged"
         assert "no published reliable-change threshold" in ch.explain()
+
+
+def test_phq2_six_to_zero_is_not_judged_never_unchanged():
+    # PHQ-2 6 → 0: Δ = −6, the whole range; no published reliable-change threshold, so no verdict.
+    ch = classify(INSTRUMENTS["phq2"], 6, 0)
+    assert (ch.delta, ch.reliable, ch.category) == (-6, "not-judged", "not-judged")
+    assert ch.explain_category() == "not judged: no published reliable-change threshold for PHQ-2"
+    assert "unchanged" not in ch.explain() + ch.explain_category()
 
 
 def test_pcl5_published_five_points():
@@ -128,7 +141,7 @@ def test_pcl5_published_five_points():
 
 def test_subscale_change_uses_subscale_cutoff_and_no_threshold():
     ch = classify(INSTRUMENTS["dass21"], 28, 10, subscale="depression")
-    assert ch.delta == -18 and ch.reliable == "none"
+    assert ch.delta == -18 and ch.reliable == "not-judged"  # a subscale has no threshold: 28 → 10 is not judged
     with pytest.raises(ValueError):
         classify(INSTRUMENTS["dass21"], 28, 10, subscale="anger")
 

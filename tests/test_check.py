@@ -13,8 +13,8 @@ import pytest
 
 from goalbook.checks import CODES, check_practice
 from goalbook.load import load_practice
-from goalbook.model import Target
-from goalbook.today import resolve_today
+from goalbook.records.model import Target
+from goalbook.records.today import resolve_today
 
 CLIENT = """\
 # yaml-language-server: $schema=../../schemas/client.schema.json

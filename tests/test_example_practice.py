@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from goalbook.cli import main
 from goalbook.load import load_practice
-from goalbook.model import Client, Practice
+from goalbook.records.model import Client, Practice
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"
 TODAY = date(2026, 3, 31)

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from goalbook import fastschema, resources, validate, yamlload
+from goalbook import fastschema, resources
+from goalbook.records import validate, yamlload
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from goalbook.formatting import plain_number, short_number
+from goalbook.number_text import plain_number, short_number
 
 
 @pytest.mark.parametrize("value,text", [
@@ -27,7 +27,7 @@ def test_short_number(value, text):
 
 
 def test_formula_numbers_use_a_true_minus_and_bracket_negative_terms():
-    from goalbook.formatting import formula_number, formula_term
+    from goalbook.number_text import formula_number, formula_term
 
     assert formula_number(-1) == "−1"
     assert formula_number(2.5) == "2.5"
@@ -36,7 +36,7 @@ def test_formula_numbers_use_a_true_minus_and_bracket_negative_terms():
 
 
 def test_gas_working_brackets_a_negative_sum():
-    from goalbook.gas import t_score
+    from goalbook.clinical.gas import t_score
 
     # three goals at −1: Σx = −3, denominator √(0.7·3 + 0.3·9) = √4.8 = 2.191 → T = 50 − 30/2.191 = 36.3
     assert "50 + 10 × (−3) / 2.191 = 36.3" in t_score([-1, -1, -1]).formula

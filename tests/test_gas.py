@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from goalbook.gas import t_score
+from goalbook.clinical.gas import t_score
 
 
 def test_example_1_unweighted_four_goals():

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from jsonschema import Draft7Validator
 
 from goalbook.cli import main
-from goalbook.instruments import _builtin_instruments, load_instruments
+from goalbook.clinical.instruments import _builtin_instruments, load_instruments
+from goalbook.records.yamlload import load_yaml
 from goalbook.resources import data_dir, schema_path
-from goalbook.yamlload import load_yaml
 
 BUILTIN_IDS = ["core10", "dass21", "gad2", "gad7", "k10", "pcl5", "phq15", "phq2", "phq9", "who5"]
 
@@ -124,7 +124,7 @@ citation: Harbour Lane Therapy, internal
 
 
 def test_practice_instrument_added(make_practice):
-    from goalbook import scoring
+    from goalbook.clinical import scoring
 
     root = make_practice({"instruments/sleep-check.yaml": SLEEP})
     instruments, problems = load_instruments(root)

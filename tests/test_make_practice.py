@@ -159,8 +159,8 @@ def test_refuses_a_folder_that_is_not_empty(tmp_path):
 
 
 def test_passes_the_strict_loader_and_schemas(practice):
-    yamlload = pytest.importorskip("goalbook.yamlload")
-    validate = pytest.importorskip("goalbook.validate")
+    yamlload = pytest.importorskip("goalbook.records.yamlload")
+    validate = pytest.importorskip("goalbook.records.validate")
     kinds = {"goalbook.yaml": "practice", "client.yaml": "client", "goals.yaml": "goals"}
     for path in sorted(practice.rglob("*.yaml")):
         display = path.relative_to(practice).as_posix()
@@ -171,8 +171,8 @@ def test_passes_the_strict_loader_and_schemas(practice):
 
 
 def test_passes_goalbook_check(practice):
-    pytest.importorskip("goalbook.validate")
-    pytest.importorskip("goalbook.instruments")
+    pytest.importorskip("goalbook.records.validate")
+    pytest.importorskip("goalbook.clinical.instruments")
     checks = pytest.importorskip("goalbook.checks")
     _, problems = checks.check_practice(practice)
     errors = [p for p in problems if p.severity == "error"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from goalbook.nhs import NhsRules, paired_outcome
+from goalbook.clinical.nhs import NhsRules, paired_outcome
 
 
 def test_client_a_reliable_recovery():
@@ -21,22 +21,24 @@ def test_client_b_recovered_but_not_reliably():
     assert "recovery, but not reliable improvement" in o.summary
 
 
-def test_client_c_mixed_under_bare_rules():
-    # PHQ-9 12 → 5 (−7 ≥ 6: improved), GAD-7 9 → 13 (+4 ≥ 4: deteriorated); GAD 13 ≥ 8 → not recovered
+def test_client_c_mixed_is_neither_improvement_nor_deterioration():
+    # PHQ-9 12 → 5 (−7 ≥ 6: improved), GAD-7 9 → 13 (+4 ≥ 4: deteriorated); GAD 13 ≥ 8 → not recovered.
+    # NHS Digital: reliable improvement needs no reliable deterioration on the other measure, and the
+    # mirror for deterioration, so this client is neither: mixed.
     o = paired_outcome(12, 5, 9, 13)
     assert o.caseness is True and o.recovery is False and o.reliable_recovery is False
-    assert o.mixed is True
-    # the bare "and/or" and "either" rules: both true
-    assert (o.reliable_improvement, o.reliable_deterioration) == (True, True)
-    assert o.summary.startswith("mixed: reliable improvement on PHQ-9, reliable deterioration on GAD-7")
-
-
-def test_client_c_under_the_unconfirmed_clauses():
-    strict = NhsRules(improvement_requires_no_deterioration=True, deterioration_requires_no_improvement=True)
-    o = paired_outcome(12, 5, 9, 13, rules=strict)
     assert (o.reliable_improvement, o.reliable_deterioration, o.mixed) == (False, False, True)
-    assert o.summary.startswith("mixed:")  # still shown as mixed, never collapsed
+    assert o.summary.startswith("mixed: reliable improvement on PHQ-9, reliable deterioration on GAD-7")
+    assert o.mixed_text == "reliable improvement on PHQ-9, reliable deterioration on GAD-7"
     assert "no reliable deterioration on the other" in o.rules["reliable_improvement"]
+    assert "no reliable improvement on the other" in o.rules["reliable_deterioration"]
+
+
+def test_client_c_under_the_bare_and_or_rules():
+    bare = NhsRules(improvement_requires_no_deterioration=False, deterioration_requires_no_improvement=False)
+    o = paired_outcome(12, 5, 9, 13, rules=bare)
+    assert (o.reliable_improvement, o.reliable_deterioration, o.mixed) == (True, True, True)
+    assert o.summary.startswith("mixed:")  # still shown as mixed, never collapsed
 
 
 def test_client_d_not_at_caseness():

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from goalbook import outcome_stats
 from goalbook.checks import check_practice
 from goalbook.cli import main
-from goalbook.outcomes import TOO_FEW, Period, outcomes_view
+from goalbook.clinical import outcome_stats
+from goalbook.views.outcomes import TOO_FEW, Period, outcomes_view
 
 # Wilson 95 % interval, z = 1.96 (z² = 3.8415), by hand:
 #   centre = (p + z²/2n) / (1 + z²/n),  half = z / (1 + z²/n) · √(p(1 − p)/n + z²/4n²)

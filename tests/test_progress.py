@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from goalbook import model
-from goalbook.instruments import load_instruments
-from goalbook.progress import adherence, effective_direction, goal_progress
+from goalbook.clinical.instruments import load_instruments
+from goalbook.clinical.progress import adherence, effective_direction, goal_progress
+from goalbook.records import model
 
 D = date.fromisoformat
 INSTRUMENTS, _ = load_instruments(None)
@@ -193,7 +193,7 @@ def test_adherence_second_contact_on_the_same_day_stays_on_that_day():
 
 
 def test_step_reports_cover_the_days_adherence_spreads_over():
-    from goalbook.progress import step_reports
+    from goalbook.clinical.progress import step_reports
 
     sessions = [
         session("2025-10-06"),

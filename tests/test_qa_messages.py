@@ -221,7 +221,7 @@ def test_the_quoted_line_keeps_a_hash_that_belongs_to_the_text(make_practice):
 
 
 def test_a_quoted_list_item_leaves_its_comment_out():
-    from goalbook.yaml_messages import stray_colon
+    from goalbook.records.yaml_messages import stray_colon
 
     # YAML stumbles on the second colon (column 20); the item's text starts at column 5.
     data = b"hopes:\n  - To stand up: in: meetings  # her words\n"

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import REPO
 
-from goalbook import validate, yamlload
+from goalbook.records import validate, yamlload
 
 BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
 SCHEMA = re.compile(r"\$schema=\S*?(\w+)\.schema\.json")

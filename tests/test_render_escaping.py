@@ -43,6 +43,7 @@ FILES = {
             every_weeks: 2
         notes: {BLOCK}
         private_notes: {BLOCK}
+        for_client: {BLOCK}
         """,
     "clients/xs/goals.yaml": f"""\
         goals:
@@ -68,6 +69,7 @@ FILES = {
                 times: 3
                 per: week
             notes: {BLOCK}
+            for_client: {BLOCK}
           - id: scaled
             title: {Q}
             status: active
@@ -94,6 +96,7 @@ FILES = {
           scaled: -1
         notes: {BLOCK}
         private_notes: {BLOCK}
+        for_client: {BLOCK}
         """,
     "clients/xs/sessions/2026-03-23.yaml": f"""\
         date: 2026-03-23
@@ -107,6 +110,7 @@ FILES = {
           step-one: 9
         notes: {BLOCK}
         private_notes: {BLOCK}
+        for_client: {BLOCK}
         """,
 }
 
@@ -146,7 +150,7 @@ def test_payload_in_every_text_field_is_escaped_on_every_page(make_practice, tmp
     share = build_book(root, tmp_path / "book", client="xs", share=True)
     assert share.ok
     pages = sorted((tmp_path / "book").rglob("*.html"))
-    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "index.html", "xs.html"]
+    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "for-client-xs.html", "index.html"]
     for page in pages:
         found = audit(page)
         assert found.bad == [], (page.name, found.bad)

@@ -48,7 +48,7 @@ def test_a_payload_is_escaped_in_a_session_entry():
 
 
 def _session(payload: str) -> object:
-    from goalbook.analysis import SessionView
+    from goalbook.views.book_views import SessionView
 
     return SessionView(anchor=payload, date=date(2026, 3, 3), time=payload, kind=payload, kind_label=payload,
                        clinician=payload, attended=True, notes=payload, private_notes="",

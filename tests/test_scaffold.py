@@ -480,7 +480,7 @@ def test_a_filled_in_session_loads(practice):
 
 
 def test_questionnaires_due_rule():
-    from goalbook.model import Administration, Client, Schedule, Session
+    from goalbook.records.model import Administration, Client, Schedule, Session
 
     def given(day: str, instrument: str) -> Session:
         when = date.fromisoformat(day)

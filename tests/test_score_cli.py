@@ -28,7 +28,7 @@ def run_json(instrument, *args):
 def test_phq9_answers_json():
     # 1+2+0+3+1+1+2+0+1 = 11 → moderate; item 9 = 1 flagged
     assert run_json("phq9", "1", "2", "0", "3", "1", "1", "2", "0", "1") == {
-        "total": 11, "band": "Moderate", "flags": [9], "subscales": {}}
+        "total": 11, "band": "Moderate", "flags": [9], "critical_unanswered": [], "next_step": None, "subscales": {}}
 
 
 def test_phq9_answers_human_summary_shows_its_work():
@@ -114,3 +114,12 @@ def test_practice_instrument_used_inside_practice(make_practice, monkeypatch):
     monkeypatch.chdir(root)
     # 31 from 20 items: 15 × 2 + 1 = 31 ≥ 31 (the practice's cut-off) → recovered when it falls to 20
     assert run_json("pcl5", "--change", "31", "20")["category"] == "recovered"
+
+
+def test_change_without_a_threshold_is_not_judged_in_text_and_json():
+    # PHQ-2 6 → 0: −6 points, but no published reliable-change threshold: not judged, never "unchanged".
+    assert run_json("phq2", "--change", "6", "0") == {"delta": -6, "reliable": "not-judged",
+                                                       "category": "not-judged"}
+    result = CliRunner().invoke(main, ["score", "phq2", "--change", "6", "0"])
+    assert "not judged: no published reliable-change threshold for PHQ-2" in result.output
+    assert "unchanged" not in result.output

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import analysis_goals, model
-from goalbook.analysis_scores import (
+from goalbook.clinical.instruments import load_instruments
+from goalbook.records import model
+from goalbook.views import goal_views
+from goalbook.views.score_views import (
     CRITICAL_RECENT_DAYS,
     critical_alert_row,
     instrument_view,
     nhs_view,
     treatment_appointments,
 )
-from goalbook.instruments import load_instruments
 
 INSTRUMENTS, _ = load_instruments(None)
 DASS_DEP, DASS_ANX, DASS_STR = (3, 5, 10, 13, 16, 17, 21), (2, 4, 7, 9, 15, 19, 20), (1, 6, 8, 11, 12, 14, 18)
@@ -203,7 +204,7 @@ def test_subscale_goal_follows_the_subscale_scores():
                       baseline=28, target=model.Target.parse(13))
     client = client_with(["intake", "session"])
     client.goals = [goal]
-    view = analysis_goals.goal_view(goal, client, practice_with(client), {"dass21": dass_iv}, [])
+    view = goal_views.goal_view(goal, client, practice_with(client), {"dass21": dass_iv}, [])
     # depression ×2 scores 28 then 14 (see above); scale 0–42; (14 − 28) / (13 − 28) = 93.3 %
     assert [(p.date, p.value) for p in view.points] == [(D("2026-01-05"), 28), (D("2026-02-02"), 14)]
     assert (view.low, view.high) == (0, 42)
@@ -219,7 +220,7 @@ def test_monthly_step_asked_uses_twelve_fifty_seconds_of_a_week():
                        model.Session(D("2026-03-30"), "session", "clients/x/sessions/2026-03-30.yaml",
                                      homework={"budget": 1})]
     client.goals = [goal]
-    sv = analysis_goals._step_view(step, goal, client, D("2026-03-31"))
+    sv = goal_views._step_view(step, goal, client, D("2026-03-31"))
     # The report on 03-30 covers 03-03 … 03-30 (28 days; the intake on 03-02 was the contact before).
     # 1 a month = 12/52 a week = 12/364 a day → 28 × 12/364 = 12/13 = 0.923 asked; done 1 → 108.3 %
     assert sv.prescribed == pytest.approx(12 / 13, abs=1e-5)  # 12/365 a day would give 0.9205

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from goalbook import scoring
-from goalbook.instruments import load_instruments
+from goalbook.clinical import scoring
+from goalbook.clinical.instruments import load_instruments
 
 
 @pytest.fixture(scope="module")

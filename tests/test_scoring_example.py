@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conftest import EXAMPLE
 
-from goalbook import change, nhs, scoring
+from goalbook.clinical import change, nhs, scoring
 from goalbook.load import load_practice
 
 

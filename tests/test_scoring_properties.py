@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goalbook import scoring
-from goalbook.instruments import load_instruments
+from goalbook.clinical import scoring
+from goalbook.clinical.instruments import load_instruments
 
 INSTRUMENTS, _ = load_instruments(None)
 IDS = sorted(INSTRUMENTS)

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from test_audit import JONAS, MAYA, commit, git, make_story, write
 
-from goalbook import snapshot
 from goalbook.cli import main
 from goalbook.errors import GoalbookError
+from goalbook.history import snapshot
 from goalbook.load import load_practice
 
 

@@ -13,10 +13,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from goalbook import analysis_goals, formatting, model, progress, scoring
-from goalbook.analysis_goals import MAX_REPORTS_SHOWN, MAX_WEEKS_SHOWN, MONTHS, WeekView
-from goalbook.analysis_scores import ItemCell, _item_cells, anchor
-from goalbook.instruments import load_instruments
+from goalbook import number_text
+from goalbook.clinical import progress, scoring
+from goalbook.clinical.instruments import load_instruments
+from goalbook.records import model
+from goalbook.views import goal_views
+from goalbook.views.goal_views import MAX_REPORTS_SHOWN, MAX_WEEKS_SHOWN, MONTHS, WeekView
+from goalbook.views.score_views import ItemCell, _item_cells, anchor
 
 INSTRUMENTS, _ = load_instruments(None)
 D = date.fromisoformat
@@ -155,7 +158,7 @@ def test_adherence_agrees_with_the_dict_of_days():
 
 
 def week_view_totals_step_view(step, goal, client, today):
-    """``analysis_goals._step_view`` as it was: every week made a view, the totals taken from the views."""
+    """``goal_views._step_view`` as it was: every week made a view, the totals taken from the views."""
     with_homework = [s.date for s in client.sessions if step.id in s.homework]
     end = today if goal.status == "active" else (max(with_homework) if with_homework else goal.set_date)
     all_reports = progress.step_reports(step, client.sessions, start=goal.set_date)
@@ -171,8 +174,8 @@ def week_view_totals_step_view(step, goal, client, today):
     done = sum(w.done for w in known)
     expected = sum(w.expected for w in known)
     hidden = max(0, len(weeks) - MAX_WEEKS_SHOWN)
-    return analysis_goals.StepView(
-        id=step.id, action=step.action, frequency=analysis_goals._frequency(step), weeks=weeks[hidden:], done=done,
+    return goal_views.StepView(
+        id=step.id, action=step.action, frequency=goal_views._frequency(step), weeks=weeks[hidden:], done=done,
         prescribed=expected, percent=(100 * done / expected) if expected else None,
         weeks_met=sum(w.met for w in weeks), weeks_known=len(known), hidden_weeks=hidden, reports=shown_reports,
         hidden_reports=len(reports) - len(shown_reports))
@@ -188,7 +191,7 @@ def test_step_view_totals_agree_with_totals_over_every_week_view():
         client = model.Client(id="x", name="X", clinician="c", start_date=set_date, status="active",
                               folder="clients/x", goals=[goal], sessions=random_sessions(rng, step.id, set_date))
         today = set_date + timedelta(days=rng.randint(-5, 300))
-        fast = analysis_goals._step_view(step, goal, client, today)
+        fast = goal_views._step_view(step, goal, client, today)
         slow = week_view_totals_step_view(step, goal, client, today)
         assert fast == slow
         assert type(fast.done) is type(slow.done) and type(fast.prescribed) is type(slow.prescribed)
@@ -208,9 +211,9 @@ def test_session_points_agree_with_one_text_per_measurement(kind):
                 for k in range(200)]
     client = model.Client(id="x", name="X", clinician="c", start_date=D("2025-09-01"), status="active",
                           folder="clients/x", goals=[goal], sessions=sessions)
-    assert analysis_goals._session_points(goal, client) == [
-        analysis_goals.MeasurePoint(s.date, float(s.measurements["g"]),
-                                    analysis_goals._level_or_num(goal, s.measurements["g"]), "session")
+    assert goal_views._session_points(goal, client) == [
+        goal_views.MeasurePoint(s.date, float(s.measurements["g"]),
+                                    goal_views._level_or_num(goal, s.measurements["g"]), "session")
         for s in sessions if "g" in s.measurements]
 
 
@@ -218,7 +221,7 @@ def test_session_points_agree_with_one_text_per_measurement(kind):
 
 
 def rounded_short_number(x, empty="—"):
-    """``formatting.short_number`` as it was: round to one decimal, then drop a ".0"."""
+    """``number_text.short_number`` as it was: round to one decimal, then drop a ".0"."""
     if x is None:
         return empty
     x = round(float(x), 1)
@@ -233,5 +236,5 @@ def test_short_number_agrees_with_rounding_first():
     values += [k / d for k in range(-3000, 3000) for d in (3, 7, 20, 40, 100, 1000)]
     values += [rng.uniform(-1e6, 1e6) for _ in range(20000)] + [rng.uniform(-1, 1) for _ in range(20000)]
     for x in values:
-        assert formatting.short_number(x) == rounded_short_number(x), x
-    assert formatting.short_number(None, "") == ""
+        assert number_text.short_number(x) == rounded_short_number(x), x
+    assert number_text.short_number(None, "") == ""

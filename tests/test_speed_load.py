@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from goalbook import fastschema, yamlload
+from goalbook import fastschema
+from goalbook.records import yamlload
 
 # --- Tags: the builder's resolution against PyYAML's resolver ---------------------------------
 
@@ -187,7 +188,7 @@ INSTANCES = st.recursive(
 @settings(max_examples=2000, deadline=None)
 @given(schema=schemas(), instance=INSTANCES)
 def test_specialised_schema_checks_agree_with_jsonschema(schema, instance):
-    from goalbook import validate
+    from goalbook.records import validate
 
     checker = validate._validator("session").format_checker
     fast = fastschema.compile_schema(schema, {"date": lambda x: checker.conforms(x, "date")})

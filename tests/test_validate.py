@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from goalbook.validate import validate
-from goalbook.yamlload import load_yaml_bytes
+from goalbook.records.validate import validate
+from goalbook.records.yamlload import load_yaml_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 FORMAT_DOC = REPO / "docs" / "format.md"

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goalbook.yamlload import excerpt, load_yaml, load_yaml_bytes, position
+from goalbook.records.yamlload import excerpt, load_yaml, load_yaml_bytes, position
 
 
 def load(text: str) -> tuple[object, list]:
@@ -400,7 +400,7 @@ def test_integers_round_trip(value):
 
 @pytest.fixture
 def python_parser(monkeypatch):
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     monkeypatch.setattr(yamlload, "StrictLoader", yamlload._loader_class(yaml.SafeLoader))
 

@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import analysis, cache, gcpause, load, output, pagecache
+from goalbook import cache, gcpause, load, output, pagecache, share_files
 from goalbook.errors import GoalbookError
-from goalbook.model import Practice, RepoState
 from goalbook.problems import Problem, has_errors
+from goalbook.records.model import Practice, RepoState
+from goalbook.views import book_views
 
 Progress = Callable[[int, int], None]
 
@@ -42,8 +43,8 @@ def default_output(root: Path, practice: Practice | None) -> Path:
 
 
 def share_path(out: Path, client_id: str) -> Path:
-    """``-o X.html`` is the file itself; any other output is a folder that gets ``<id>.html``."""
-    return out if out.suffix.lower() == ".html" else out / f"{client_id}.html"
+    """``-o X.html`` is the file itself; any other output is a folder that gets ``for-client-<id>.html``."""
+    return out if out.suffix.lower() == ".html" else out / share_files.share_name(client_id)
 
 
 def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
@@ -170,8 +171,14 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
             if memo is not None:  # the caseload from each client's row and alerts, kept or new
                 caseload = pagecache.caseload(practice, ordered, repo=repo, as_of=as_of)
             else:
-                caseload = analysis.practice_view(practice, views, repo=repo, as_of=as_of)
+                caseload = book_views.practice_view(practice, views, repo=repo, as_of=as_of)
             files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
+        # Share files handed out from this book are rendered again: never older than the record.
+        shared = share_files.shared_clients(out, practice)
+        if shared:
+            share_job = _RenderJob(practice, None, as_of, True, remember=False, keep_views=False)
+            for name, c in shared:
+                files[name] = share_job.one((c, None, [], None))[2]
         from goalbook.render import outcomes_page  # the outcomes page: one step of the book
 
         outcomes_page.add_to_book(files, kept, practice, period=period, root=root, out=out,
@@ -183,7 +190,7 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
 
     if share:
         target = share_path(out, clients[0].id)
-        output.write_share_file(target, files[f"{clients[0].id}.html"])
+        output.write_share_file(target, files[share_files.share_name(clients[0].id)])
         result.out, result.written = target, 1
     elif client is not None:
         # One client's page: refresh it inside the existing book, leaving the rest as it was.
@@ -299,12 +306,12 @@ class _RenderJob:
 
         c, history, dirty, key = item
         if self.share:
-            view = analysis.client_view(self.practice, c, audience="client")
+            view = book_views.client_view(self.practice, c, audience="client")
         else:
-            view = analysis.client_view(self.practice, c, history=history, dirty=dirty)
+            view = book_views.client_view(self.practice, c, history=history, dirty=dirty)
         html = pages.render_client(view, practice_name=self.practice.name, today=self.practice.today,
                                    repo=None if self.share else self.repo, as_of=self.as_of)
-        page = f"{c.id}.html" if self.share else f"clients/{c.id}.html"
+        page = share_files.share_name(c.id) if self.share else f"clients/{c.id}.html"
         record = pagecache.record(key, page, view) if self.remember else None
         return c.id, page, html.encode("utf-8"), record, view if self.keep_views else None
 
@@ -365,7 +372,7 @@ def _audit(root: Path, rev: str, share: bool, as_of: bool):
 def audit_state(root: Path, rev: str, as_of: bool):
     """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
     try:
-        from goalbook import audit
+        from goalbook.history import audit
     except ImportError:  # the audit trail is optional for the book
         return None, lambda _cid: None
     state = audit.repo_state(root)

@@ -45,8 +45,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from goalbook import __version__
-from goalbook.model import Client
 from goalbook.problems import Problem
+from goalbook.records.model import Client
 
 CACHE_DIR = ".goalbook-cache"
 FILES_DIR = "files"
@@ -69,8 +69,9 @@ def fingerprint() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"goalbook {__version__} cache {FORMAT}".encode())
     package = Path(__file__).resolve().parent
-    sources = [package / name for name in ("yamlload.py", "yaml_messages.py", "validate.py", "formats.py",
-                                                "load.py", "cache.py")]
+    sources = [package / name for name in ("records/yamlload.py", "records/yaml_messages.py",
+                                           "records/validate.py", "records/schema_formats.py",
+                                           "load.py", "cache.py")]
     try:
         sources += sorted(resources.data_dir("schemas").glob("*.json"))
     except FileNotFoundError:
@@ -232,7 +233,7 @@ class FileCache:
         if entry is not None and entry.kind == kind and entry.sig is not None and entry.sig == signature(st):
             self.hits += 1
             return entry.data, entry.problems
-        from goalbook.yamlload import MAX_BYTES
+        from goalbook.records.yamlload import MAX_BYTES
 
         if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return parse(path, display, kind, None)
@@ -257,7 +258,7 @@ class FileCache:
         return data, problems
 
     def position(self, path: Path, display: str, pointer: Sequence[str | int], key: bool) -> tuple[int, int]:
-        from goalbook import yamlload
+        from goalbook.records import yamlload
 
         shard = self.shards.get(shard_key(display))
         entry = self.entry(shard, display) if shard is not None else None
@@ -454,7 +455,7 @@ def position(path: Path, pointer: Sequence[str | int], *, key: bool = False) -> 
             if absolute.startswith(root + os.sep):
                 display = PurePosixPath(Path(os.path.relpath(absolute, root))).as_posix()
                 return found.position(Path(path), display, pointer, key)
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     return yamlload.position(path, pointer, key=key)
 
@@ -515,7 +516,7 @@ PARALLEL_CHUNK = 400
 
 def _parse_chunk(chunk: list[tuple[str, str, str, str | None]], parse: Parse) -> list[tuple[Any, ...]]:
     """In a worker process: read, hash and parse each file (only what is cacheable)."""
-    from goalbook.yamlload import MAX_BYTES
+    from goalbook.records.yamlload import MAX_BYTES
 
     results = []
     for path, display, kind, known in chunk:
@@ -543,7 +544,7 @@ def _goal_positions(kind: str, data: Any, source: bytes) -> dict[str, list[int]]
     goals = data.get("goals") if kind == "goals" and isinstance(data, dict) else None
     if not isinstance(goals, list):
         return {}
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     found = {}
     for index in range(len(goals)):

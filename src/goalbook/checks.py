@@ -1,9 +1,9 @@
 """`goalbook check` as a library: load the practice, then the checks of SPEC "Validation, in order".
 
 1-2. YAML syntax and JSON Schema: done file by file while loading (``load.py``).
-3.   References between files (``checks_references.py``).
-4.   Clinical sense (``checks_clinical.py``).
-5.   SMART lint, warnings only (``checks_smart.py``).
+3.   References between files (``rules/references.py``).
+4.   Clinical sense (``rules/clinical_sense.py``).
+5.   SMART lint, warnings only (``rules/smart_lint.py``).
 
 The stages read the model and return ``Finding``s (a pointer into a file); only those are given
 a line and column, at the end. ``format_report`` prints problems for `check` and `build` alike.
@@ -21,7 +21,6 @@ from typing import Any, TextIO
 
 from goalbook import checkcache, gcpause
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
-from goalbook.model import Client, Goal, Practice
 from goalbook.problems import (
     Problem,
     Severity,
@@ -31,6 +30,7 @@ from goalbook.problems import (
     sort_problems,
     summary,
 )
+from goalbook.records.model import Client, Goal, Practice
 
 # Every code load and the checks can report, with what it means (the test corpus covers each).
 CODES: dict[str, str] = {
@@ -47,6 +47,8 @@ CODES: dict[str, str] = {
     "duplicate-goal-id": "two goals of one client with the same id",
     "duplicate-step-id": "two action steps of one client with the same id",
     "duplicate-focus-area": "two focus areas of one client with the same id",
+    "duplicate-respondent": "two respondents of one client with the same id",
+    "unknown-respondent": "a questionnaire answered by a respondent the client does not have",
     "unknown-focus-area": "a goal's focus area is not in client.yaml",
     "unknown-category": "a goal category that is neither standard nor the practice's",
     "unknown-revised-goal": "`revises` names a goal the client does not have",
@@ -74,6 +76,7 @@ CODES: dict[str, str] = {
     "no-end-date": "a discharged client without an end date",
     "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
+    "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",
@@ -140,12 +143,12 @@ def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
     """Stages 3–5 (references, clinical sense, SMART lint) for these clients of ``loaded``."""
     # NOTE: the stages are imported here; they import this module for Context and helpers.
-    from goalbook import checks_clinical, checks_references, checks_smart
+    from goalbook.rules import clinical_sense, references, smart_lint
 
     assert loaded.practice is not None
     context = Context(loaded, replace(loaded.practice, clients=clients))
     findings: list[Finding] = []
-    for stage in (checks_references.check, checks_clinical.check, checks_smart.check):
+    for stage in (references.check, clinical_sense.check, smart_lint.check):
         findings += stage(context)
     if loaded.today_unusable:
         # `today:` is written but wrong (already an error): judged by the clock instead, every
@@ -263,7 +266,7 @@ def format_report(
 def _excerpt(root: Path, problem: Problem) -> str:
     if problem.line < 1 or problem.code in ("binary", "encoding", "too-large"):
         return ""
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     path = root / problem.path
     try:

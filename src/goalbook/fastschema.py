@@ -399,7 +399,7 @@ def checker(kind: str) -> Check | None:
         import json
 
         from goalbook import resources
-        from goalbook.formats import (
+        from goalbook.records.schema_formats import (
             FORMATS,  # what validate.py registers with jsonschema, without importing it
         )
 

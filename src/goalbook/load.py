@@ -24,27 +24,32 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import cache, fastschema, yamlload
-from goalbook.model import (
+from goalbook import cache, fastschema
+from goalbook.problems import Problem, Severity, sort_problems
+from goalbook.records import yamlload
+from goalbook.records.model import (
     GAS_LEVELS,
     SESSION_FILE,
     SLUG,
     STANDARD_CATEGORIES,
     ActionStep,
     Administration,
+    AlertReview,
     AlertSettings,
     Client,
     Clinician,
     FocusArea,
     Goal,
+    LifeEvent,
     Measure,
     Practice,
+    Respondent,
     Schedule,
     Session,
+    ShareSettings,
     Target,
 )
-from goalbook.problems import Problem, Severity, sort_problems
-from goalbook.today import parse_date, resolve_today
+from goalbook.records.today import parse_date, resolve_today
 
 SETTINGS = "goalbook.yaml"
 CLIENTS = "clients"
@@ -126,7 +131,7 @@ def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | Non
     problems = list(problems)
     # The compiled check answers "valid?" fast; jsonschema finds and explains what is wrong.
     if data is not None and not fastschema.is_valid(data, kind):
-        from goalbook import validate  # only now: jsonschema is slow to import (issue 6)
+        from goalbook.records import validate  # only now: jsonschema is slow to import
 
         problems += validate.validate(data, kind, display, path if source is None else source)
     return data, problems
@@ -175,7 +180,7 @@ def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
     result.practice = practice
     result.today_unusable = not result.settings_ok and not practice.today_fixed and data.get("today") is not None
 
-    from goalbook.instruments import load_instruments  # heavy: only when really loading
+    from goalbook.clinical.instruments import load_instruments  # heavy: only when really loading
 
     instruments, instrument_problems = load_instruments(root)
     practice.instruments = dict(sorted(instruments.items()))
@@ -279,7 +284,13 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             no_contact_days=_positive_int(alerts.get("no_contact_days"), defaults.no_contact_days),
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
+        share=_share_settings(data.get("share")),
     )
+
+
+def _share_settings(raw: Any) -> ShareSettings:
+    raw = raw if isinstance(raw, dict) else {}
+    return ShareSettings(**{name: raw.get(name) is True for name in ("clinician_notes", "missed_contacts", "past_goals")})
 
 
 # --- The folder layout ------------------------------------------------------------------------
@@ -587,7 +598,9 @@ def _bad_session_name(display: str, name: str, looked_like_date: bool) -> Proble
 
 
 def _slugify(name: str) -> str:
-    from goalbook.validate import suggest_slug  # only for a badly named folder: validate is heavy
+    from goalbook.records.validate import (
+        suggest_slug,  # only for a badly named folder: validate is heavy
+    )
 
     return suggest_slug(name) or "client-1"
 
@@ -680,10 +693,22 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
             for f in _list(data.get("focus_areas"))
         ),
         questionnaires=tuple(
-            Schedule(str(q["instrument"]), int(q["every_weeks"])) for q in _list(data.get("questionnaires"))
+            Schedule(str(q["instrument"]), int(q["every_weeks"]), _text(q.get("respondent")))
+            for q in _list(data.get("questionnaires"))
+        ),
+        respondents=tuple(
+            Respondent(str(r["id"]), _text(r["name"]), str(r["relation"])) for r in _list(data.get("respondents"))
         ),
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
+        for_client=_text(data.get("for_client")),
+        events=tuple(sorted(
+            (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
+            key=lambda e: e.date)),
+        alert_reviews=tuple(sorted(
+            (AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")),
+                         _text(r.get("instrument"))) for r in _list(data.get("alert_reviews"))),
+            key=lambda r: r.date)),
     )
 
 
@@ -715,6 +740,7 @@ def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
             steps=steps,
             revises=raw.get("revises"),
             notes=_text(raw.get("notes")),
+            for_client=_text(raw.get("for_client")),
             line=line,
         ))
     return goals
@@ -749,6 +775,14 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
             administrations.append(Administration(
                 str(instrument), when, answers=tuple(given), session_file=display,
             ))
+        elif "answers" in given:  # answers with where they came from and who answered
+            source = given.get("source") or {}
+            administrations.append(Administration(
+                str(instrument), when, answers=tuple(given["answers"]), session_file=display,
+                form=_text(source.get("form")), answered_at=_text(source.get("answered_at")),
+                entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
+                in_mapping=True,
+            ))
         else:
             administrations.append(Administration(
                 str(instrument), when, total=_number(given["total"]), session_file=display,
@@ -764,6 +798,7 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         homework={str(k): int(v) for k, v in (data.get("homework") or {}).items() if v is not None},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
+        for_client=_text(data.get("for_client")),
     )
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from goalbook import __version__, cache
-from goalbook.model import Client, Practice, RepoState
+from goalbook.records.model import Client, Practice, RepoState
 
 FORMAT = 1
 LAYOUT = "lines"  # a header line, then one line per client: an edit re-encodes one line
@@ -104,7 +104,7 @@ class Record:
 
 
 def _group_ok(group: Any) -> bool:
-    # [[urgencies, name, id], html]: the key as analysis.alert_group_key gives it
+    # [[urgencies, name, id], html]: the key as book_views.alert_group_key gives it
     if not (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str)):
         return False
     key = group[0]
@@ -241,24 +241,24 @@ class Fragment:
 
 def record(key: str | None, page: str, view: Any) -> Record:
     """What to remember of a client just rendered (``key`` None: nothing to reuse next time)."""
-    from goalbook import analysis
     from goalbook.render import pages
+    from goalbook.views import book_views
 
-    groups = analysis.group_alerts([view])
+    groups = book_views.group_alerts([view])
     group = None
     if groups:
         # JSON keeps the sort key as lists, which order exactly as the tuples do
-        sort_key = analysis.alert_group_key(groups[0])
+        sort_key = book_views.alert_group_key(groups[0])
         group = [sort_key, str(pages.caseload_alert_group(groups[0]))]
     return Record(key or "", page, [], view.status, str(pages.caseload_row(view)), len(view.alerts), group)
 
 
 def caseload(practice: Practice, entries: list[Record], *, repo: RepoState | None, as_of: str | None) -> Any:
     """The caseload's view from each client's row and alerts (a Record per client, in order), as
-    ``analysis.practice_view`` would give it from the clients' full views."""
+    ``book_views.practice_view`` would give it from the clients' full views."""
     from markupsafe import Markup
 
-    from goalbook.analysis import PracticeView
+    from goalbook.views.book_views import PracticeView
 
     rows = [Fragment(Markup(e.row), e.status) for e in entries]
     groups = sorted((e.group[0], _client_id(e.page), e.group[1]) for e in entries if e.group is not None)

@@ -23,9 +23,17 @@ from pathlib import Path
 import jinja2
 
 from goalbook.errors import GoalbookError
-from goalbook.locate import SETTINGS_FILE
-from goalbook.model import SESSION_KINDS, SLUG, STANDARD_CATEGORIES, Client, Goal, Practice
 from goalbook.problems import sort_problems
+from goalbook.records.locate import SETTINGS_FILE
+from goalbook.records.model import (
+    NOT_A_CONTACT_KINDS,
+    SESSION_KINDS,
+    SLUG,
+    STANDARD_CATEGORIES,
+    Client,
+    Goal,
+    Practice,
+)
 from goalbook.resources import data_dir
 
 # What `init` writes, in the order it reports them: practice-relative path → template file.
@@ -189,7 +197,7 @@ def _has_placeholder_clinician(root: Path) -> bool:
 
 
 def _setup_git(report: Report, *, hook: bool, python: str) -> None:
-    from goalbook import gitrepo  # the one module that runs git
+    from goalbook.history import gitrepo  # the one module that runs git
 
     root = report.root
     if shutil.which("git") is None:
@@ -235,7 +243,7 @@ def _display(root: Path, path: Path) -> str:
 
 def check_client_id(client_id: str) -> None:
     if not SLUG.match(client_id):
-        from goalbook.validate import suggest_slug
+        from goalbook.records.validate import suggest_slug
 
         suggestion = suggest_slug(client_id)
         hint = "use lowercase letters, digits and hyphens (at most 40), starting with a letter or digit"
@@ -343,7 +351,7 @@ def next_goal_id(taken: set[str]) -> str:
 
 def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: str | None = None) -> Report:
     """Append a goal skeleton to goals.yaml, leaving every existing byte as it was."""
-    from goalbook import yamlload
+    from goalbook.records import yamlload
 
     practice, client = load_for_new(root, client_id)
     assert client is not None
@@ -457,7 +465,9 @@ def questionnaires_due(client: Client, instruments: dict, on: date) -> list[Line
     """Per the client's schedule: never given, or last given ``every_weeks`` weeks or more before ``on``."""
     due = []
     for schedule in client.questionnaires:
-        given = [a.date for a in client.administrations(schedule.instrument) if a.date <= on]
+        if schedule.respondent:
+            continue  # someone else answers it: `goalbook enter --respondent` or a form, not this session's lines
+        given = [a.date for a in client.administrations(schedule.instrument, "") if a.date <= on]
         last = max(given, default=None)
         if last is not None and (on - last).days < 7 * schedule.every_weeks:
             continue
@@ -497,7 +507,7 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
     # A goal set after this date did not exist yet at the session (a session written up later):
     # `check` warns about a measurement before the set date, so do not invite one.
     active = [g for g in client.goals if g.status == "active" and g.set_date <= on]
-    contacts = [s.date for s in client.sessions if s.date < on and s.kind not in NO_RECORDS]
+    contacts = [s.date for s in client.sessions if s.date < on and s.kind not in NOT_A_CONTACT_KINDS]
     if contacts:
         days = (on - max(contacts)).days
         since = f"since the last contact ({max(contacts).isoformat()}, {days} day{'s' if days != 1 else ''} ago)"

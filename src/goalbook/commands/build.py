@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from goalbook.commands.options import DateParam, PeriodParam
-from goalbook.locate import practice_or_fail, relative_to_cwd
 from goalbook.problems import plural, summary
+from goalbook.records.locate import practice_or_fail, relative_to_cwd
 
 # Below this many pages a build is quick enough that a bar would only flicker.
 PROGRESS_MIN_PAGES = 20
@@ -44,7 +44,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
     snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
     if as_of:
-        from goalbook import snapshot
+        from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
         snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from goalbook.commands.options import DateParam
-from goalbook.locate import practice_or_fail, relative_to_cwd
 from goalbook.problems import has_errors
+from goalbook.records.locate import practice_or_fail, relative_to_cwd
 
 
 @click.command("check")
@@ -55,7 +55,7 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
 def _not_a_practice_folder(directory: Path) -> None:
     """Say what to type instead when DIR is a file, or a folder inside a practice."""
     from goalbook.errors import GoalbookError
-    from goalbook.locate import SETTINGS_FILE, find_practice
+    from goalbook.records.locate import SETTINGS_FILE, find_practice
 
     if directory.is_file():
         holder = find_practice(directory.parent)

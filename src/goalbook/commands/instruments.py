@@ -12,8 +12,8 @@ import click
               "around the current folder, if any).")
 def command(practice: str | None) -> None:
     """List built-in and practice questionnaires: items, range, cut-off and licence."""
+    from goalbook.clinical.instruments import instrument_table, load_instruments
     from goalbook.commands.score import practice_root
-    from goalbook.instruments import instrument_table, load_instruments
     from goalbook.problems import format_text
 
     instruments, problems = load_instruments(practice_root(practice))

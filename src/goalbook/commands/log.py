@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from goalbook import audit, gitrepo
 from goalbook.errors import GoalbookError
-from goalbook.locate import practice_or_fail
-from goalbook.model import SLUG, HistoryEntry
+from goalbook.history import audit, gitrepo
+from goalbook.records.locate import practice_or_fail
+from goalbook.records.model import SLUG, HistoryEntry
 
 
 @click.command(name="log")

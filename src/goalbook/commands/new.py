@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from goalbook.commands.options import DateParam
-from goalbook.model import SESSION_KINDS
+from goalbook.records.model import SESSION_KINDS
 
 PRACTICE_OPTION = click.option(
     "--practice", type=click.Path(file_okay=False, path_type=Path),
@@ -33,7 +33,7 @@ def command() -> None:
 @PRACTICE_OPTION
 def client(client_id: str, name: str | None, clinician: str | None, practice: Path | None) -> None:
     """Create clients/ID/ with client.yaml, goals.yaml and sessions/."""
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import new_client
 
     _echo(new_client(practice_or_fail(practice), client_id, name=name, clinician=clinician))
@@ -46,7 +46,7 @@ def client(client_id: str, name: str | None, clinician: str | None, practice: Pa
 @PRACTICE_OPTION
 def goal(client_id: str, goal_id: str | None, title: str | None, practice: Path | None) -> None:
     """Add a goal skeleton at the end of CLIENT's goals.yaml (nothing else in the file changes)."""
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import new_goal
 
     _echo(new_goal(practice_or_fail(practice), client_id, goal_id=goal_id, title=title))
@@ -63,7 +63,7 @@ def goal(client_id: str, goal_id: str | None, title: str | None, practice: Path 
 def session(client_id: str, on: date | None, kind: str | None, slug: str | None, practice: Path | None) -> None:
     """Write CLIENT's session file for a day, listing the questionnaires due, a measurement line
     for each active goal and a homework line for each of their action steps."""
-    from goalbook.locate import practice_or_fail
+    from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import new_session
 
     _echo(new_session(practice_or_fail(practice), client_id, on=on, kind=kind, slug=slug))

@@ -15,7 +15,7 @@ class DateParam(click.ParamType):
     def convert(self, value, param, ctx) -> date:
         if isinstance(value, date):
             return value
-        from goalbook.today import parse_date
+        from goalbook.records.today import parse_date
 
         parsed = parse_date(str(value))
         if parsed is None:
@@ -29,7 +29,7 @@ class PeriodParam(click.ParamType):
     name = "PERIOD"
 
     def convert(self, value, param, ctx):
-        from goalbook.outcomes import Period
+        from goalbook.views.outcomes import Period
 
         if isinstance(value, Period):
             return value

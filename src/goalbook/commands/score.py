@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from goalbook.errors import GoalbookError
-from goalbook.formatting import plain_number
+from goalbook.number_text import plain_number
 
 MISSING_WORDS = ("null", "-", "?")  # ways to write a missing answer on the command line
 
@@ -35,13 +35,13 @@ def _parse_number(text: str, what: str) -> float:
 
 def practice_root(practice: str | None) -> Path | None:
     """--practice DIR, else the practice around the current folder, else none (built-ins only)."""
-    from goalbook.locate import find_practice, practice_or_fail
+    from goalbook.records.locate import find_practice, practice_or_fail
 
     return practice_or_fail(practice) if practice else find_practice()
 
 
 def load_for_command(practice: str | None) -> dict[str, Any]:
-    from goalbook.instruments import load_instruments
+    from goalbook.clinical.instruments import load_instruments
     from goalbook.problems import format_text
 
     instruments, problems = load_instruments(practice_root(practice))
@@ -96,7 +96,7 @@ def command(instrument: str, values: tuple[str, ...], change: tuple[str, str] | 
 
 
 def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
-    from goalbook import scoring
+    from goalbook.clinical import scoring
 
     answers: list[int | None] = []
     for k, text in enumerate(values, start=1):
@@ -121,11 +121,14 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
                     f"for a change between two totals use --change FIRST LAST")
         raise GoalbookError(first[1] + extra, hint=hint)
     result = scoring.score(inst, answers)
+    next_step = inst.next_step(result.total)
     if as_json:
         click.echo(json.dumps({
             "total": _number_text(result.total),
             "band": result.band.label if result.band else None,
             "flags": [f.item for f in result.flags],
+            "critical_unanswered": list(result.critical_unanswered),
+            "next_step": next_step.say if next_step else None,
             "subscales": {sid: {"total": _number_text(s.total), "band": s.band.label if s.band else None}
                           for sid, s in result.subscales.items()},
         }, ensure_ascii=False))
@@ -141,6 +144,10 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
         click.echo(f"  {sub.name}: {plain_number(sub.total) if sub.total is not None else '—'}{sb}")
     for flag in result.flags:
         click.echo(f"  FLAG {flag.explain()}")
+    if result.critical_unanswered:
+        click.echo(f"  FLAG {scoring.risk_unanswered_text(result.critical_unanswered)}")
+    if next_step is not None:
+        click.echo(f"  NEXT {next_step.explain()}")
 
 
 def _is_decimal(text: str) -> bool:
@@ -151,7 +158,7 @@ def _is_decimal(text: str) -> bool:
 
 
 def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
-    from goalbook.change import classify, signed
+    from goalbook.clinical.change import classify, signed
     first, last = (_parse_number(change[0], "FIRST"), _parse_number(change[1], "LAST"))
     for label, value in (("FIRST", first), ("LAST", last)):
         if not inst.min_total <= value <= inst.max_total:
@@ -171,7 +178,7 @@ def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
 
 
 def _gas(values: tuple[str, ...], weights: str | None, as_json: bool, change: Any) -> None:
-    from goalbook import gas
+    from goalbook.clinical import gas
 
     if change:
         raise GoalbookError("--change is for questionnaires; for GAS give the levels after --")

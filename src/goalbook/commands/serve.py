@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from goalbook.locate import practice_or_fail
+from goalbook.records.locate import practice_or_fail
 
 
 @click.command(name="serve")

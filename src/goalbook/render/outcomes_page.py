@@ -9,10 +9,10 @@ from typing import Any
 from markupsafe import Markup
 
 from goalbook import cache
-from goalbook.model import Practice
-from goalbook.outcomes import Course, OutcomesView, Period, course, outcomes_view
+from goalbook.records.model import Practice
 from goalbook.render.pages import environment, stylesheet
 from goalbook.resources import data_dir
+from goalbook.views.outcomes import Course, OutcomesView, Period, course, outcomes_view
 
 PAGE = "outcomes.html"
 

@@ -1,0 +1,208 @@
+"""The audit trail: who changed which client's record, when, and what it meant — from git.
+
+One ``git log --raw`` pass covers every client; each version of a file is read with one
+``cat-file --batch``; what a commit meant (``audit_words.py``) is worked out once and cached (a
+commit's content never changes), in memory and as JSON under the practice's ``.goalbook-cache/``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from goalbook.cache import CACHE_DIR, make_private_dir, write_private
+from goalbook.history import gitrepo
+from goalbook.history.audit_words import describe_file, is_record, parse_version, summarise_sessions
+from goalbook.records.model import HistoryEntry, RepoState
+
+CACHE_FILE = "history.json"
+# Bump when the wording in audit_words.py changes, so cached sentences are worked out again.
+CACHE_VERSION = 2  # 2: dot files (sessions/.gitkeep) are no longer described
+DEFAULT_EXCLUDE = ("_book", CACHE_DIR)
+_KEEP_HISTORIES = 8
+_BATCH = 400  # commits whose files are read in one cat-file process (bounds memory)
+
+_CLIENT_PATH = re.compile(r"^clients/([^/]+)/(.+)$")
+
+# In-memory caches, so a watch loop or a book with many clients pays for git once.
+_described: dict[Path, dict[str, dict[str, Any]]] = {}
+_histories: dict[tuple[Path, str], dict[str, list[HistoryEntry]]] = {}
+
+
+def repo_state(root: Path, *, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> RepoState:
+    """HEAD and the practice-relative files with uncommitted changes (the output and cache left out)."""
+    root = Path(root)
+    repo = gitrepo.find_repo(root)
+    if repo is None:
+        return RepoState(is_repo=False)
+    skip = tuple(e.strip("/") + "/" for e in exclude)
+    dirty = tuple(p for p in gitrepo.dirty_paths(root, repo) if not (p + "/").startswith(skip))
+    return RepoState(is_repo=True, commit=gitrepo.head(root), dirty=dirty)
+
+
+def client_dirty(state: RepoState, client_id: str) -> tuple[str, ...]:
+    """The uncommitted files of one client, for the warning on that client's pages."""
+    return tuple(p for p in state.dirty if p.startswith(f"clients/{client_id}/"))
+
+
+def client_history(root: Path, client_id: str, *, rev: str = "HEAD") -> list[HistoryEntry]:
+    """The commits that touched one client's files, newest first, with their changes in words.
+
+    A client whose folder was renamed keeps the history from before the rename. Empty outside a
+    repository or before the first commit.
+    """
+    return practice_history(root, rev=rev).get(client_id, [])
+
+
+def practice_history(root: Path, *, rev: str = "HEAD") -> dict[str, list[HistoryEntry]]:
+    """Every client's history (client id → entries, newest first), from one pass over git."""
+    root = Path(root).resolve()
+    repo = gitrepo.find_repo(root)
+    if repo is None:
+        return {}
+    commit = gitrepo.resolve_commit(root, rev)
+    if commit is None:
+        return {}
+    key = (root, commit)
+    if key not in _histories:
+        if len(_histories) >= _KEEP_HISTORIES:  # a long watch sees many HEADs: keep the recent ones
+            del _histories[next(iter(_histories))]
+        _histories[key] = _build_histories(root, repo, commit)
+    return _histories[key]
+
+
+def _build_histories(root: Path, repo: gitrepo.Repo, commit: str) -> dict[str, list[HistoryEntry]]:
+    commits = gitrepo.log(root, repo, commit, "clients")
+    described = _describe_all(root, repo, commits)
+    histories: dict[str, list[HistoryEntry]] = {}
+    renamed_to: dict[str, str] = {}  # an older client id → the id it carries later in history
+
+    def current(client_id: str) -> str:
+        seen = set()
+        while client_id in renamed_to and client_id not in seen:
+            seen.add(client_id)
+            client_id = renamed_to[client_id]
+        return client_id
+
+    for c in commits:  # newest first, so a rename is met before the commits made under the old id
+        d = described[c.commit]
+        merged: dict[str, list[str]] = {}
+        for client_id, words in sorted(d["clients"].items()):
+            merged.setdefault(current(client_id), []).extend(words)
+        for client_id, words in merged.items():
+            histories.setdefault(client_id, []).append(
+                HistoryEntry(commit=c.commit, date=c.date, author=c.author, message=c.subject,
+                             changes=tuple(summarise_sessions(words))))
+        for old, new in d["renames"]:
+            if old != new:
+                renamed_to[old] = current(new)
+    return histories
+
+
+def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommit]) -> dict[str, dict[str, Any]]:
+    """What each commit meant, from the caches where known, else worked out (and cached)."""
+    cache = _load_cache(root, repo)
+    todo = [c for c in commits if c.commit not in cache]
+    for start in range(0, len(todo), _BATCH):
+        batch = todo[start:start + _BATCH]
+        blobs = gitrepo.read_blobs(root, _blobs_needed(batch))
+        parsed: dict[str, Any] = {}
+        for c in batch:
+            cache[c.commit] = _describe(c, blobs, parsed)
+    if todo:
+        _save_cache(root, repo, cache)
+    return cache
+
+
+def _blobs_needed(commits: Iterable[gitrepo.LogCommit]) -> set[str]:
+    needed = set()
+    for c in commits:
+        for ch in c.changes:
+            if ch.old_blob and ch.new_blob and ch.old_blob == ch.new_blob:
+                continue  # a pure rename: nothing to read
+            for path, blob in ((ch.old_path, ch.old_blob), (ch.new_path, ch.new_blob)):
+                if path and blob and is_record(path):
+                    needed.add(blob)
+    return needed
+
+
+def _describe(c: gitrepo.LogCommit, blobs: dict[str, bytes], parsed: dict[str, Any]) -> dict[str, Any]:
+    """{"clients": {id: [sentences]}, "renames": [[old id, new id]]} for one commit."""
+    clients: dict[str, list[str]] = {}
+    renames: set[tuple[str, str]] = set()
+
+    def version(path: str | None, blob: str | None) -> Any:
+        if not path or not blob:
+            return None
+        if blob not in parsed:
+            parsed[blob] = parse_version(blobs.get(blob), path)
+        return parsed[blob]
+
+    for ch in sorted(c.changes, key=lambda ch: (ch.new_path or ch.old_path or "")):
+        old = _CLIENT_PATH.match(ch.old_path or "")
+        new = _CLIENT_PATH.match(ch.new_path or "")
+        if old and new and old.group(1) != new.group(1):
+            renames.add((old.group(1), new.group(1)))
+        owner = (new or old)
+        if owner is None:
+            continue
+        same = bool(ch.old_blob and ch.old_blob == ch.new_blob)
+        words = describe_file(
+            old.group(2) if old else None, new.group(2) if new else None,
+            None if same else version(ch.old_path, ch.old_blob),
+            None if same else version(ch.new_path, ch.new_blob),
+            unchanged=same,
+        )
+        if words:
+            clients.setdefault(owner.group(1), []).extend(words)
+    for old_id, new_id in sorted(renames):
+        clients.setdefault(new_id, []).insert(0, f"client folder renamed from '{old_id}' to '{new_id}'")
+    return {"clients": clients, "renames": sorted([list(r) for r in renames])}
+
+
+# --- the on-disk cache: JSON, owner-only, ignored when unreadable or from another version.
+
+
+def _cache_path(root: Path) -> Path:
+    return root / CACHE_DIR / CACHE_FILE
+
+
+def _load_cache(root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
+    path = _cache_path(root)
+    if path in _described:
+        return _described[path]
+    commits: dict[str, dict[str, Any]] = {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") == CACHE_VERSION and data.get("prefix") == repo.prefix:
+            commits = {k: v for k, v in data["commits"].items() if _valid_entry(v)}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        commits = {}  # a missing or corrupt cache only costs time
+    _described[path] = commits
+    return commits
+
+
+def _valid_entry(entry: Any) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("clients"), dict)
+            and all(isinstance(w, list) and all(isinstance(s, str) for s in w) for w in entry["clients"].values())
+            and isinstance(entry.get("renames"), list)
+            and all(isinstance(r, list) and len(r) == 2 for r in entry["renames"]))
+
+
+def _save_cache(root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
+    payload = {"version": CACHE_VERSION, "prefix": repo.prefix, "commits": commits}
+    try:
+        make_private_dir(root / CACHE_DIR)
+        write_private(_cache_path(root), json.dumps(payload, ensure_ascii=False, sort_keys=True,
+                                                    separators=(",", ":")).encode())
+    except OSError:
+        pass  # a read-only practice still gets its history, only slower next time
+
+
+def clear_memory_cache() -> None:
+    """Forget what was worked out in this process (tests; a long-running watch does not need it)."""
+    _described.clear()
+    _histories.clear()

@@ -1,0 +1,270 @@
+"""Stage 4: clinical sense — answers a questionnaire allows, dates, targets and measurements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from goalbook.checks import Context, finding, goal_pointer
+from goalbook.clinical.progress import NO_CONTACT, stated_direction
+from goalbook.clinical.scoring import answer_problems
+from goalbook.load import Finding
+from goalbook.number_text import plain_number
+from goalbook.records.model import Client, Goal, Session
+
+
+def check(ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    for client in ctx.practice.clients:
+        findings += _client_dates(ctx, client)
+        for i, goal in enumerate(client.goals):
+            findings += _goal(ctx, client, i, goal)
+        for session in client.sessions:
+            findings += _session(ctx, client, session)
+        findings += _sessions_before_start(ctx, client)
+    return findings
+
+
+def _future(ctx: Context, path: str, pointer: tuple, what: str, when) -> list[Finding]:
+    if when is None or when <= ctx.today:
+        return []
+    return [finding(
+        path, pointer, "error", "future-date",
+        f"the {what} {when.isoformat()} is in the future (today is {ctx.today.isoformat()})",
+        "check the year and month; if goalbook's idea of today is wrong, set `today:` in goalbook.yaml "
+        "or pass --today",
+    )]
+
+
+def _client_dates(ctx: Context, client: Client) -> list[Finding]:
+    path = ctx.client_file(client)
+    out = _future(ctx, path, ("start_date",), "start date", client.start_date)
+    if client.end_date is not None and client.end_date < client.start_date:
+        out.append(finding(
+            path, ("end_date",), "error", "end-before-start",
+            f"the end date {client.end_date.isoformat()} is before the start date {client.start_date.isoformat()}",
+            "correct one of the two dates",
+        ))
+    if client.status == "discharged" and client.end_date is None:
+        out.append(finding(
+            path, ("status",), "warning", "no-end-date", "this client is discharged but has no end date",
+            "add `end_date: YYYY-MM-DD` with the date of discharge",
+        ))
+    if client.end_reason and client.status != "discharged":
+        out.append(finding(
+            path, ("end_reason",), "warning", "end-reason-not-discharged",
+            f"this client has an ending reason ({client.end_reason}) but the status is {client.status}",
+            "set `status: discharged` (with `end_date`) if the work has ended, or remove `end_reason`",
+        ))
+    return out
+
+
+# --- Goals ------------------------------------------------------------------------------------
+
+
+def _goal(ctx: Context, client: Client, i: int, goal: Goal) -> list[Finding]:
+    path = ctx.goals_file(client)
+    out = _future(ctx, path, goal_pointer(i, "set_date"), "date this goal was set", goal.set_date)
+    if goal.target_date is not None and goal.target_date <= goal.set_date:
+        out.append(finding(
+            path, goal_pointer(i, "target_date"), "error", "target-before-start",
+            f"the target date {goal.target_date.isoformat()} is not after the date the goal was set "
+            f"({goal.set_date.isoformat()})",
+            "a goal needs time to be reached: set the target date after set_date",
+        ))
+    out += _target_direction(ctx, path, i, goal)
+    out += _values_on_scale(ctx, path, i, goal)
+    return out
+
+
+def _target_direction(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
+    if goal.target is None or goal.baseline is None:
+        return []
+    direction = stated_direction(goal, ctx.practice.instruments)
+    target = goal.target.resolve(goal.baseline)
+    if direction is None or target is None:
+        return []
+    better = target < goal.baseline if direction == "decrease" else target > goal.baseline
+    if better:
+        return []
+    wanted = "lower" if direction == "decrease" else "higher"
+    why = "" if goal.direction else " (inferred from the measure)"
+    return [finding(
+        path, goal_pointer(i, "target"), "error", "target-not-better",
+        f"the target {plain_number(target)} is not {wanted} than the baseline {plain_number(goal.baseline)}, "
+        f"but this goal should {direction}{why}",
+        f"a target is the better value the client works towards: make it {wanted} than the baseline, "
+        "or correct `direction:`",
+    )]
+
+
+def scale_is_broken(goal: Goal) -> bool:
+    """A rating whose min is not below its max: its values cannot be judged against it."""
+    m = goal.measure
+    return m is not None and m.type == "rating" and m.min >= m.max
+
+
+def _values_on_scale(ctx: Context, path: str, i: int, goal: Goal) -> list[Finding]:
+    if scale_is_broken(goal):
+        m = goal.measure
+        assert m is not None
+        return [finding(
+            path, goal_pointer(i, "measure", "min"), "error", "bad-scale",
+            f"this rating's scale runs from {plain_number(m.min)} to {plain_number(m.max)}: its max must be above its min",
+            "write the lowest point as `min:` and the highest as `max:` (e.g. min: 0, max: 10)",
+        )]
+    # The baseline, and the target as written or as resolved from "50% lower" (GAS targets are levels,
+    # not scale points, so only the baseline is judged there).
+    values: list[tuple[str, float | None, str]] = [("baseline", goal.baseline, "the baseline ")]
+    target = goal.target
+    if target is not None and goal.measure is not None and goal.measure.type != "gas":
+        if target.value is not None:
+            values.append(("target", target.value, "the target "))
+        elif target.percent is not None and goal.baseline is not None:
+            values.append(("target", target.resolve(goal.baseline),
+                           f"the target {target.text} (of the baseline {plain_number(goal.baseline)}): "))
+    out = []
+    for field, value, subject in values:
+        problem = _off_scale(ctx, goal, value) if value is not None else None
+        if problem:
+            code, sentence, hint = problem
+            out.append(finding(path, goal_pointer(i, field), "error", code, subject + sentence, hint))
+    return out
+
+
+def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] | None:
+    """(code, "… is outside …" sentence end, hint) when ``value`` does not fit the goal's measure."""
+    measure = goal.measure
+    if measure is None:
+        return None
+    if measure.type == "gas":
+        if value not in (-2, -1, 0, 1, 2):
+            return ("gas-level", f"{plain_number(value)} is not a Goal Attainment Scale level",
+                    "GAS levels are −2 (much less than expected), −1, 0 (expected), +1 and +2 (much more)")
+        return None
+    if measure.type == "rating":
+        if not measure.min <= value <= measure.max:
+            return ("measurement-out-of-range",
+                    f"{plain_number(value)} is outside this rating's scale {plain_number(measure.min)}–{plain_number(measure.max)}",
+                    "use a value on the scale, or change min/max in the goal's measure")
+        return None
+    if measure.type == "count":
+        if value < 0:
+            return ("measurement-out-of-range", f"{plain_number(value)} is a negative count",
+                    "a count is how often something happened: 0 or more")
+        return None
+    instrument = ctx.practice.instruments.get(measure.instrument or "")
+    low, high = getattr(instrument, "min_total", None), getattr(instrument, "max_total", None)
+    if measure.subscale or low is None or high is None:
+        return None  # subscale ranges are the instrument's business; don't guess
+    if not low <= value <= high:
+        return ("measurement-out-of-range",
+                f"{plain_number(value)} is outside the possible {instrument.name} scores {plain_number(low)}–{plain_number(high)}",
+                "check the score; it is the questionnaire's total")
+    return None
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
+    path = session.file
+    out = _future(ctx, path, ("date",), "session date", session.date)
+    out += _data_without_contact(path, session)
+    for administration in session.administrations:
+        instrument = ctx.practice.instruments.get(administration.instrument)
+        if instrument is None:
+            continue  # reported as unknown by the references stage
+        base = ("questionnaires", administration.instrument) + (("answers",) if administration.in_mapping else ())
+        if administration.answers is not None:
+            out += _answers(path, base, instrument, administration.answers)
+        elif administration.total is not None:
+            low, high = instrument.min_total, instrument.max_total
+            if not low <= administration.total <= high:
+                out.append(finding(
+                    path, (*base, "total"), "error", "total-out-of-range",
+                    f"a {instrument.name} total of {plain_number(administration.total)} is impossible: "
+                    f"totals run from {plain_number(low)} to {plain_number(high)}",
+                    "check the total on the score sheet",
+                ))
+    for goal_id, value in session.measurements.items():
+        goal = client.goal(goal_id)
+        if goal is None:
+            continue  # unknown goal: reported by the references stage
+        problem = None if scale_is_broken(goal) else _off_scale(ctx, goal, value)
+        if problem:
+            out.append(finding(path, ("measurements", goal_id), "error", problem[0], f"the measurement {problem[1]}", problem[2]))
+        out += _inactive(path, goal_id, goal, session)
+    return out
+
+
+def _data_without_contact(path: str, session: Session) -> list[Finding]:
+    """Scores, measurements or homework at a contact that did not take place: used by the book as
+    recorded (a risk item must never be dropped), but said, since one of the two is likely a mistake."""
+    if session.kind not in NO_CONTACT:
+        return []
+    held = [f"{len(what)} {name}{'s' if len(what) != 1 else ''}" for name, what in (
+        ("questionnaire", session.administrations), ("measurement", session.measurements),
+        ("homework report", session.homework)) if what]
+    if not held:
+        return []
+    said = ", ".join(held[:-1]) + (" and " if len(held) > 1 else "") + held[-1]
+    return [finding(
+        path, ("kind",), "warning", "data-without-contact",
+        f"this contact is marked `{session.kind}` but records {said}; the book uses them as recorded",
+        "if the contact took place, change `kind:` (e.g. to session); if the answers came another way, "
+        "record them at the contact where you received them",
+    )]
+
+
+def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
+    """One warning at the first session before the start date (a wrong start date moves them all)."""
+    if client.start_date > ctx.today:
+        return []  # the start date is already an error (in the future); every session would follow
+    early = [s for s in client.sessions if s.date < client.start_date]
+    if not early:
+        return []
+    later = len(early) - 1
+    also = f" (and {later} more session{'s' if later > 1 else ''} up to {early[-1].date.isoformat()})" if later else ""
+    return [finding(
+        early[0].file, ("date",), "warning", "session-before-start",
+        f"this session ({early[0].date.isoformat()}) is before the client's start date "
+        f"{client.start_date.isoformat()}{also}",
+        "check the session's date, or move start_date in client.yaml back to the first contact",
+    )]
+
+
+def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | None]) -> list[Finding]:
+    # Fast path: a complete list of allowed answers needs no explaining (nearly every session).
+    # (Item by item with zip: the same test as allowed_values(n), one call less per answer.)
+    if len(answers) == instrument.item_count and all(
+        a is not None and a in item.values for a, item in zip(answers, instrument.items)
+    ):
+        return []
+    out = []
+    # The scoring engine owns the missing-item rule, so it also judges what a session may hold.
+    for index, message, hint in answer_problems(instrument, answers):
+        if index is not None:
+            out.append(finding(path, (*base, index), "error", "answer-out-of-range", message, hint))
+        elif len(answers) != instrument.item_count:
+            out.append(finding(path, base, "error", "wrong-answer-count", message, hint))
+        else:
+            out.append(finding(path, base, "error", "too-many-missing", message, hint))
+    return out
+
+
+def _inactive(path: str, goal_id: str, goal: Goal, session: Session) -> list[Finding]:
+    if session.date < goal.set_date:
+        why = f"was only set on {goal.set_date.isoformat()}"
+    elif goal.status == "proposed":
+        why = "is only proposed"
+    else:
+        return []
+    return [finding(
+        path, ("measurements", goal_id), "warning", "measurement-inactive-goal",
+        f"this session measures '{goal_id}', which {why}",
+        "if this is a baseline, write it as the goal's `baseline:`; otherwise check the goal id, "
+        "its set_date or its status",
+        key=True,
+    )]
+

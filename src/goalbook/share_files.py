@@ -1,0 +1,42 @@
+"""Where a client's share file lives in the book, and which ones a full build refreshes.
+
+A share file sits at the top of the book as ``for-client-<id>.html``: never ``clients/<id>.html``
+(the clinician's page, with private notes) and never the bare ``<id>.html`` that could be taken
+for it. Each full build re-renders the share files it finds there, so a file already handed to a
+client's folder on disk never lags behind the record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from goalbook import output
+from goalbook.records.model import Client, Practice
+
+PREFIX = "for-client-"
+
+
+def share_name(client_id: str) -> str:
+    return f"{PREFIX}{client_id}.html"
+
+
+def shared_clients(out: Path, practice: Practice) -> list[tuple[str, Client]]:
+    """The share files of ``out`` (by goalbook's signature in the file) and the client of each:
+    ``for-client-<id>.html``, and ``<id>.html`` as earlier versions named them."""
+    found = []
+    if not out.is_dir():
+        return found
+    by_id = {c.id: c for c in practice.clients}
+    for path in sorted(out.glob("*.html")):
+        stem = path.name.removesuffix(".html")
+        client = by_id.get(stem.removeprefix(PREFIX))
+        if client is None or path.name == "index.html" or path.is_symlink():
+            continue
+        try:
+            with path.open("rb") as f:
+                ours = output.SHARE_SIGNATURE in f.read(4096)
+        except OSError:
+            continue
+        if ours:
+            found.append((path.name, client))
+    return found

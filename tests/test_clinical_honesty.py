@@ -1,0 +1,122 @@
+"""What the book says must be what the rules say: the NHS mixed case, screens that say what to do next,
+possible totals, one baseline story. Hand-worked cases, arithmetic in comments."""
+
+from __future__ import annotations
+
+from goalbook.checks import check_practice
+from goalbook.views import book_views
+
+CLIENT = """\
+id: gh
+name: Gale H.
+clinician: tc
+start_date: 2026-01-05
+status: active
+"""
+
+
+def _practice(make_practice, sessions: dict[str, str], goals: str = "goals: []\n", extra: dict | None = None):
+    files = {"clients/gh/client.yaml": CLIENT, "clients/gh/goals.yaml": goals}
+    files.update({f"clients/gh/sessions/{name}.yaml": text for name, text in sessions.items()})
+    files.update(extra or {})
+    root = make_practice(files)
+    practice, problems = check_practice(root)
+    return practice, problems
+
+
+def _view(practice):
+    return book_views.client_view(practice, practice.client("gh"))
+
+
+# --- 6. NHS Talking Therapies: the mixed case is neither, and the dates of each pair are said --------
+
+MIXED = {
+    # PHQ-9 2+2+2+2+2+2 = 12 at the intake; GAD-7 2+2+2+1+1+1 = 9 a week later.
+    "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 0, 0, 0]\n",
+    "2026-01-12": "date: 2026-01-12\nkind: assessment\nquestionnaires:\n  gad7: [2, 2, 2, 1, 1, 1, 0]\n",
+    "2026-01-19": "date: 2026-01-19\nkind: session\n",
+    # PHQ-9 1 × 5 = 5 (−7 ≥ 6: reliable fall); GAD-7 2 × 6 + 1 = 13 (+4 ≥ 4: reliable rise).
+    "2026-02-02": ("date: 2026-02-02\nkind: session\nquestionnaires:\n  phq9: [1, 1, 1, 1, 1, 0, 0, 0, 0]\n"
+                   "  gad7: [2, 2, 2, 2, 2, 2, 1]\n"),
+}
+
+
+def test_nhs_mixed_case_is_shown_as_mixed_never_yes_to_both(make_practice):
+    practice, _ = _practice(make_practice, MIXED)
+    nhs = _view(practice).nhs
+    assert nhs is not None and nhs.eligible  # 2 treatment appointments (the two sessions)
+    lines = {line.label: line.value for line in nhs.lines}
+    assert lines["Reliable improvement"] == "no: mixed (see below)"
+    assert lines["Reliable deterioration"] == "no: mixed (see below)"
+    assert lines["Mixed (improved on one, worse on the other)"] == \
+        "yes: reliable improvement on PHQ-9, reliable deterioration on GAD-7"
+    assert lines["Recovery"] == "no"  # GAD-7 13 ≥ 8 at the end
+
+
+def test_nhs_says_the_dates_of_pairs_from_different_contacts(make_practice):
+    practice, _ = _practice(make_practice, MIXED)
+    nhs = _view(practice).nhs
+    # PHQ-9 first at the intake (5 Jan), GAD-7 first at the assessment (12 Jan); both last on 2 Feb.
+    assert nhs.dates == "PHQ-9 5 Jan 2026 → 2 Feb 2026; GAD-7 12 Jan 2026 → 2 Feb 2026"
+
+
+def test_nhs_outcome_and_jacobson_truax_labels_say_their_rules(make_practice):
+    # PHQ-9 12 → 5: −7 ≥ 6 and out of the clinical range (≥ 10): Jacobson–Truax "recovered" on the PHQ-9
+    # table, while the NHS paired outcome says "Recovery: no" (GAD-7 13 ≥ 8). The page says which rule.
+    practice, _ = _practice(make_practice, MIXED)
+    view = _view(practice)
+    phq = next(iv for iv in view.instruments if iv.id == "phq9")
+    assert phq.rows[-1].category == "recovered"
+    assert "Jacobson & Truax" in view.nhs.rules_note and "NHS Talking Therapies" in view.nhs.rules_note
+
+
+def test_nhs_same_contacts_need_no_dates(make_practice):
+    sessions = dict(MIXED)
+    sessions["2026-01-05"] = ("date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 0, 0, 0]\n"
+                              "  gad7: [2, 2, 2, 1, 1, 1, 0]\n")
+    sessions["2026-01-12"] = "date: 2026-01-12\nkind: assessment\n"
+    practice, _ = _practice(make_practice, sessions)
+    assert _view(practice).nhs.dates == ""
+
+
+# --- 7. Screens say what to do next (data in the instrument files) ------------------------------------
+
+def test_positive_phq2_and_gad2_say_give_the_full_questionnaire(make_practice):
+    # PHQ-2 2 + 1 = 3 ≥ 3: positive; GAD-2 1 + 1 = 2 < 3: negative, nothing to say.
+    practice, _ = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq2: [2, 1]\n  gad2: [1, 1]\n"})
+    rows = {iv.id: iv.rows[0] for iv in _view(practice).instruments}
+    assert rows["phq2"].next_step == "positive screen: give the full PHQ-9"
+    assert rows["phq2"].next_step_rule.startswith("positive screen: give the full PHQ-9 (total ≥ 3: Kroenke")
+    assert rows["gad2"].next_step == ""
+    share = book_views.client_view(practice, practice.client("gh"), audience="client")
+    assert all(not iv.rows[0].next_step for iv in share.instruments)  # clinician only
+
+
+def test_positive_gad2_says_give_the_gad7():
+    from goalbook.clinical.instruments import load_instruments
+
+    gad2 = load_instruments(None)[0]["gad2"]
+    assert gad2.next_step(3).say == "positive screen: give the full GAD-7"  # 3 ≥ 3
+    assert gad2.next_step(2) is None
+
+
+def test_who5_at_or_below_28_percent_says_likely_depression():
+    from goalbook.clinical.instruments import load_instruments
+
+    who5 = load_instruments(None)[0]["who5"]
+    # Raw 7 × 4 = 28 ≤ 28: likely depression; raw 8 × 4 = 32: only poor well-being (≤ 50); raw 13 × 4 = 52: none.
+    assert who5.next_step(28).say == "likely depression: screen with the PHQ-9"
+    assert who5.next_step(32).say == "poor well-being: test for depression (e.g. with the PHQ-9)"
+    assert who5.next_step(52) is None
+    assert who5.next_step(28).unconfirmed  # the ≤ 28 rule was found only in secondary sources
+
+
+def test_cli_says_what_to_do_next():
+    from click.testing import CliRunner
+
+    from goalbook.cli import main
+
+    # WHO-5 1+1+1+1+2 = 6 × 4 = 24 ≤ 28.
+    result = CliRunner().invoke(main, ["score", "who5", "1", "1", "1", "1", "2"])
+    assert "NEXT likely depression: screen with the PHQ-9 (total ≤ 28: Topp et al. 2015" in result.output

@@ -1,0 +1,131 @@
+"""The client's share page: only what is meant for the client, unless the practice opts in."""
+
+from __future__ import annotations
+
+import re
+
+from goalbook.build import build_book
+
+SETTINGS = """\
+name: Test Practice
+clinicians:
+  - id: tc
+    name: Test Clinician
+today: 2026-03-31
+"""
+
+OPT_IN = SETTINGS + """\
+share:
+  clinician_notes: true
+  missed_contacts: true
+  past_goals: true
+"""
+
+FILES = {
+    "clients/tm/client.yaml": """\
+        id: tm
+        name: Tom M.
+        clinician: tc
+        start_date: 2026-01-05
+        status: active
+        notes: CLINICIAN-CLIENT-NOTE Tom describes feeling flat.
+        for_client: FOR-CLIENT-CLIENT We meet on Mondays.
+        private_notes: PRIVATE-CLIENT
+        """,
+    "clients/tm/goals.yaml": """\
+        goals:
+          - id: walk-old
+            title: OLD-GOAL Walk every day
+            status: revised
+            set_date: 2026-01-05
+            measure: {type: rating, label: Energy}
+            baseline: 3
+            target: 7
+            notes: CLINICIAN-OLD-GOAL-NOTE
+          - id: walk
+            title: CURRENT-GOAL Walk three times a week
+            status: active
+            revises: walk-old
+            set_date: 2026-02-02
+            measure: {type: rating, label: Energy}
+            baseline: 3
+            target: 7
+            notes: CLINICIAN-GOAL-NOTE needs pushing.
+            for_client: FOR-CLIENT-GOAL Short walks count too.
+          - id: dropped
+            title: DROPPED-GOAL Run a 5k
+            status: discontinued
+            set_date: 2026-01-05
+          - id: done
+            title: ACHIEVED-GOAL Call a friend
+            status: achieved
+            set_date: 2026-01-05
+        """,
+    "clients/tm/sessions/2026-01-05.yaml": """\
+        date: 2026-01-05
+        kind: intake
+        notes: CLINICIAN-SESSION-NOTE flat affect.
+        for_client: FOR-CLIENT-SESSION Thank you for coming.
+        private_notes: PRIVATE-SESSION
+        """,
+    "clients/tm/sessions/2026-01-12.yaml": """\
+        date: 2026-01-12
+        kind: did-not-attend
+        notes: MISSED-CONTACT-NOTE
+        """,
+    "clients/tm/sessions/2026-02-02.yaml": """\
+        date: 2026-02-02
+        kind: session
+        measurements: {walk: 5}
+        """,
+}
+
+
+def share_html(make_practice, tmp_path, settings: str) -> str:
+    root = make_practice({**FILES, "goalbook.yaml": settings})
+    result = build_book(root, tmp_path / "out.html", client="tm", share=True)
+    assert result.ok, [p.message for p in result.problems]
+    return result.out.read_text(encoding="utf-8")
+
+
+def test_by_default_only_what_is_written_for_the_client(make_practice, tmp_path):
+    html = share_html(make_practice, tmp_path, SETTINGS)
+    for meant in ("FOR-CLIENT-CLIENT", "FOR-CLIENT-GOAL", "FOR-CLIENT-SESSION", "CURRENT-GOAL", "ACHIEVED-GOAL"):
+        assert meant in html, meant
+    for kept_out in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-SESSION-NOTE", "CLINICIAN-OLD-GOAL-NOTE",
+                     "OLD-GOAL", "DROPPED-GOAL", "MISSED-CONTACT-NOTE", "Did not attend", "PRIVATE-"):
+        assert kept_out not in html, kept_out
+    # The current goal comes before the achieved one, and does not link to the goal it replaced.
+    assert html.index("CURRENT-GOAL") < html.index("ACHIEVED-GOAL")
+    assert "This goal replaces" not in html and 'href="#goal-walk-old"' not in html
+
+
+def test_what_the_practice_opts_into(make_practice, tmp_path):
+    html = share_html(make_practice, tmp_path, OPT_IN)
+    for shown in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-SESSION-NOTE", "OLD-GOAL",
+                  "DROPPED-GOAL", "MISSED-CONTACT-NOTE", "Did not attend", "FOR-CLIENT-GOAL"):
+        assert shown in html, shown
+    assert "PRIVATE-" not in html  # private notes never, whatever the settings
+    # Current goals first, the replaced and dropped ones after them.
+    cards = [m.group(1) for m in re.finditer(r'<article class="card goal[^"]*" id="goal-([a-z-]+)"', html)]
+    assert cards == ["walk", "done", "walk-old", "dropped"]
+
+
+def test_share_file_is_named_and_headed_for_the_client(make_practice):
+    root = make_practice({**FILES, "goalbook.yaml": SETTINGS})
+    share = build_book(root, client="tm", share=True).out
+    assert share == root / "_book" / "for-client-tm.html"
+    html = share.read_text(encoding="utf-8")
+    assert re.search(r'<p class="share-banner"[^>]*><strong>For Tom M\.</strong> · your own copy', html)
+    clinician = (build_book(root).out / "clients" / "tm.html").read_text(encoding="utf-8")
+    assert "Clinician view · private" in clinician and "your own copy" not in clinician
+
+
+def test_a_full_build_refreshes_a_share_file_in_the_book(make_practice):
+    root = make_practice({**FILES, "goalbook.yaml": SETTINGS})
+    share = build_book(root, client="tm", share=True).out
+    assert "NEW-WORDS" not in share.read_text(encoding="utf-8")
+    session = root / "clients/tm/sessions/2026-02-02.yaml"
+    session.write_text(session.read_text() + "for_client: NEW-WORDS for you.\n")
+    assert build_book(root).ok
+    assert "NEW-WORDS" in share.read_text(encoding="utf-8")
