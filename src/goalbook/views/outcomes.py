@@ -341,8 +341,8 @@ def _nhs_rates(r: nhs.NhsRules) -> tuple[tuple[str, str, str], ...]:
     fall = f"a fall of at least {r.phq9_reliable} points on PHQ-9 or {r.gad7_reliable} on GAD-7"
     rise = f"a rise of at least {r.phq9_reliable} points on PHQ-9 or {r.gad7_reliable} on GAD-7"
     return (
-        ("recovery", "Recovery", f"below caseness on both at the last score (PHQ-9 < {r.phq9_caseness} and "
-                                 f"GAD-7 < {r.gad7_caseness})"),
+        ("recovery", "Recovery",
+         f"below caseness on both at the last score (PHQ-9 < {r.phq9_caseness} and GAD-7 < {r.gad7_caseness})"),
         ("reliable_improvement", "Reliable improvement",
          fall + (", and no reliable rise on the other" if r.improvement_requires_no_deterioration else "")),
         ("reliable_recovery", "Reliable recovery", "both recovery and reliable improvement"),
