@@ -783,6 +783,10 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
                 entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
                 in_mapping=True,
             ))
+        elif "raw" in given:  # the raw sum, before the instrument's multiplier
+            administrations.append(Administration(
+                str(instrument), when, raw_total=_number(given["raw"]), session_file=display,
+            ))
         else:
             administrations.append(Administration(
                 str(instrument), when, total=_number(given["total"]), session_file=display,

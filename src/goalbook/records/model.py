@@ -202,6 +202,9 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Written as {raw: N}: the raw sum before the instrument's multiplier (WHO-5 raw 0–25, reported as
+    # raw × 4). Only the instrument knows the multiplier, so the reported total is worked out from it.
+    raw_total: float | None = None
     # Where the answers came from, when written by import/enter: a form id and when it was answered,
     # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
     form: str = ""
