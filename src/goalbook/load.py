@@ -285,6 +285,7 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
         share=_share_settings(data.get("share")),
+        safety_message=_text(data.get("safety_message")).strip(),
     )
 
 

@@ -287,6 +287,9 @@ class Practice:
     share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
+    # Shown on a client's form the moment a critical item is endorsed (the practice's own words:
+    # whom to call, when). Empty: `goalbook form` refuses instruments with critical items.
+    safety_message: str = ""
 
     def client(self, client_id: str) -> Client | None:
         return next((c for c in self.clients if c.id == client_id), None)
