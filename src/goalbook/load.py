@@ -43,6 +43,7 @@ from goalbook.records.model import (
     LifeEvent,
     Measure,
     Practice,
+    Respondent,
     Schedule,
     Session,
     ShareSettings,
@@ -284,6 +285,7 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
         share=_share_settings(data.get("share")),
+        safety_message=_text(data.get("safety_message")).strip(),
     )
 
 
@@ -691,7 +693,11 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
             for f in _list(data.get("focus_areas"))
         ),
         questionnaires=tuple(
-            Schedule(str(q["instrument"]), int(q["every_weeks"])) for q in _list(data.get("questionnaires"))
+            Schedule(str(q["instrument"]), int(q["every_weeks"]), _text(q.get("respondent")))
+            for q in _list(data.get("questionnaires"))
+        ),
+        respondents=tuple(
+            Respondent(str(r["id"]), _text(r["name"]), str(r["relation"])) for r in _list(data.get("respondents"))
         ),
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
@@ -776,6 +782,10 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
                 form=_text(source.get("form")), answered_at=_text(source.get("answered_at")),
                 entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
                 in_mapping=True,
+            ))
+        elif "raw" in given:  # the raw sum, before the instrument's multiplier
+            administrations.append(Administration(
+                str(instrument), when, raw_total=_number(given["raw"]), session_file=display,
             ))
         else:
             administrations.append(Administration(

@@ -465,7 +465,9 @@ def questionnaires_due(client: Client, instruments: dict, on: date) -> list[Line
     """Per the client's schedule: never given, or last given ``every_weeks`` weeks or more before ``on``."""
     due = []
     for schedule in client.questionnaires:
-        given = [a.date for a in client.administrations(schedule.instrument) if a.date <= on]
+        if schedule.respondent:
+            continue  # someone else answers it: `goalbook enter --respondent` or a form, not this session's lines
+        given = [a.date for a in client.administrations(schedule.instrument, "") if a.date <= on]
         last = max(given, default=None)
         if last is not None and (on - last).days < 7 * schedule.every_weeks:
             continue

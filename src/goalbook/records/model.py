@@ -30,6 +30,8 @@ SESSION_KINDS = (
 # self-report holds questionnaires answered without a contact (a form filled in at home).
 NOT_A_CONTACT_KINDS = ("did-not-attend", "cancelled", "self-report")
 PERIODS = ("day", "week", "month")
+# Who else may answer a client's questionnaires (couples and family work), as client.yaml names them.
+RESPONDENT_RELATIONS = ("partner", "parent", "teacher", "other")
 # GAS level names in the YAML, in order −2 … +2.
 GAS_LEVELS: dict[str, int] = {"much_less": -2, "less": -1, "expected": 0, "more": 1, "much_more": 2}
 
@@ -92,11 +94,26 @@ class FocusArea:
 
 
 @dataclass(frozen=True)
+class Respondent:
+    """Someone other than the client who answers some of their questionnaires (client.yaml `respondents`)."""
+
+    id: str
+    name: str
+    relation: str  # one of RESPONDENT_RELATIONS
+
+    @property
+    def label(self) -> str:
+        """``Sam (partner)``: the name with the relation, so a reader never has to guess who answered."""
+        return f"{self.name} ({self.relation})"
+
+
+@dataclass(frozen=True)
 class Schedule:
-    """Give ``instrument`` every ``every_weeks`` weeks."""
+    """Give ``instrument`` every ``every_weeks`` weeks, to the client or (``respondent``) to someone else."""
 
     instrument: str
     every_weeks: int
+    respondent: str = ""  # a Respondent id; "" = the client
 
 
 @dataclass(frozen=True)
@@ -184,12 +201,15 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Written as {raw: N}: the raw sum before the instrument's multiplier (WHO-5 raw 0–25, reported as
+    # raw × 4). Only the instrument knows the multiplier, so the reported total is worked out from it.
+    raw_total: float | None = None
     # Where the answers came from, when written by import/enter: a form id and when it was answered,
     # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
     form: str = ""
     answered_at: str = ""
     entered: str = ""
-    respondent: str = ""  # who answered when not the client (a respondent id); "" = the client
+    respondent: str = ""  # who answered: a Respondent id of the client; "" = the client themself
     in_mapping: bool = False  # written as {answers: [...], ...}: the items are under `answers`
 
 
@@ -225,6 +245,7 @@ class Client:
     hopes: tuple[str, ...] = ()
     focus_areas: tuple[FocusArea, ...] = ()
     questionnaires: tuple[Schedule, ...] = ()
+    respondents: tuple[Respondent, ...] = ()
     notes: str = ""
     private_notes: str = ""
     for_client: str = ""  # written to the client, for the share page
@@ -239,10 +260,16 @@ class Client:
     def steps(self) -> dict[str, ActionStep]:
         return {s.id: s for g in self.goals for s in g.steps}
 
-    def administrations(self, instrument: str | None = None) -> list[Administration]:
+    def administrations(self, instrument: str | None = None, respondent: str | None = None) -> list[Administration]:
+        """Every administration in session order; only ``instrument``'s, only ``respondent``'s ("" = the
+        client's own answers) when given."""
         return [
-            a for s in self.sessions for a in s.administrations if instrument is None or a.instrument == instrument
+            a for s in self.sessions for a in s.administrations
+            if (instrument is None or a.instrument == instrument) and (respondent is None or a.respondent == respondent)
         ]
+
+    def respondent(self, respondent_id: str) -> Respondent | None:
+        return next((r for r in self.respondents if r.id == respondent_id), None)
 
 
 @dataclass
@@ -258,6 +285,9 @@ class Practice:
     share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
+    # Shown on a client's form the moment a critical item is endorsed (the practice's own words:
+    # whom to call, when). Empty: `goalbook form` refuses instruments with critical items.
+    safety_message: str = ""
 
     def client(self, client_id: str) -> Client | None:
         return next((c for c in self.clients if c.id == client_id), None)

@@ -7,6 +7,7 @@ a page opened from disk, or mailed to a client, needs nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import Any
@@ -155,6 +156,7 @@ def stylesheet() -> Markup:
 
 def _client_charts(view: ClientView) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
+    events = [charts.Event(e.date, str(k), e.text) for k, e in enumerate(view.events, start=1)]
     for g in view.goals:
         if not g.points and g.baseline is None:
             continue
@@ -172,7 +174,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
             words=("start", "aim", "aim by") if view.audience == "client" else ("baseline", "target", "target date"),
-        )
+            events=events,
+        ) + charts.event_legend(events, g.start, g.end)
         for s in g.steps:
             if s.weeks:
                 out[f"{g.anchor}-{s.id}"] = charts.adherence_chart(
@@ -182,14 +185,20 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"{plural(s.weeks_known, 'week')}.",
                     [charts.WeekBar(w.short_label, w.percent, w.met, w.partial) for w in s.weeks],
                 )
-    for iv in view.instruments:
-        if iv.rows:
-            out.update(_instrument_charts(iv, client=view.audience == "client"))
+    for group in view.instrument_groups:
+        # Several respondents' series of one questionnaire stand side by side: one time axis for all.
+        dates = [r.date for iv in group for r in iv.rows] if len(group) > 1 else []
+        axis = (min(dates), max(dates)) if dates else None
+        for iv in group:
+            if iv.rows:
+                out.update(_instrument_charts(iv, client=view.audience == "client", axis=axis, events=events))
     return out
 
 
-def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]:
-    """The totals chart, or — when the subscales lead — one small chart per subscale with its own bands."""
+def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, date] | None = None,
+                       events: Sequence[charts.Event] = ()) -> dict[str, Markup]:
+    """The totals chart, or — when the subscales lead — one small chart per subscale with its own bands.
+    ``axis``: the first and last date the time axis spans, when other charts are read beside this one."""
     def band_words(bands: list[BandInfo], label: str, level: int) -> str:
         return (plain_band(bands, level, iv.higher_is_better, long=True) if client else label) or "no band"
 
@@ -199,6 +208,7 @@ def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]
 
     first, latest = iv.rows[0], iv.rows[-1]
     span = f"from {fmt_date(first.date)} to {fmt_date(latest.date)}"
+    start, end = axis or (first.date, latest.date)
     if not subscales_lead(iv):
         marks = {"improvement": "improvement", "deterioration": "deterioration"}
         points = [charts.Point(r.date, r.total, "flagged" if r.flags else marks.get(r.reliable, "plain"))
@@ -206,11 +216,11 @@ def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]
         desc = (f"{len(iv.rows)} administrations {span}; first {first.total_text}, latest {latest.total_text} "
                 f"({band_words(iv.bands, latest.band, latest.band_level)}).")
         return {iv.anchor: charts.questionnaire_chart(
-            f"chart-{iv.anchor}", f"{iv.short_name} totals over time", desc,
+            f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
             points=points, bands=chart_bands(iv.bands),
-            low=iv.low, high=iv.high, cutoff=iv.cutoff, start=first.date, end=latest.date,
-            cutoff_label="threshold" if client else "clinical cutoff",
-        )}
+            low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
+            cutoff_label="threshold" if client else "clinical cutoff", events=events,
+        ) + charts.event_legend(events, start, end)}
     out: dict[str, Markup] = {}
     for sub in iv.subscales:
         cells = [(r.date, c) for r in iv.rows for c in r.subscales if c.id == sub.id and c.total is not None]
@@ -221,10 +231,11 @@ def _instrument_charts(iv: InstrumentView, *, client: bool) -> dict[str, Markup]
                 f"latest {c1.total_text} ({band_words(sub.bands, c1.band, c1.band_level)}).")
         key = f"{iv.anchor}-{sub.id}"
         out[key] = charts.questionnaire_chart(
-            f"chart-{key}", f"{iv.short_name} {sub.name} over time", desc,
+            f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
             points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
-            low=sub.low, high=sub.high, cutoff=None, start=first.date, end=latest.date, width=charts.SMALL_WIDTH,
-        )
+            low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
+            events=events,
+        ) + charts.event_legend(events, start, end)
     return out
 
 

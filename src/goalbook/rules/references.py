@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from goalbook.checks import Context, did_you_mean, finding, goal_pointer, one_of
 from goalbook.load import Finding
-from goalbook.records.model import SESSION_FILE, Client
+from goalbook.records.model import SESSION_FILE, Administration, Client
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -43,9 +43,42 @@ def _client_file(ctx: Context, client: Client) -> list[Finding]:
                 related=("focus_areas", seen[area.id], "id"),
             ))
         seen.setdefault(area.id, k)
+    out += _respondent_ids(path, client)
     for k, schedule in enumerate(client.questionnaires):
         out += _instrument(ctx, path, ("questionnaires", k, "instrument"), schedule.instrument, key=False)
+        if schedule.respondent:
+            out += _respondent(path, ("questionnaires", k, "respondent"), client, schedule.respondent)
     return out
+
+
+def _respondent_ids(path: str, client: Client) -> list[Finding]:
+    out = []
+    seen: dict[str, int] = {}
+    for k, person in enumerate(client.respondents):
+        if person.id in seen:
+            out.append(finding(
+                path, ("respondents", k, "id"), "error", "duplicate-respondent",
+                f"the respondent id '{person.id}' is used twice (first on line {{related_line}})",
+                "give each respondent their own id",
+                related=("respondents", seen[person.id], "id"),
+            ))
+        seen.setdefault(person.id, k)
+    return out
+
+
+def _respondent(path: str, pointer: tuple, client: Client, respondent: str, key: bool = False) -> list[Finding]:
+    """A questionnaire answered by (or given to) someone the client's `respondents` list must name."""
+    if client.respondent(respondent) is not None:
+        return []
+    known = [r.id for r in client.respondents]
+    where = f"clients/{client.id}/client.yaml"
+    return [finding(
+        path, pointer, "error", "unknown-respondent",
+        f"there is no respondent '{respondent}' in {where}",
+        f"{did_you_mean(respondent, known)}this client's respondents: {one_of(known)}; or add them under "
+        f"`respondents:` in {where} with an id, a name and a relation (partner, parent, teacher or other)",
+        key=key,
+    )]
 
 
 def _clinician(ctx: Context, path: str, pointer: tuple, clinician: str) -> list[Finding]:
@@ -220,7 +253,14 @@ def _session(ctx: Context, client: Client, session) -> list[Finding]:
     out += _clinician(ctx, path, ("clinician",), session.clinician)
     for administration in session.administrations:
         out += _instrument(ctx, path, ("questionnaires", administration.instrument), administration.instrument, key=True)
+        if administration.respondent:
+            out += _respondent(path, respondent_pointer(administration), client, administration.respondent)
     return out
+
+
+def respondent_pointer(administration: Administration) -> tuple:
+    """Where a session file names who answered a questionnaire."""
+    return ("questionnaires", administration.instrument, "respondent")
 
 
 def _unknown_goals_and_steps(ctx: Context, client: Client) -> list[Finding]:

@@ -17,15 +17,15 @@ from goalbook.number_text import short_number
 from goalbook.records import model
 from goalbook.views.goal_views import GasView, GoalView, gas_view, goal_views
 from goalbook.views.score_views import (
-    CRITICAL_RULE,
     InstrumentView,
     NhsView,
     ScoreRow,
     anchor,
     book_date,
-    critical_alert_row,
+    instrument_groups,
     instrument_views,
     nhs_view,
+    questionnaire_anchor,
 )
 
 Audience = Literal["clinician", "client"]
@@ -41,6 +41,12 @@ KIND_LABELS = {
     "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
     "self-report": "Answered without a contact",
 }
+
+REVIEW_RULE = (
+    "A critical item (e.g. PHQ-9 item 9 above 0) stays an alert until you record a review in the client's "
+    "file (alert_reviews: date, by, note); an endorsement after the review's date opens it again. Nothing "
+    "else clears it: not time, not a later lower score."
+)
 
 # Alert kinds, most urgent first (the design brief's order).
 ALERT_ORDER = (
@@ -105,6 +111,11 @@ class Due:
     due: date | None  # None while the client is paused: nothing is due until the work resumes
     overdue: bool
     paused: bool = False
+    respondent: str = ""  # "" = the client; else the respondent id the schedule gives it to
+
+    @property
+    def anchor(self) -> str:
+        return questionnaire_anchor(self.instrument, self.respondent)
 
 
 @dataclass
@@ -133,6 +144,9 @@ class ClientView:
     alerts: list[Alert] = field(default_factory=list)
     # Critical items endorsed earlier and no longer in the alerts: the clinician should still know.
     past_flags: list[tuple[str, str, str]] = field(default_factory=list)  # (short name, text, anchor)
+    events: list[model.LifeEvent] = field(default_factory=list)  # by date; clinician only
+    # Critical-item alerts reviewed in the client's file: (short name, "… Reviewed on … by …: …", anchor).
+    reviewed: list[tuple[str, str, str]] = field(default_factory=list)
     history: list[Any] | None = None  # model.HistoryEntry, clinician only
     dirty: list[str] = field(default_factory=list)  # this client's files with uncommitted changes
     # Per questionnaire id: (what it measures, its time frame) — the share page explains each one.
@@ -141,6 +155,11 @@ class ClientView:
     @property
     def active_goals(self) -> list[GoalView]:
         return [g for g in self.goals if g.status == "active"]
+
+    @property
+    def instrument_groups(self) -> list[list[InstrumentView]]:
+        """Each questionnaire's series together: two partners answering the same measure, side by side."""
+        return instrument_groups(self.instruments)
 
     @property
     def last_session(self) -> SessionView | None:
@@ -177,7 +196,10 @@ class PracticeView:
     repo: Any = None  # model.RepoState, or None when the audit trail is unavailable
     as_of: str | None = None
     alert_groups: list[AlertGroup] = field(default_factory=list)
-    critical_rule: str = CRITICAL_RULE  # said under the alerts: why a critical item is (still) listed
+    critical_rule: str = ""  # said under the alerts: why a critical item is (still) listed
+
+    def __post_init__(self) -> None:
+        self.critical_rule = self.critical_rule or REVIEW_RULE
 
 
 def last_contact(client: model.Client) -> date | None:
@@ -194,16 +216,21 @@ def schedule_due(client: model.Client, practice: model.Practice) -> list[Due]:
         return []
     paused = client.status == "paused"
     out = []
-    for sched in sorted(client.questionnaires, key=lambda s: s.instrument):
-        given = [a.date for a in client.administrations(sched.instrument)]
+    for sched in sorted(client.questionnaires, key=lambda s: (s.instrument, s.respondent)):
+        given = [a.date for a in client.administrations(sched.instrument, sched.respondent)]
         last = max(given) if given else None
         due = (last + timedelta(weeks=sched.every_weeks)) if last else client.start_date
         inst = practice.instruments.get(sched.instrument)
         name = (inst.short_name or inst.name) if inst else sched.instrument
+        if sched.respondent:
+            person = client.respondent(sched.respondent)
+            name += f", {person.label if person else sched.respondent}"
         if paused:
-            out.append(Due(sched.instrument, name, sched.every_weeks, last, None, False, paused=True))
+            out.append(Due(sched.instrument, name, sched.every_weeks, last, None, False, paused=True,
+                           respondent=sched.respondent))
         else:
-            out.append(Due(sched.instrument, name, sched.every_weeks, last, due, due < practice.today))
+            out.append(Due(sched.instrument, name, sched.every_weeks, last, due, due < practice.today,
+                           respondent=sched.respondent))
     return out
 
 
@@ -218,7 +245,7 @@ def measure_labels(client: model.Client) -> dict[str, str]:
 
 
 def _session_view(session: model.Session, client: model.Client, practice: model.Practice,
-                  scores: dict[tuple[str, str], tuple[str, str]], audience: Audience,
+                  scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience,
                   steps: dict[str, model.ActionStep], labels: dict[str, str]) -> SessionView:
     """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client."""
     measurements = [(labels.get(goal_id, goal_id), _num(value))
@@ -227,9 +254,14 @@ def _session_view(session: model.Session, client: model.Client, practice: model.
     stem = session.file.rsplit("/", 1)[-1].split(".")[0]
     questionnaires = []
     for adm in session.administrations:
+        if adm.respondent and audience == "client":
+            continue  # the share page holds the client's own answers only (``instrument_views``)
         inst = practice.instruments.get(adm.instrument)
         name = (inst.short_name or inst.name) if inst else adm.instrument
-        text, row_anchor = scores.get((adm.instrument, session.file), ("", ""))
+        if adm.respondent:
+            person = client.respondent(adm.respondent)
+            name += f", {person.label if person else adm.respondent}"
+        text, row_anchor = scores.get((adm.instrument, adm.respondent, session.file), ("", ""))
         questionnaires.append((name, text, row_anchor or anchor("adm", adm.instrument, stem)))
     # Name the clinician only when someone other than the client's own clinician saw them.
     other = session.clinician and session.clinician != client.clinician
@@ -269,7 +301,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
     clinician = practice.clinicians.get(client.clinician)
     instruments = instrument_views(client, practice, audience=audience)
     # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
-    scores = {(row.instrument, row.session_file): (score_text(iv, row), row.anchor)
+    scores = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
               for iv in instruments for row in iv.rows}
     goals = goal_views(client, practice, instruments)
     view = ClientView(
@@ -302,9 +334,11 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         _keep_for_client(view, client, practice.share)
     if audience == "clinician":
         view.alerts = client_alerts(view, client, practice)
-        view.past_flags = past_flags(view.instruments, practice.today)
+        view.past_flags = past_flags(view.instruments, client.alert_reviews)
+        view.reviewed = reviewed_flags(view.instruments, client.alert_reviews, practice.clinicians)
         view.history = history
         view.dirty = sorted(dirty)
+        view.events = list(client.events)
     return view
 
 
@@ -347,11 +381,17 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
 
 
 def _session_views(client: model.Client, practice: model.Practice,
-                   scores: dict[tuple[str, str], tuple[str, str]], audience: Audience) -> list[SessionView]:
+                   scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience) -> list[SessionView]:
     """Every session, newest first."""
     steps, labels = client.steps(), measure_labels(client)
     return [_session_view(s, client, practice, scores, audience, steps, labels)
-            for s in reversed(client.sessions)]
+            for s in reversed(client.sessions) if audience == "clinician" or not _others_only(s)]
+
+
+def _others_only(session: model.Session) -> bool:
+    """A self-report holding only someone else's answers: nothing of it belongs on the share page."""
+    return (session.kind == "self-report" and bool(session.administrations)
+            and all(a.respondent for a in session.administrations))
 
 
 def client_alerts(view: ClientView, client: model.Client, practice: model.Practice) -> list[Alert]:
@@ -367,19 +407,21 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
         out.append(Alert(kind, client.id, client.name, when, why, where, weight))
 
     for iv in view.instruments:
-        row = critical_alert_row(iv, today)
-        if row is not None:
+        if not iv.primary:
+            continue  # another respondent's answers about the client: on the page, not an alert
+        row, review = critical_review(iv, client.alert_reviews)
+        if row is not None and review is None:
             k = iv.rows.index(row)
             earlier = _endorsed_before(iv.rows, k)
             said = [f"Also endorsed on {_and([_d(r.date) for r in earlier])}."] if earlier else []
-            why = f"{iv.short_name} on {_d(row.date)}: " + _flag_text(row, said + _followup_sentences(iv.rows, k))
+            why = f"{iv.label} on {_d(row.date)}: " + _flag_text(row, said + _followup_sentences(iv.rows, k))
             add("critical-item", row.date, why, row.anchor, -row.date.toordinal())
     if client.status == "discharged":
         return sort_alerts(out)
     for iv in view.instruments:
-        if len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
+        if iv.primary and len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
-            add("deterioration", row.date, f"{iv.short_name} {iv.rows[0].total_text} → {row.total_text} "
+            add("deterioration", row.date, f"{iv.label} {iv.rows[0].total_text} → {row.total_text} "
                 f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
     if client.status == "active":  # a paused or discharged client has nothing due (``schedule_due``)
         for due in view.schedule:
@@ -387,7 +429,7 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
                 since = f"last given {_d(due.last)}" if due.last else "not given yet"
                 add("questionnaire-overdue", due.due, f"{due.name} is due every {_weeks(due.every_weeks)}; "
                     f"{since}, due {_d(due.due)} ({(today - due.due).days} days ago)",
-                    anchor("questionnaire", due.instrument), due.due.toordinal())
+                    due.anchor, due.due.toordinal())
     for g in view.goals:
         if g.status != "active":
             continue
@@ -473,20 +515,49 @@ def _flag_text(row: ScoreRow, sentences: Sequence[str]) -> str:
     return text + ("" if text.endswith(".") else ".") + " " + " ".join(sentences)
 
 
-def past_flags(instruments: Sequence[InstrumentView], today: date) -> list[tuple[str, str, str]]:
-    """Critical items endorsed earlier that are not (or no longer) an alert: (short name, text, anchor).
+def critical_review(iv: InstrumentView, reviews: Sequence[model.AlertReview]
+                    ) -> tuple[ScoreRow | None, model.AlertReview | None]:
+    """The latest endorsement of a critical item on ``iv`` and the review that covers it (rule:
+    ``REVIEW_RULE``): the first review dated on or after it, for this questionnaire or for all.
+    (None, None): never endorsed; (row, None): an open alert."""
+    flagged = [r for r in iv.rows if r.flags]
+    if not flagged:
+        return None, None
+    row = flagged[-1]
+    review = next((r for r in reviews if r.date >= row.date and r.instrument in ("", iv.id)), None)
+    return row, review
 
-    The alert's own administration, and the earlier ones its ``also endorsed on`` names, are left out."""
+
+def reviewed_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.AlertReview],
+                   clinicians: dict[str, model.Clinician]) -> list[tuple[str, str, str]]:
+    """Critical-item alerts the clinician has reviewed: (short name, "reviewed on … by …: …", anchor)."""
     out = []
     for iv in instruments:
-        alert = critical_alert_row(iv, today)
+        row, review = critical_review(iv, reviews) if iv.primary else (None, None)
+        if row is None or review is None:
+            continue
+        who = clinicians[review.by].name if review.by in clinicians else review.by
+        text = f"{_d(row.date)}: {'; '.join(row.flags).rstrip('.')}. Reviewed on {_d(review.date)} by {who}: {review.note}"
+        out.append((iv.label, text, row.anchor))
+    return out
+
+
+def past_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.AlertReview] = ()
+               ) -> list[tuple[str, str, str]]:
+    """Critical items endorsed earlier that are not (or no longer) an alert: (short name, text, anchor).
+
+    The latest endorsement (an alert, or listed as reviewed), and the earlier ones its ``also
+    endorsed on`` names, are left out."""
+    out = []
+    for iv in instruments:
+        alert = critical_review(iv, reviews)[0] if iv.primary else None  # as ``client_alerts``
         covered: set[int] = set()
         if alert is not None:
             k = iv.rows.index(alert)
             covered = {id(alert)} | {id(r) for r in _endorsed_before(iv.rows, k)}
         for k, r in enumerate(iv.rows):
             if r.flags and id(r) not in covered:
-                out.append((iv.short_name, f"{_d(r.date)}: " + _flag_text(r, _followup_sentences(iv.rows, k)),
+                out.append((iv.label, f"{_d(r.date)}: " + _flag_text(r, _followup_sentences(iv.rows, k)),
                             r.anchor))
     return out
 

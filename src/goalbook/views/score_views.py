@@ -131,6 +131,18 @@ class InstrumentView:
     unconfirmed: list[str] = field(default_factory=list)  # values not checked against a primary source
     time_frame: str = ""  # "last 2 weeks": what the answers are about
     measures: str = ""  # "depression severity"
+    # Who answered: "" for the client's own series; else a respondent id from client.yaml. Each respondent's
+    # answers are a series of their own (change is first → latest within it).
+    respondent: str = ""
+    answered_by: str = ""  # "Sam (partner)"; for the client's own series only when others answered it too
+    # True for the series the NHS outcome and the caseload alerts read: the client's own answers, or a
+    # questionnaire the schedule gives to another respondent (e.g. a parent-report measure).
+    primary: bool = True
+
+    @property
+    def label(self) -> str:
+        """``GAD-7``, or ``GAD-7, Sam (partner)`` when it says who answered."""
+        return f"{self.short_name}, {self.answered_by}" if self.answered_by else self.short_name
 
     @property
     def latest(self) -> ScoreRow | None:
@@ -249,6 +261,8 @@ def _score(inst: Instrument, adm: model.Administration) -> Score:
     if adm.answers is not None:
         # The book shows the total, band, flags and prorating, not the worked steps.
         return scoring.score(inst, adm.answers, worked=False)
+    if adm.raw_total is not None:
+        return scoring.score_raw_total(inst, float(adm.raw_total))
     return scoring.score_total(inst, float(adm.total or 0))
 
 
@@ -256,7 +270,9 @@ RELIABLE_WORDS = {"improvement": "reliable improvement", "deterioration": "relia
                   "none": "no reliable change"}
 
 
-def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience) -> InstrumentView:
+def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience,
+                    respondent: str = "", answered_by: str = "", primary: bool = True) -> InstrumentView:
+    """One series: ``adms`` are all answered by one respondent ("" = the client), first → latest."""
     rows: list[ScoreRow] = []
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
@@ -301,7 +317,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         rows.append(ScoreRow(
             instrument=adm.instrument,
             session_file=adm.session_file,
-            anchor=anchor("adm", adm.instrument, stem),
+            anchor=anchor("adm", adm.instrument, *([respondent] if respondent else []), stem),
             date=adm.date,
             total=total,
             total_text=num(total),
@@ -329,7 +345,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         id=inst.id,
         name=inst.name,
         short_name=inst.short_name or inst.name,
-        anchor=anchor("questionnaire", inst.id),
+        anchor=questionnaire_anchor(inst.id, respondent),
         low=float(inst.min_total),
         high=float(inst.max_total),
         higher_is_better=inst.direction == "higher_is_better",
@@ -348,7 +364,15 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         unconfirmed=list(inst.unconfirmed) if audience == "clinician" else [],
         time_frame=inst.time_frame,
         measures=inst.measures,
+        respondent=respondent,
+        answered_by=answered_by,
+        primary=primary,
     )
+
+
+def questionnaire_anchor(instrument: str, respondent: str = "") -> str:
+    """The id of one series' section on the client's page: ``questionnaire-gad7``, ``questionnaire-gad7-sam``."""
+    return anchor("questionnaire", instrument, *([respondent] if respondent else []))
 
 
 def _item_cells(answers: Sequence[int | None], flagged: set[int], made: dict[CellKey, ItemCell]) -> list[ItemCell]:
@@ -366,17 +390,47 @@ def _new_item_cell(key: CellKey, made: dict[CellKey, ItemCell]) -> ItemCell:
 
 
 def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience) -> list[InstrumentView]:
-    """One view per questionnaire given to the client (or scheduled), in a stable order."""
-    given: dict[str, list[model.Administration]] = {}  # ``client.administrations(id)``, in one pass
+    """One view per questionnaire and respondent, in a stable order: by questionnaire id, the client's own
+    answers first, then each respondent's in client.yaml order (answers by a respondent client.yaml does not
+    name come last; check reports them). The client's own series is listed when given or scheduled to them;
+    another respondent's when they answered it or it is scheduled to them.
+
+    The share view (``audience="client"``) holds the client's own answers only: what someone else said about
+    them is for the clinician to discuss, not to hand over in a file."""
+    given: dict[tuple[str, str], list[model.Administration]] = {}  # (instrument, respondent) → in one pass
     for adm in client.administrations():
-        given.setdefault(adm.instrument, []).append(adm)
+        given.setdefault((adm.instrument, adm.respondent), []).append(adm)
+    scheduled = {(s.instrument, s.respondent) for s in client.questionnaires}
+    order = {r.id: k for k, r in enumerate(client.respondents)}
+    series = sorted(given.keys() | scheduled,
+                    key=lambda k: (k[0], k[1] != "", order.get(k[1], len(order)), k[1]))
+    if audience == "client":
+        series = [k for k in series if not k[1]]
+    others = {inst_id for inst_id, who in series if who}
     out = []
-    for inst_id in sorted(given.keys() | {s.instrument for s in client.questionnaires}):
+    for inst_id, who in series:
         inst = practice.instruments.get(inst_id)
         if inst is None:
             continue  # check reports unknown instruments as errors; the book is never built with them
-        out.append(instrument_view(inst, given.get(inst_id, []), audience=audience))
+        if who:
+            person = client.respondent(who)
+            answered_by = person.label if person else who
+        else:
+            answered_by = f"{client.name} (client)" if inst_id in others else ""
+        out.append(instrument_view(inst, given.get((inst_id, who), []), audience=audience, respondent=who,
+                                   answered_by=answered_by, primary=not who or (inst_id, who) in scheduled))
     return out
+
+
+def instrument_groups(instruments: Sequence[InstrumentView]) -> list[list[InstrumentView]]:
+    """The views of one questionnaire together (several respondents' series of it are shown side by side)."""
+    groups: list[list[InstrumentView]] = []
+    for iv in instruments:
+        if groups and groups[-1][0].id == iv.id:
+            groups[-1].append(iv)
+        else:
+            groups.append([iv])
+    return groups
 
 
 # --- Critical items on the caseload -----------------------------------------------------------------
@@ -426,7 +480,7 @@ def nhs_view(instruments: list[InstrumentView], client: model.Client | None = No
     With ``client``, the NHS scope rule is applied: fewer than 2 treatment appointments → no outcome, only
     the reason (``eligible`` False, no lines); a client not yet discharged → the outcome so far
     (``provisional``), first vs latest. Without it the scope cannot be told and ``scope`` says so."""
-    by_id = {iv.id: iv for iv in instruments}
+    by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # the client's own answers only
     phq, gad = by_id.get("phq9"), by_id.get("gad7")
     if not phq or not gad or len(phq.rows) < 2 or len(gad.rows) < 2:
         return None  # nothing to pair: a single (e.g. intake) score is shown in its table, without a change
