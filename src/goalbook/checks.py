@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "wrong-answer-count": "the number of answers differs from the questionnaire's items",
     "too-many-missing": "more missing answers than the questionnaire allows",
     "total-out-of-range": "a questionnaire total outside its possible range",
+    "impossible-total": "a questionnaire total no set of answers could give (10.5 on the PHQ-9, 13 % on the WHO-5)",
     "future-date": "a date after today where only the past makes sense",
     "end-before-start": "a client's end date before their start date",
     "target-not-better": "a goal target that is not better than the baseline",
@@ -74,6 +75,7 @@ CODES: dict[str, str] = {
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
+    "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
     "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint
