@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from goalbook.records import model
+from goalbook.clinical.scoring import answer_problems
 from goalbook.forms import issued, keys, reply
 from goalbook.forms.reply import Reply, ReplyRefused
 from goalbook.record_writer import (
@@ -23,7 +23,7 @@ from goalbook.record_writer import (
     find_recorded,
     write_administration,
 )
-from goalbook.clinical.scoring import answer_problems
+from goalbook.records import model
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from goalbook.records import yamlload
 from goalbook.errors import GoalbookError
+from goalbook.records import yamlload
 
 ISSUED_FOLDER = "forms/issued"
 FORM_ID = re.compile(r"^f-\d{8}-[a-z2-7]{6}$")

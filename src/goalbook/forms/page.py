@@ -20,10 +20,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from goalbook.records import model
+from goalbook.clinical.instruments import Instrument
 from goalbook.errors import GoalbookError
 from goalbook.forms import issued, keys, reply
-from goalbook.clinical.instruments import Instrument
+from goalbook.records import model
 from goalbook.resources import data_dir
 
 FORMS_FOLDER = "_forms"  # git-ignored, owner-only: the HTML files to send
@@ -135,6 +135,9 @@ def forms_folder(root: Path) -> Path:
 def make_form(practice: model.Practice, client: model.Client, instrument_ids: list[str], *,
               output: Path | None = None, days: int = DEFAULT_DAYS) -> MadeForm:
     """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused."""
+    if client.status == "discharged":
+        raise GoalbookError(f"{client.id} is discharged: goalbook makes no form for a finished course",
+                            hint="set their status back to active in client.yaml if the work has resumed")
     if not instrument_ids:
         raise GoalbookError(f"nothing is due for {client.id}",
                             hint="name the questionnaires with --instrument, e.g. --instrument phq9")
