@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("goalbook.commands.log", "Show one client's audit trail from git, in words."),
     "score": ("goalbook.commands.score", "Score answers, classify a change, or compute a GAS T-score."),
     "instruments": ("goalbook.commands.instruments", "List built-in and practice questionnaires."),
+    "enter": ("goalbook.commands.enter", "Type in a questionnaire answered on paper, item by item."),
 }
 
 
