@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from goalbook.checks import check_practice
-from goalbook.views import book_views, score_views
+from goalbook.views import book_views
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ PHQ9_FLAGGED = "[1, 1, 1, 1, 1, 1, 1, 1, 1]"  # item 9 answered 1 (> 0): flagged
 PHQ9_CLEAR = "[1, 1, 1, 1, 1, 1, 1, 1, 0]"
 
 
-def phq9_client(make_practice, *sessions: tuple[str, str]):
+def phq9_client(make_practice, *sessions: tuple[str, str], reviews: str = ""):
     """One active client (seen every fortnight, so only the PHQ-9 can raise alerts) with PHQ-9 entries."""
     files = {"clients/ef/client.yaml": """\
         id: ef
@@ -196,7 +196,7 @@ def phq9_client(make_practice, *sessions: tuple[str, str]):
         clinician: tc
         start_date: 2025-12-01
         status: active
-        """}
+        """.rstrip(" ") + reviews}
     for day, answers in sessions:
         files[f"clients/ef/sessions/{day}.yaml"] = f"date: {day}\nkind: session\nquestionnaires:\n  phq9: {answers}\n"
     files["clients/ef/sessions/2026-03-30.yaml"] = "date: 2026-03-30\nkind: session\n"
@@ -215,16 +215,56 @@ def test_a_later_total_only_entry_keeps_the_critical_item_alert(make_practice):
     assert view.past_flags == []
 
 
-def test_a_flag_answered_below_later_and_older_than_56_days_is_an_earlier_critical_item(make_practice):
-    # Flagged 5 Jan, item 9 answered 0 on 19 Jan; 31 Mar is 85 days after the flag: no alert, but
-    # the clinician still sees it, with when it was answered below the flag.
+def test_a_flag_answered_below_later_stays_an_alert_until_reviewed(make_practice):
+    # Flagged 5 Jan, item 9 answered 0 on 19 Jan; 31 Mar is 85 days after the flag. Neither time nor
+    # the lower answer clears a critical item: it is still an alert, and says when it was answered below.
     _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR))
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 1, 5)]
+    assert alerts[0].why.endswith("Answered below the flag on 19 Jan 2026.")
+    assert view.reviewed == [] and view.past_flags == []
+
+
+def test_a_review_in_the_clients_file_moves_the_alert_to_reviewed(make_practice):
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR),
+                          reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: tc
+            note: Safety plan reviewed by phone.
+        """)
     assert [a for a in view.alerts if a.kind == "critical-item"] == []
-    assert len(view.past_flags) == 1
-    name, text, where = view.past_flags[0]
+    [(name, text, where)] = view.reviewed
     assert (name, where) == ("PHQ-9", "adm-phq9-2026-01-05")
     assert text.startswith("5 Jan 2026: item 9 answered 1 (flag when > 0)")
-    assert text.endswith("Answered below the flag on 19 Jan 2026.")
+    assert text.endswith(". Reviewed on 6 Jan 2026 by Test Clinician: Safety plan reviewed by phone.")
+
+
+def test_a_new_endorsement_after_the_review_reopens_the_alert(make_practice):
+    # Reviewed on 6 Jan; endorsed again on 2 Mar: an alert again, at 2 Mar, and not listed as reviewed.
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), ("2026-01-19", PHQ9_CLEAR),
+                          ("2026-03-02", PHQ9_FLAGGED), reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: Dr Someone Else
+            note: Safety plan reviewed.
+        """)
+    alerts = [a for a in view.alerts if a.kind == "critical-item"]
+    assert [a.when for a in alerts] == [date(2026, 3, 2)]
+    assert view.reviewed == []
+    # The January endorsement, answered below on 19 Jan, is an earlier critical item.
+    assert [(n, a) for n, _, a in view.past_flags] == [("PHQ-9", "adm-phq9-2026-01-05")]
+
+
+def test_a_review_of_another_questionnaire_does_not_clear_this_one(make_practice):
+    _, view = phq9_client(make_practice, ("2026-01-05", PHQ9_FLAGGED), reviews="""\
+        alert_reviews:
+          - date: 2026-01-06
+            by: tc
+            note: About the PCL-5.
+            instrument: pcl5
+        """)
+    assert [a.when for a in view.alerts if a.kind == "critical-item"] == [date(2026, 1, 5)]
 
 
 def test_a_recent_flag_stays_an_alert_and_says_it_was_answered_below_since(make_practice):
@@ -256,8 +296,8 @@ def test_nhs_outcome_knows_the_course_so_far(practice):
 
 def test_caseload_carries_the_critical_item_rule(practice):
     caseload = book_views.practice_view(practice, list(views(practice).values()))
-    assert caseload.critical_rule == score_views.CRITICAL_RULE
-    assert "a later entry recorded as a total only cannot clear it" in caseload.critical_rule
+    assert caseload.critical_rule == book_views.REVIEW_RULE
+    assert "until you record a review" in caseload.critical_rule and "Nothing else clears it" in caseload.critical_rule
 
 
 def test_dass21_subscales_lead_and_sessions_show_them(practice):

@@ -120,3 +120,89 @@ def test_cli_says_what_to_do_next():
     # WHO-5 1+1+1+1+2 = 6 × 4 = 24 ≤ 28.
     result = CliRunner().invoke(main, ["score", "who5", "1", "1", "1", "1", "2"])
     assert "NEXT likely depression: screen with the PHQ-9 (total ≤ 28: Topp et al. 2015" in result.output
+
+
+# --- 4. Totals entered by hand must be possible totals; WHO-5 says raw or percentage -------------------
+
+def _codes(problems):
+    return [(p.code, p.message) for p in problems if p.code in ("impossible-total", "total-out-of-range")]
+
+
+def test_a_fractional_phq9_total_is_impossible(make_practice):
+    # PHQ-9: nine whole-number answers, no prorating: 10.5 cannot be a total.
+    _, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: {total: 10.5}\n"})
+    assert _codes(problems) == [("impossible-total",
+                                 "a total of 10.5 is impossible: a PHQ-9 total is a sum of whole-number answers")]
+
+
+def test_a_prorated_core10_total_may_be_fractional(make_practice):
+    # CORE-10 prorates one missing item: 21 / 9 × 10 = 23.33… is a possible total.
+    _, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  core10: {total: 23.3}\n"})
+    assert _codes(problems) == []
+
+
+def test_who5_total_must_be_a_percentage_or_say_raw(make_practice):
+    # WHO-5 percentages are raw × 4: 13 is not one (12 and 16 are); raw 13 × 4 = 52 %.
+    _, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  who5: {total: 13}\n",
+        "2026-01-12": "date: 2026-01-12\nkind: session\nquestionnaires:\n  who5: {raw: 13}\n"})
+    (code, message), = _codes(problems)
+    assert code == "impossible-total" and "moves in steps of 4" in message
+    assert [p.hint for p in problems if p.code == "impossible-total"] == \
+        ["if 13 is the raw sum (0–25), write `{raw: 13}`; otherwise check the score sheet"]
+
+
+def test_who5_raw_total_is_shown_as_its_percentage(make_practice):
+    practice, problems = _practice(make_practice, {
+        "2026-01-12": "date: 2026-01-12\nkind: session\nquestionnaires:\n  who5: {raw: 13}\n"})
+    assert _codes(problems) == []
+    row = next(iv for iv in _view(practice).instruments if iv.id == "who5").rows[0]
+    assert (row.total, row.band, row.only_total) == (52, "No sign of poor well-being", True)  # 13 × 4 = 52 > 50
+
+
+def test_raw_totals_out_of_range_or_fractional_are_refused(make_practice):
+    _, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  who5: {raw: 26}\n  phq9: {raw: 12}\n",
+        "2026-01-12": "date: 2026-01-12\nkind: session\nquestionnaires:\n  who5: {raw: 12.5}\n"})
+    assert sorted(m for _, m in _codes(problems)) == [
+        "PHQ-9 has no raw score apart from its total",  # no multiplier: {total: 12}
+        "a raw total of 12.5 is impossible: a WHO-5 raw total is a sum of whole-number answers",
+        "a raw total of 26 is outside the possible WHO-5 raw totals 0–25",  # 100 / 4 = 25
+    ]
+
+
+# --- 11. One baseline story: a questionnaire goal without a written baseline uses the first score -------
+
+PHQ9_GOAL = """\
+goals:
+  - id: mood
+    title: Lift my mood
+    status: active
+    set_date: 2026-01-05
+    target_date: 2026-06-30
+    measure: {type: questionnaire, instrument: phq9}
+    target: 9
+"""
+
+
+def test_questionnaire_goal_baseline_is_the_first_score_and_the_card_says_so(make_practice):
+    # PHQ-9 2 × 6 = 12 on 5 Jan, then 1 × 5 = 5 on 2 Feb: baseline 12, target 9, latest 5.
+    practice, problems = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 0, 0, 0]\n",
+        "2026-02-02": "date: 2026-02-02\nkind: session\nquestionnaires:\n  phq9: [1, 1, 1, 1, 1, 0, 0, 0, 0]\n",
+    }, goals=PHQ9_GOAL)
+    assert not [p for p in problems if p.code == "no-baseline"]  # the first score is the baseline, by rule
+    goal = _view(practice).goals[0]
+    assert goal.baseline == 12 and goal.reached
+    measurable = next(s for s in goal.smart if s.letter == "M")
+    assert measurable.ok
+    assert "baseline 12: the first PHQ-9 score since the goal was set (5 Jan 2026)" in measurable.text
+    assert "no baseline yet" not in measurable.text
+
+
+def test_questionnaire_goal_before_any_score_says_where_its_baseline_will_come_from(make_practice):
+    practice, _ = _practice(make_practice, {"2026-01-05": "date: 2026-01-05\nkind: intake\n"}, goals=PHQ9_GOAL)
+    measurable = next(s for s in _view(practice).goals[0].smart if s.letter == "M")
+    assert "baseline: the first score once the questionnaire is given" in measurable.text

@@ -47,7 +47,14 @@ def practice(tmp_path) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file's bytes; the manifest as the files it records (its stats differ between copies)."""
+    from goalbook.output import MARKER, Manifest
+
+    found = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    if MARKER in found:
+        manifest = Manifest.from_bytes(found[MARKER])
+        found[MARKER] = repr(sorted(manifest.files) if manifest else found[MARKER]).encode()
+    return found
 
 
 def one_process(root: Path, out: Path, monkeypatch) -> build.BuildResult:

@@ -7,8 +7,10 @@ import stat
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
 from goalbook.checks import check_practice
+from goalbook.cli import main
 from goalbook.errors import GoalbookError
 from goalbook.render import paper_form as pf
 
@@ -115,3 +117,40 @@ def test_written_owner_only_and_never_over_a_file_goalbook_did_not_write(practic
     with pytest.raises(GoalbookError, match="goalbook did not write it"):
         pf.write_paper_form(pf.render_paper_form(form), foreign)
     assert foreign.read_text() == "<p>mine</p>"
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["form", *args, "--practice", str(root)])
+
+
+def test_form_print_writes_into_the_private_forms_folder(practice):
+    result = run(practice.root, "ana-r", "--print", "--instrument", "gad7", "--respondent", "sam",
+                 "--date", "2026-03-02", "--paper", "letter")
+    assert result.exit_code == 0, result.output
+    path = practice.root / "_forms" / "ana-r-paper-2026-03-02-sam.html"
+    assert f"ana-r: _forms/{path.name} (GAD-7; letter, for Sam (partner))" in result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert (path.parent / ".gitignore").read_text().strip().endswith("*")  # never in git
+    html = path.read_text()
+    assert "@page { size: letter;" in html and "<dt>Answered by</dt><dd>Sam (partner)</dd>" in html
+    assert not (practice.root / "forms").exists()  # a paper form is not an issued (encrypted) form
+
+
+def test_form_print_defaults_to_what_is_due_for_that_person(practice):
+    # PHQ-9 every 2 weeks from the start (5 Jan), never given: due for Ana. Sam has nothing scheduled.
+    result = run(practice.root, "ana-r", "--print")
+    assert result.exit_code == 0, result.output
+    assert "(PHQ-9; A4, for Ana <R.> & co (client))" in result.output
+    result = run(practice.root, "ana-r", "--print", "--respondent", "sam")
+    assert result.exit_code == 2 and "no questionnaire is due for ana-r's respondent sam today" in result.output
+
+
+def test_form_print_refuses_with_the_licence_reason_and_writes_nothing(practice):
+    result = run(practice.root, "ana-r", "--print", "--instrument", "dass21")
+    assert result.exit_code == 2 and "DASS-21: its licence does not let goalbook print the item wording" in result.output
+    assert not list(practice.root.rglob("*.html"))
+
+
+def test_print_only_options_need_print(practice):
+    result = run(practice.root, "ana-r", "--respondent", "sam")
+    assert result.exit_code == 2 and "--respondent and --date are for --print" in result.output

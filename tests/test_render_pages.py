@@ -128,9 +128,9 @@ def section(html: str, anchor: str) -> str:
 
 def test_caseload_states_the_critical_item_rule_under_the_alerts(pages):
     text = visible(pages["index"])
-    rule = text.index("A critical item (e.g. PHQ-9 item 9 above 0) stays an alert while it was endorsed")
+    rule = text.index("A critical item (e.g. PHQ-9 item 9 above 0) stays an alert until you record a review")
     assert text.index("Most urgent client first") < rule < text.index("Every client with status")
-    assert "a later entry recorded as a total only cannot clear it" in text
+    assert "Nothing else clears it" in text
 
 
 def test_total_only_row_says_what_could_not_be_checked(pages):
@@ -177,9 +177,9 @@ def test_nhs_card_so_far_with_its_scope(pages):
     assert "Reliable deterioration" in card  # the table is there
 
 
-def test_earlier_critical_items_heading_and_an_ineligible_nhs_card(make_practice, tmp_path):
-    # Flagged at the intake (1 Dec), answered 0 at the assessment (15 Dec): 106 days before today, so
-    # no alert, but listed. Intake and assessment are not treatment: no NHS paired outcome yet.
+def test_reviewed_critical_items_heading_and_an_ineligible_nhs_card(make_practice, tmp_path):
+    # Flagged at the intake (1 Dec), answered 0 at the assessment (15 Dec), reviewed on 16 Dec: no
+    # alert, but listed as reviewed. Intake and assessment are not treatment: no NHS paired outcome yet.
     root = make_practice({
         "clients/ef/client.yaml": """\
             id: ef
@@ -187,6 +187,10 @@ def test_earlier_critical_items_heading_and_an_ineligible_nhs_card(make_practice
             clinician: tc
             start_date: 2025-12-01
             status: active
+            alert_reviews:
+              - date: 2025-12-16
+                by: tc
+                note: Safety plan made together.
             """,
         "clients/ef/sessions/2025-12-01.yaml": """\
             date: 2025-12-01
@@ -206,9 +210,10 @@ def test_earlier_critical_items_heading_and_an_ineligible_nhs_card(make_practice
     assert build_book(root, tmp_path / "book").ok
     html = (tmp_path / "book" / "clients" / "ef.html").read_text(encoding="utf-8")
     text = visible(html)
-    assert "Earlier critical items (answered below the flag at a later administration): PHQ-9 1 Dec 2025: " \
+    assert "Critical items reviewed (an endorsement after the review opens the alert again): PHQ-9 1 Dec 2025: " \
            "item 9 answered 1" in text
-    assert "Answered below the flag on 15 Dec 2025." in text
+    assert "Reviewed on 16 Dec 2025 by Test Clinician: Safety plan made together." in text
+    assert "Critical item endorsed" not in text
     card = html[html.index('id="nhs"'):html.index('<section class="instrument card"')]
     assert "No paired outcome yet: 0 attended treatment appointments so far, and the NHS counts a course from 2." \
         in visible(card)

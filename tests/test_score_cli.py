@@ -123,3 +123,11 @@ def test_change_without_a_threshold_is_not_judged_in_text_and_json():
     result = CliRunner().invoke(main, ["score", "phq2", "--change", "6", "0"])
     assert "not judged: no published reliable-change threshold for PHQ-2" in result.output
     assert "unchanged" not in result.output
+
+
+def test_change_refuses_totals_no_answers_could_give():
+    # PHQ-9 totals are sums of whole answers: 10.5 is impossible; WHO-5 moves in steps of 4: 13 is not one.
+    result = CliRunner().invoke(main, ["score", "phq9", "--change", "10.5", "3"])
+    assert result.exit_code != 0 and "a total of 10.5 is impossible" in result.output
+    result = CliRunner().invoke(main, ["score", "who5", "--change", "13", "40"])
+    assert "moves in steps of 4" in result.output and "give it × 4 = 52" in result.output

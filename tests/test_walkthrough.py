@@ -208,10 +208,11 @@ def test_the_first_weeks_of_practice(practice, tmp_path):
     then = (tmp_path / "then/clients/lena-h.html").read_text()
     assert "Raised the workload" not in then and "Two walks with the dog" in then
 
-    # The client's own page leaves every private note out of the file.
+    # The client's own page leaves every private note, and by default the clinician's notes, out of the file.
     goalbook("build", "--client", "lena-h", "--share", "-o", str(tmp_path / "share"), root=root)
-    shared = (tmp_path / "share/lena-h.html").read_text()
-    assert "Raised the workload" in shared
+    shared = (tmp_path / "share/for-client-lena-h.html").read_text()
+    assert "Tell my manager" in shared and "For Lena" in shared
+    assert "Raised the workload" not in shared
     assert "sister" not in shared.lower()
 
 

@@ -183,7 +183,7 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
 
     if share:
         target = share_path(out, clients[0].id)
-        output.write_share_file(target, files[share_files.share_name(clients[0].id)])
+        output.write_share_file(target, files[share_files.share_name(clients[0].id)], clients[0].id)
         result.out, result.written = target, 1
     elif client is not None:
         # One client's page: refresh it inside the existing book, leaving the rest as it was.
@@ -192,8 +192,11 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
     else:
         # Few changes (a `watch` save, one edited session): only those files are replaced, each
         # atomically; nothing changed: nothing is written at all. Else the book is swapped whole.
-        written = output.update_book(out, files, keep=kept) if memo is not None else None
-        result.written = written if written is not None else output.write_book(out, files, keep=kept)
+        # Share files of clients who are gone (an erasure) are not kept.
+        present = [c.id for c in practice.clients]
+        written = output.update_book(out, files, keep=kept, clients=present) if memo is not None else None
+        result.written = (written if written is not None
+                          else output.write_book(out, files, keep=kept, clients=present))
         result.out = out
         if memo is not None:
             memo.save({cid: r for cid, r in records.items() if r.key}, caseload_key)
@@ -347,12 +350,13 @@ def _render(job: _RenderJob, items: list[Any]):
 
 def _existing(out: Path) -> dict[str, bytes]:
     """The current book's pages, so a one-client build keeps them (the swap replaces the folder)."""
+    out = output.book_folder(out)
     if not out.is_dir() or not output.is_ours(out):
         return {}
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*.html"))
-        if p.is_file() and (p.parent != out or p.name == "index.html")
+        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name == "index.html")
     }
 
 

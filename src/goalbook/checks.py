@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "wrong-answer-count": "the number of answers differs from the questionnaire's items",
     "too-many-missing": "more missing answers than the questionnaire allows",
     "total-out-of-range": "a questionnaire total outside its possible range",
+    "impossible-total": "a questionnaire total no set of answers could give (10.5 on the PHQ-9, 13 % on the WHO-5)",
     "future-date": "a date after today where only the past makes sense",
     "end-before-start": "a client's end date before their start date",
     "target-not-better": "a goal target that is not better than the baseline",

@@ -124,7 +124,8 @@ def _page_folder(book: Path, practice_root: Path) -> str | None:
     the pages then travel back to this process."""
     try:
         output.check_output_location(book, practice_root)
-        folder = tempfile.mkdtemp(prefix=f".{book.name}.pages-", dir=book.parent)
+        real = output.book_folder(book)  # beside where a linked book really is, never inside the practice
+        folder = tempfile.mkdtemp(prefix=f".{real.name}.pages-", dir=real.parent)
         os.chmod(folder, 0o700)
         return folder
     except (GoalbookError, OSError):

@@ -285,6 +285,7 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
         share=_share_settings(data.get("share")),
+        safety_message=_text(data.get("safety_message")).strip(),
     )
 
 
@@ -781,6 +782,10 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
                 form=_text(source.get("form")), answered_at=_text(source.get("answered_at")),
                 entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
                 in_mapping=True,
+            ))
+        elif "raw" in given:  # the raw sum, before the instrument's multiplier
+            administrations.append(Administration(
+                str(instrument), when, raw_total=_number(given["raw"]), session_file=display,
             ))
         else:
             administrations.append(Administration(

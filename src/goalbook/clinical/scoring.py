@@ -8,7 +8,7 @@ always writes the value of the response as printed for a normal item.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import contains
 
 from goalbook.clinical.instruments import Band, Instrument, Item
@@ -250,6 +250,47 @@ def score_total(instrument: Instrument, total: float) -> Score:
         source=instrument.bands_source, from_total_only=True,
         critical_unanswered=tuple(c.item for c in instrument.critical_items),
     )
+
+
+def score_raw_total(instrument: Instrument, raw: float) -> Score:
+    """Only the raw sum is known (WHO-5 raw 0–25): the reported total is raw × the multiplier."""
+    total = raw * instrument.multiplier
+    total = int(total) if float(total).is_integer() else total
+    base = score_total(instrument, total)
+    how = (f"raw total {plain_number(raw)} given, items not known: × {plain_number(instrument.multiplier)} "
+           f"= {plain_number(total)}")
+    return replace(base, steps=(how, *base.steps[1:]))
+
+
+def possible_total_problem(instrument: Instrument, total: float, *, raw: bool = False) -> tuple[str, str] | None:
+    """(message, hint) when ``total`` (the reported total, or with ``raw`` the raw sum) cannot be
+    a total of ``instrument``: outside its range, or not whole where every answer is a whole number
+    and nothing is prorated (a prorated mean may be fractional: CORE-10 23.3 is possible)."""
+    mult = instrument.multiplier
+    name = instrument.short_name
+    if raw and mult == 1:
+        return (f"{name} has no raw score apart from its total",
+                f"write the total as `{{total: {plain_number(total)}}}`")
+    low, high = instrument.min_total, instrument.max_total
+    if raw:
+        low, high = low / mult, high / mult
+    what = "raw total" if raw else "total"
+    if not low - 1e-9 <= total <= high + 1e-9:
+        return ((f"a {what} of {plain_number(total)} is outside the possible {name} {what}s "
+                f"{plain_number(low)}–{plain_number(high)}"), "check the total on the score sheet")
+    if instrument.method != "sum" or instrument.prorate_up_to > 0:
+        return None
+    sums = total if raw else total / mult
+    if abs(sums - round(sums)) < 1e-9:
+        return None
+    if raw or mult == 1:
+        return (f"a {what} of {plain_number(total)} is impossible: a {name} {what} is a sum of whole-number answers",
+                "write the whole number from the score sheet")
+    steps = ", ".join(plain_number(k * mult) for k in range(4)) + ", …"
+    return ((f"a total of {plain_number(total)} cannot be a {name} score: the reported score is the raw sum × "
+            f"{plain_number(mult)}, so it moves in steps of {plain_number(mult)} ({steps})"),
+            (f"if {plain_number(total)} is the raw sum ({plain_number(low / mult)}–{plain_number(high / mult)}), "
+            f"write `{{raw: {plain_number(total)}}}`; otherwise check the score sheet"))
 
 
 def _combine(instrument: Instrument, values: Sequence[int | None], *, say: bool = True) -> tuple[float, str]:

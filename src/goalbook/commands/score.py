@@ -160,10 +160,19 @@ def _is_decimal(text: str) -> bool:
 def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
     from goalbook.clinical.change import classify, signed
     first, last = (_parse_number(change[0], "FIRST"), _parse_number(change[1], "LAST"))
+    from goalbook.clinical.scoring import possible_total_problem
+
     for label, value in (("FIRST", first), ("LAST", last)):
         if not inst.min_total <= value <= inst.max_total:
             raise GoalbookError(f"{label} total {plain_number(value)} is outside the {inst.short_name} range "
                                 f"{plain_number(inst.min_total)}–{plain_number(inst.max_total)}")
+        problem = possible_total_problem(inst, value)
+        if problem is not None:
+            hint = problem[1]
+            if inst.multiplier != 1 and "{raw:" in hint:  # on the command line the total is given as reported
+                hint = (f"if {plain_number(value)} is the raw sum, give it × {plain_number(inst.multiplier)} = "
+                        f"{plain_number(value * inst.multiplier)}")
+            raise GoalbookError(f"{label}: {problem[0]}", hint=hint)
     result = classify(inst, first, last)
     if as_json:
         click.echo(json.dumps({"delta": _number_text(result.delta), "reliable": result.reliable,

@@ -201,6 +201,9 @@ class Administration:
     answers: tuple[int | None, ...] | None = None
     total: float | None = None
     session_file: str = ""
+    # Written as {raw: N}: the raw sum before the instrument's multiplier (WHO-5 raw 0–25, reported as
+    # raw × 4). Only the instrument knows the multiplier, so the reported total is worked out from it.
+    raw_total: float | None = None
     # Where the answers came from, when written by import/enter: a form id and when it was answered,
     # or how they were typed in (paper, by-hand). Empty: typed into the YAML as before.
     form: str = ""
@@ -282,6 +285,9 @@ class Practice:
     share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
+    # Shown on a client's form the moment a critical item is endorsed (the practice's own words:
+    # whom to call, when). Empty: `goalbook form` refuses instruments with critical items.
+    safety_message: str = ""
 
     def client(self, client_id: str) -> Client | None:
         return next((c for c in self.clients if c.id == client_id), None)

@@ -42,6 +42,15 @@ class Point:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A life event, drawn as a numbered dotted line; its words go under the chart (``event_legend``)."""
+
+    when: date
+    mark: str  # the number shown on the chart, e.g. "1"
+    text: str
+
+
+@dataclass(frozen=True)
 class WeekBar:
     label: str  # e.g. "9 Mar"
     percent: float | None  # done as a share of what was asked for the reported days; None: unknown
@@ -224,9 +233,38 @@ def _spread(ys: list[float], gap: float = 11) -> list[float]:
     return out
 
 
+def shown_events(events: Sequence[Event], start: date, end: date) -> list[Event]:
+    """The events a chart from ``start`` to ``end`` draws (the frame's own widening of a single day included)."""
+    if end <= start:
+        start, end = start - timedelta(days=7), start + timedelta(days=7)
+    return [e for e in events if start <= e.when <= end]
+
+
+def _events(frame: _Frame, events: Sequence[Event]) -> list[str]:
+    out = []
+    for e in shown_events(events, frame.start, frame.end):
+        x = _f(frame.x(e.when))
+        out.append(
+            f'<g class="event"><title>{e.when.isoformat()}: {esc(e.text)}</title>'
+            f'<line class="event-line" x1="{x}" y1="{frame.y1}" x2="{x}" y2="{frame.y0}"/>'
+            f'<text class="event-mark" x="{x}" y="{_f(frame.y1 - 2)}" text-anchor="middle">{esc(e.mark)}</text></g>'
+        )
+    return out
+
+
+def event_legend(events: Sequence[Event], start: date, end: date) -> Markup:
+    """The words of the events a chart draws, under it: text on the page, legible at any width."""
+    shown = shown_events(events, start, end)
+    if not shown:
+        return Markup("")
+    items = "".join(f'<li><span class="event-num">{esc(e.mark)}</span> {e.when.day} {MONTHS[e.when.month - 1]} '
+                    f'{e.when.year}: {esc(e.text)}</li>' for e in shown)
+    return Markup(f'<ul class="chart-events" aria-label="Life events on this chart">{items}</ul>')
+
+
 def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
-                        cutoff_label: str = "cutoff", width: int = WIDTH) -> Markup:
+                        cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = ()) -> Markup:
     """Totals over time on the instrument's full range, severity bands shaded and labelled.
 
     A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
@@ -260,6 +298,7 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
         y = frame.y(cutoff)
         out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
         out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", points))
+    out += _events(frame, events)
     out += _series(frame, points)
     out.append("</svg>")
     return Markup("".join(out))
@@ -269,7 +308,8 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
                start: date, end: date, baseline: float | None = None, target: float | None = None,
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
                level_labels: dict[int, str] | None = None, unit: str = "",
-               words: tuple[str, str, str] = ("baseline", "target", "target date")) -> Markup:
+               words: tuple[str, str, str] = ("baseline", "target", "target date"),
+               events: Sequence[Event] = ()) -> Markup:
     """A goal's measurements with its baseline, target line, target date and trend.
 
     ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
@@ -310,6 +350,7 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, _clip(text, 20), cls))
+    out += _events(frame, events)
     out += _series(frame, points, unit)
     out.append("</svg>")
     return Markup("".join(out))

@@ -7,6 +7,7 @@ a page opened from disk, or mailed to a client, needs nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import Any
@@ -155,6 +156,7 @@ def stylesheet() -> Markup:
 
 def _client_charts(view: ClientView) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
+    events = [charts.Event(e.date, str(k), e.text) for k, e in enumerate(view.events, start=1)]
     for g in view.goals:
         if not g.points and g.baseline is None:
             continue
@@ -172,7 +174,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
             words=("start", "aim", "aim by") if view.audience == "client" else ("baseline", "target", "target date"),
-        )
+            events=events,
+        ) + charts.event_legend(events, g.start, g.end)
         for s in g.steps:
             if s.weeks:
                 out[f"{g.anchor}-{s.id}"] = charts.adherence_chart(
@@ -188,12 +191,12 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
         axis = (min(dates), max(dates)) if dates else None
         for iv in group:
             if iv.rows:
-                out.update(_instrument_charts(iv, client=view.audience == "client", axis=axis))
+                out.update(_instrument_charts(iv, client=view.audience == "client", axis=axis, events=events))
     return out
 
 
-def _instrument_charts(iv: InstrumentView, *, client: bool,
-                       axis: tuple[date, date] | None = None) -> dict[str, Markup]:
+def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, date] | None = None,
+                       events: Sequence[charts.Event] = ()) -> dict[str, Markup]:
     """The totals chart, or — when the subscales lead — one small chart per subscale with its own bands.
     ``axis``: the first and last date the time axis spans, when other charts are read beside this one."""
     def band_words(bands: list[BandInfo], label: str, level: int) -> str:
@@ -216,8 +219,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool,
             f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
             points=points, bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
-            cutoff_label="threshold" if client else "clinical cutoff",
-        )}
+            cutoff_label="threshold" if client else "clinical cutoff", events=events,
+        ) + charts.event_legend(events, start, end)}
     out: dict[str, Markup] = {}
     for sub in iv.subscales:
         cells = [(r.date, c) for r in iv.rows for c in r.subscales if c.id == sub.id and c.total is not None]
@@ -231,7 +234,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool,
             f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
             points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
-        )
+            events=events,
+        ) + charts.event_legend(events, start, end)
     return out
 
 

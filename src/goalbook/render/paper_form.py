@@ -92,8 +92,9 @@ def paper_form(practice: model.Practice, client: model.Client, instrument_ids: l
                respondent: str | None = None, on: date | None = None, paper: str = "a4") -> PaperForm:
     """Check what is asked for and gather it; ``GoalbookError`` with the reason when refused."""
     if not instrument_ids:
-        raise GoalbookError(f"no questionnaire to print for {client.id}",
-                            hint="name them with --instrument, e.g. --instrument phq9")
+        whose = f"{client.id}'s respondent {respondent}" if respondent else client.id
+        raise GoalbookError(f"no questionnaire is due for {whose} today",
+                            hint="name the ones to print with --instrument, e.g. --instrument phq9")
     if paper not in PAPER_SIZES:
         raise GoalbookError(f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}")
     person = None

@@ -20,9 +20,30 @@ NOT_HELD = ("Recorded at a contact marked as not taking place: used as recorded 
 PRIVATE_LABEL = '<p class="private-label">Private note · clinician only · never shared</p>'
 
 
-def session_items(sessions: Any, share: bool = False) -> Markup:
-    """Every entry of the timeline: one call from the template rather than one per session."""
-    return Markup("".join([session_item(s, share) for s in sessions]))
+def session_items(sessions: Any, share: bool = False, events: Any = ()) -> Markup:
+    """Every entry of the timeline: one call from the template rather than one per session.
+
+    ``events`` (life events, oldest first) go in among the sessions, newest first like them; an
+    event on a session's day comes after it (above it in the list)."""
+    if not events:
+        return Markup("".join([session_item(s, share) for s in sessions]))
+    numbered = sorted(enumerate(events, start=1), key=lambda ke: ke[1].date, reverse=True)
+    out, k = [], 0
+    for s in sessions:
+        while k < len(numbered) and numbered[k][1].date >= s.date:
+            out.append(event_item(*numbered[k]))
+            k += 1
+        out.append(session_item(s, share))
+    out += [event_item(n, e) for n, e in numbered[k:]]
+    return Markup("".join(out))
+
+
+def event_item(number: int, event: Any) -> str:
+    """A life event in the timeline, with the number its charts show."""
+    return (f'<li class="session life-event" id="event-{number}">\n'
+            f'  <p class="session-head"><time datetime="{event.date.isoformat()}">{fmt_date(event.date)}</time>'
+            f'    <span class="kind">Life event <span class="event-num">{number}</span></span></p>\n'
+            f'  <p>{text(event.text)}</p>\n</li>\n')
 
 
 def session_item(s: Any, share: bool = False) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from goalbook.checks import Context, finding, goal_pointer
 from goalbook.clinical.progress import NO_CONTACT, stated_direction
-from goalbook.clinical.scoring import answer_problems
+from goalbook.clinical.scoring import answer_problems, possible_total_problem
 from goalbook.load import Finding
 from goalbook.number_text import plain_number
 from goalbook.records.model import Client, Goal, Session
@@ -181,6 +181,10 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
                     f"totals run from {plain_number(low)} to {plain_number(high)}",
                     "check the total on the score sheet",
                 ))
+            else:
+                out += _possible_total(path, (*base, "total"), instrument, administration.total, raw=False)
+        elif administration.raw_total is not None:
+            out += _possible_total(path, (*base, "raw"), instrument, administration.raw_total, raw=True)
     for goal_id, value in session.measurements.items():
         goal = client.goal(goal_id)
         if goal is None:
@@ -245,6 +249,15 @@ def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | No
         else:
             out.append(finding(path, base, "error", "too-many-missing", message, hint))
     return out
+
+
+def _possible_total(path: str, pointer: tuple, instrument: Any, total: float, *, raw: bool) -> list[Finding]:
+    """A hand-written total that no set of answers could give (``scoring.possible_total_problem``)."""
+    problem = possible_total_problem(instrument, total, raw=raw)
+    if problem is None:
+        return []
+    message, hint = problem
+    return [finding(path, pointer, "error", "impossible-total", message, hint)]
 
 
 def _inactive(path: str, goal_id: str, goal: Goal, session: Session) -> list[Finding]:

@@ -37,7 +37,8 @@ def _shape(path: str, i: int, goal: Goal) -> list[Finding]:
              "add `measure:` — a questionnaire, a 0–10 rating, a count per week or a Goal Attainment "
              "Scale — so progress can be seen")
     else:
-        if goal.baseline is None:
+        # A questionnaire goal without a written baseline takes its first score: the book says so.
+        if goal.baseline is None and goal.measure.type != "questionnaire":
             warn("no-baseline", "has no baseline",
                  "add `baseline:` with where the client started, so the book can show the change")
         if goal.target is None and goal.measure.type != "gas":

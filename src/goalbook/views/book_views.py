@@ -17,13 +17,11 @@ from goalbook.number_text import short_number
 from goalbook.records import model
 from goalbook.views.goal_views import GasView, GoalView, gas_view, goal_views
 from goalbook.views.score_views import (
-    CRITICAL_RULE,
     InstrumentView,
     NhsView,
     ScoreRow,
     anchor,
     book_date,
-    critical_alert_row,
     instrument_groups,
     instrument_views,
     nhs_view,
@@ -43,6 +41,12 @@ KIND_LABELS = {
     "check-in": "Check-in", "discharge": "Discharge", "did-not-attend": "Did not attend", "cancelled": "Cancelled",
     "self-report": "Answered without a contact",
 }
+
+REVIEW_RULE = (
+    "A critical item (e.g. PHQ-9 item 9 above 0) stays an alert until you record a review in the client's "
+    "file (alert_reviews: date, by, note); an endorsement after the review's date opens it again. Nothing "
+    "else clears it: not time, not a later lower score."
+)
 
 # Alert kinds, most urgent first (the design brief's order).
 ALERT_ORDER = (
@@ -140,6 +144,9 @@ class ClientView:
     alerts: list[Alert] = field(default_factory=list)
     # Critical items endorsed earlier and no longer in the alerts: the clinician should still know.
     past_flags: list[tuple[str, str, str]] = field(default_factory=list)  # (short name, text, anchor)
+    events: list[model.LifeEvent] = field(default_factory=list)  # by date; clinician only
+    # Critical-item alerts reviewed in the client's file: (short name, "… Reviewed on … by …: …", anchor).
+    reviewed: list[tuple[str, str, str]] = field(default_factory=list)
     history: list[Any] | None = None  # model.HistoryEntry, clinician only
     dirty: list[str] = field(default_factory=list)  # this client's files with uncommitted changes
     # Per questionnaire id: (what it measures, its time frame) — the share page explains each one.
@@ -189,7 +196,10 @@ class PracticeView:
     repo: Any = None  # model.RepoState, or None when the audit trail is unavailable
     as_of: str | None = None
     alert_groups: list[AlertGroup] = field(default_factory=list)
-    critical_rule: str = CRITICAL_RULE  # said under the alerts: why a critical item is (still) listed
+    critical_rule: str = ""  # said under the alerts: why a critical item is (still) listed
+
+    def __post_init__(self) -> None:
+        self.critical_rule = self.critical_rule or REVIEW_RULE
 
 
 def last_contact(client: model.Client) -> date | None:
@@ -324,9 +334,11 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         _keep_for_client(view, client, practice.share)
     if audience == "clinician":
         view.alerts = client_alerts(view, client, practice)
-        view.past_flags = past_flags(view.instruments, practice.today)
+        view.past_flags = past_flags(view.instruments, client.alert_reviews)
+        view.reviewed = reviewed_flags(view.instruments, client.alert_reviews, practice.clinicians)
         view.history = history
         view.dirty = sorted(dirty)
+        view.events = list(client.events)
     return view
 
 
@@ -397,8 +409,8 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
     for iv in view.instruments:
         if not iv.primary:
             continue  # another respondent's answers about the client: on the page, not an alert
-        row = critical_alert_row(iv, today)
-        if row is not None:
+        row, review = critical_review(iv, client.alert_reviews)
+        if row is not None and review is None:
             k = iv.rows.index(row)
             earlier = _endorsed_before(iv.rows, k)
             said = [f"Also endorsed on {_and([_d(r.date) for r in earlier])}."] if earlier else []
@@ -503,13 +515,42 @@ def _flag_text(row: ScoreRow, sentences: Sequence[str]) -> str:
     return text + ("" if text.endswith(".") else ".") + " " + " ".join(sentences)
 
 
-def past_flags(instruments: Sequence[InstrumentView], today: date) -> list[tuple[str, str, str]]:
-    """Critical items endorsed earlier that are not (or no longer) an alert: (short name, text, anchor).
+def critical_review(iv: InstrumentView, reviews: Sequence[model.AlertReview]
+                    ) -> tuple[ScoreRow | None, model.AlertReview | None]:
+    """The latest endorsement of a critical item on ``iv`` and the review that covers it (rule:
+    ``REVIEW_RULE``): the first review dated on or after it, for this questionnaire or for all.
+    (None, None): never endorsed; (row, None): an open alert."""
+    flagged = [r for r in iv.rows if r.flags]
+    if not flagged:
+        return None, None
+    row = flagged[-1]
+    review = next((r for r in reviews if r.date >= row.date and r.instrument in ("", iv.id)), None)
+    return row, review
 
-    The alert's own administration, and the earlier ones its ``also endorsed on`` names, are left out."""
+
+def reviewed_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.AlertReview],
+                   clinicians: dict[str, model.Clinician]) -> list[tuple[str, str, str]]:
+    """Critical-item alerts the clinician has reviewed: (short name, "reviewed on … by …: …", anchor)."""
     out = []
     for iv in instruments:
-        alert = critical_alert_row(iv, today) if iv.primary else None  # as ``client_alerts``
+        row, review = critical_review(iv, reviews) if iv.primary else (None, None)
+        if row is None or review is None:
+            continue
+        who = clinicians[review.by].name if review.by in clinicians else review.by
+        text = f"{_d(row.date)}: {'; '.join(row.flags).rstrip('.')}. Reviewed on {_d(review.date)} by {who}: {review.note}"
+        out.append((iv.label, text, row.anchor))
+    return out
+
+
+def past_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.AlertReview] = ()
+               ) -> list[tuple[str, str, str]]:
+    """Critical items endorsed earlier that are not (or no longer) an alert: (short name, text, anchor).
+
+    The latest endorsement (an alert, or listed as reviewed), and the earlier ones its ``also
+    endorsed on`` names, are left out."""
+    out = []
+    for iv in instruments:
+        alert = critical_review(iv, reviews)[0] if iv.primary else None  # as ``client_alerts``
         covered: set[int] = set()
         if alert is not None:
             k = iv.rows.index(alert)

@@ -231,12 +231,30 @@ def _level_or_num(goal: model.Goal, value: float) -> str:
     return num(value)
 
 
-def _smart(goal: model.Goal, measure_text: str) -> list[SmartItem]:
+def _baseline_words(goal: model.Goal, points: list[MeasurePoint]) -> str:
+    """The baseline as the card says it: as written; else the first measurement, said as such (the
+    book's one baseline rule: ``progress.goal_progress`` uses the same first value); else none yet."""
+    if goal.baseline is not None:
+        return f"baseline {_level_or_num(goal, goal.baseline)}"
+    questionnaire = goal.measure is not None and goal.measure.type == "questionnaire"
+    if points:
+        first = points[0]
+        what = f"the first {first.source} score" if questionnaire else "the first measurement"
+        return f"baseline {first.text}: {what} since the goal was set ({book_date(first.date)})"
+    if questionnaire:
+        return "baseline: the first score once the questionnaire is given"
+    return "no baseline yet"
+
+
+def _smart(goal: model.Goal, measure_text: str, points: list[MeasurePoint] | None = None) -> list[SmartItem]:
+    points = points or []
     target = goal.target.text if goal.target else ("0 (the expected level)" if goal.measure and goal.measure.type == "gas" else "")
-    measurable_ok = goal.measure is not None and (goal.baseline is not None or (goal.measure.type == "gas"))
+    # A questionnaire goal's baseline is its first score by rule, so it is measurable without one written.
+    measurable_ok = goal.measure is not None and (goal.baseline is not None
+                                                  or goal.measure.type in ("gas", "questionnaire"))
     m_text = measure_text if goal.measure else "no measure yet"
     if goal.measure is not None:
-        m_text += f"; baseline {_level_or_num(goal, goal.baseline)}" if goal.baseline is not None else "; no baseline yet"
+        m_text += "; " + _baseline_words(goal, points)
         if target:
             m_text += f"; target {target}"
     time_parts = []
@@ -413,7 +431,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
         baseline=baseline,
         target=target,
         target_text=target_text,
-        smart=_smart(goal, measure_text),
+        smart=_smart(goal, measure_text, points),
         points=points,
         latest_text=latest_text,
         percent=percent,

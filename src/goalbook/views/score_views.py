@@ -261,6 +261,8 @@ def _score(inst: Instrument, adm: model.Administration) -> Score:
     if adm.answers is not None:
         # The book shows the total, band, flags and prorating, not the worked steps.
         return scoring.score(inst, adm.answers, worked=False)
+    if adm.raw_total is not None:
+        return scoring.score_raw_total(inst, float(adm.raw_total))
     return scoring.score_total(inst, float(adm.total or 0))
 
 
