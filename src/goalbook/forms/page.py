@@ -138,6 +138,9 @@ def forms_folder(root: Path) -> Path:
 def make_form(practice: model.Practice, client: model.Client, instrument_ids: list[str], *,
               output: Path | None = None, days: int = DEFAULT_DAYS) -> MadeForm:
     """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused."""
+    if client.status == "discharged":
+        raise GoalbookError(f"{client.id} is discharged: goalbook makes no form for a finished course",
+                            hint="set their status back to active in client.yaml if the work has resumed")
     if not instrument_ids:
         raise GoalbookError(f"nothing is due for {client.id}",
                             hint="name the questionnaires with --instrument, e.g. --instrument phq9")

@@ -22,6 +22,7 @@ STANDARD_CATEGORIES: dict[str, str] = {
 }
 
 CLIENT_STATUSES = ("referred", "active", "paused", "discharged")
+END_REASONS = ("planned", "dropped-out", "referred-on", "other")  # client.yaml `end_reason`
 GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "revised")
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
@@ -241,6 +242,7 @@ class Client:
     status: str
     folder: str  # clients/<id>
     end_date: date | None = None
+    end_reason: str = ""  # why the course ended (END_REASONS), "" when not recorded
     pronouns: str = ""
     hopes: tuple[str, ...] = ()
     focus_areas: tuple[FocusArea, ...] = ()
