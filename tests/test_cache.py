@@ -277,7 +277,7 @@ def test_a_changed_schema_invalidates_every_entry(practice, tmp_path, monkeypatc
     monkeypatch.setattr(resources, "data_dir", patched)
     for memo in (cache.fingerprint, validate._validator):
         memo.cache_clear()
-    fastschema._checkers.clear()
+    fastschema.checker.cache_clear()
     try:
         cache.forget()
         warm = build.build_book(practice, tmp_path / "warm")
@@ -291,7 +291,7 @@ def test_a_changed_schema_invalidates_every_entry(practice, tmp_path, monkeypatc
         monkeypatch.undo()
         for memo in (cache.fingerprint, validate._validator):
             memo.cache_clear()
-        fastschema._checkers.clear()
+        fastschema.checker.cache_clear()
 
 
 def test_problems_come_back_from_the_cache_unchanged(practice, monkeypatch):

@@ -50,7 +50,7 @@ def share_path(out: Path, client_id: str) -> Path:
 def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
                share: bool = False, progress: Progress | None = None, as_of: str | None = None,
                history_root: Path | None = None, history_rev: str = "HEAD",
-               changed: Iterable[str | os.PathLike[str]] | None = None) -> BuildResult:
+               changed: Iterable[str | os.PathLike[str]] | None = None, period: Any = None) -> BuildResult:
     """Check the practice in ``root`` and, when it has no errors, write its book to ``out``.
 
     ``client`` builds only that client's page (clinician view), or with ``share`` the client's
@@ -58,6 +58,7 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
     ``root`` is then a temporary copy, and the audit trail is read from the real repository.
     ``changed``: what a file watcher reported since this process's previous build of ``root``
     (``watch``); client folders without a change are then taken from memory unread.
+    ``period``: the ``outcomes.Period`` of the outcomes page (default: the 12 months up to today).
     Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
     """
     started = time.perf_counter()
@@ -75,7 +76,7 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
         try:
             return _build_book(root, out, today=today, client=client, share=share, progress=progress, as_of=as_of,
                                history_root=history_root, history_rev=history_rev, changed=changed,
-                               warmed=warmed, started=started)
+                               warmed=warmed, started=started, period=period)
         finally:
             if warmed is not None:
                 warmed.discard()  # pages the book did not take (errors, or changed meanwhile)
@@ -83,7 +84,8 @@ def build_book(root: Path, out: Path | None = None, *, today: date | None = None
 
 def _build_book(root: Path, out: Path | None, *, today: date | None, client: str | None, share: bool,
                 progress: Progress | None, as_of: str | None, history_root: Path | None, history_rev: str,
-                changed: Iterable[str | os.PathLike[str]] | None, warmed: Any, started: float) -> BuildResult:
+                changed: Iterable[str | os.PathLike[str]] | None, warmed: Any, started: float,
+                period: Any = None) -> BuildResult:
     from goalbook.checks import check_practice
 
     with load.only_changed(root, changed) if changed is not None else nullcontext():
@@ -177,6 +179,11 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
             share_job = _RenderJob(practice, None, as_of, True, remember=False, keep_views=False)
             for name, c in shared:
                 files[name] = share_job.one((c, None, [], None))[2]
+        from goalbook.render import outcomes_page  # the outcomes page: one step of the book
+
+        outcomes_page.add_to_book(files, kept, practice, period=period, root=root, out=out,
+                                  keys={cid: r.key for cid, r in records.items() if r.key} if memo else None,
+                                  unchanged="index.html" in kept, repo=repo, as_of=as_of)
         done += 1
         if progress:
             progress(done, total)
@@ -356,7 +363,7 @@ def _existing(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*.html"))
-        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name == "index.html")
+        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name in ("index.html", "outcomes.html"))
     }
 
 

@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
+    "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
     "data-without-contact": "scores, measurements or homework at a contact that did not take place",
     # SMART lint

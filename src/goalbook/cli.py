@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("goalbook.commands.log", "Show one client's audit trail from git, in words."),
     "score": ("goalbook.commands.score", "Score answers, classify a change, or compute a GAS T-score."),
     "instruments": ("goalbook.commands.instruments", "List built-in and practice questionnaires."),
+    "form": ("goalbook.commands.form", "Write a questionnaire form a client fills in on any device."),
+    "import": ("goalbook.commands.import_reply", "Import encrypted replies from clients' forms."),
+    "keys": ("goalbook.commands.keys", "The practice's key pair for encrypted replies."),
+    "export": ("goalbook.commands.export", "Export the records as tidy CSV files or FHIR R4 NDJSON."),
 }
 
 

@@ -285,6 +285,7 @@ def _build_practice(root: Path, data: dict[str, Any], today: date | None) -> Pra
             review_every_weeks=_positive_int(alerts.get("review_every_weeks"), defaults.review_every_weeks),
         ),
         share=_share_settings(data.get("share")),
+        safety_message=_text(data.get("safety_message")).strip(),
     )
 
 
@@ -685,6 +686,7 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         status=str(data["status"]),
         folder=folder,
         end_date=_date(data.get("end_date")),
+        end_reason=str(data.get("end_reason") or ""),
         pronouns=_text(data.get("pronouns")),
         hopes=tuple(_text(h) for h in _list(data.get("hopes"))),
         focus_areas=tuple(

@@ -125,20 +125,11 @@ def write_administration(root: Path, record: AdministrationRecord, instrument: I
     folder = root / "clients" / record.client_id / "sessions"
     if not (root / "clients" / record.client_id).is_dir():
         raise GoalbookError(f"there is no client folder clients/{record.client_id}/")
-    day_files = _files_of_day(folder, record.on)
-    parsed: dict[Path, Any] = {}
-    for path in day_files:
-        rel = _rel(root, path)
-        data, problems = yamlload.load_yaml(path, rel)
-        parsed[path] = data
-        given = (data or {}).get("questionnaires") if isinstance(data, dict) else None
-        entry = given.get(record.instrument) if isinstance(given, dict) else None
-        if entry is not None and _respondent_of(entry) == record.respondent:
-            who = f" by {record.respondent}" if record.respondent else ""
-            line = _key_line(path, record.instrument)
-            raise AlreadyRecorded(
-                f"{record.instrument} is already recorded for {record.on.isoformat()}{who} "
-                f"in {rel}:{line}; nothing was written")
+    day_files, parsed, where = _day_record(root, record)
+    if where:
+        who = f" by {record.respondent}" if record.respondent else ""
+        raise AlreadyRecorded(f"{record.instrument} is already recorded for {record.on.isoformat()}{who} "
+                              f"in {where}; nothing was written")
     for path in _candidates(folder, record, day_files, parsed):
         rel = _rel(root, path)
         if path.exists():
@@ -151,7 +142,28 @@ def write_administration(root: Path, record: AdministrationRecord, instrument: I
                         "nothing was written")
 
 
+def find_recorded(root: Path, record: AdministrationRecord) -> str | None:
+    """``file:line`` where the record's instrument is already recorded that day for that respondent."""
+    return _day_record(root, record)[2]
+
+
 # --- Which file ------------------------------------------------------------------------------------
+
+
+def _day_record(root: Path, record: AdministrationRecord) -> tuple[list[Path], dict[Path, Any], str | None]:
+    """The day's session files, their data, and where the instrument already is (or None)."""
+    day_files = _files_of_day(root / "clients" / record.client_id / "sessions", record.on)
+    parsed: dict[Path, Any] = {}
+    where = None
+    for path in day_files:
+        rel = _rel(root, path)
+        data, _ = yamlload.load_yaml(path, rel)
+        parsed[path] = data
+        given = data.get("questionnaires") if isinstance(data, dict) else None
+        entry = given.get(record.instrument) if isinstance(given, dict) else None
+        if entry is not None and _respondent_of(entry) == record.respondent and where is None:
+            where = f"{rel}:{_key_line(path, record.instrument)}"
+    return day_files, parsed, where
 
 
 def _check_record(record: AdministrationRecord) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from goalbook.commands.options import DateParam
+from goalbook.commands.options import DateParam, PeriodParam
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
 
@@ -28,9 +28,11 @@ PROGRESS_MIN_PAGES = 20
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
 @click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("--period", type=PeriodParam(), metavar="START..END",
+              help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
 def command(directory: Path | None, out: Path | None, client_id: str | None, share: bool, today: date | None,
-            as_of: str | None, quiet: bool) -> None:
+            as_of: str | None, period, quiet: bool) -> None:
     """Check the practice, then render the private progress book. Refuses to build while the
     practice has errors (exit 1, problems listed as `check` lists them)."""
     from goalbook import build, checks
@@ -50,7 +52,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     with snapshot_ctx as source:
         result = build.build_book(
             source, out, today=today, client=client_id, share=share, progress=bar,
-            as_of=label, history_root=root if as_of else None, history_rev=rev,
+            as_of=label, history_root=root if as_of else None, history_rev=rev, period=period,
         )
         if bar:
             bar.clear()

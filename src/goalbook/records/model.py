@@ -22,6 +22,7 @@ STANDARD_CATEGORIES: dict[str, str] = {
 }
 
 CLIENT_STATUSES = ("referred", "active", "paused", "discharged")
+END_REASONS = ("planned", "dropped-out", "referred-on", "other")  # client.yaml `end_reason`
 GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "revised")
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
@@ -245,6 +246,7 @@ class Client:
     status: str
     folder: str  # clients/<id>
     end_date: date | None = None
+    end_reason: str = ""  # why the course ended (END_REASONS), "" when not recorded
     pronouns: str = ""
     hopes: tuple[str, ...] = ()
     focus_areas: tuple[FocusArea, ...] = ()
@@ -289,6 +291,9 @@ class Practice:
     share: ShareSettings = field(default_factory=ShareSettings)
     clients: list[Client] = field(default_factory=list)  # sorted by id
     instruments: dict[str, Any] = field(default_factory=dict)  # id → instruments.Instrument
+    # Shown on a client's form the moment a critical item is endorsed (the practice's own words:
+    # whom to call, when). Empty: `goalbook form` refuses instruments with critical items.
+    safety_message: str = ""
 
     def client(self, client_id: str) -> Client | None:
         return next((c for c in self.clients if c.id == client_id), None)

@@ -50,6 +50,12 @@ def _client_dates(ctx: Context, client: Client) -> list[Finding]:
             path, ("status",), "warning", "no-end-date", "this client is discharged but has no end date",
             "add `end_date: YYYY-MM-DD` with the date of discharge",
         ))
+    if client.end_reason and client.status != "discharged":
+        out.append(finding(
+            path, ("end_reason",), "warning", "end-reason-not-discharged",
+            f"this client has an ending reason ({client.end_reason}) but the status is {client.status}",
+            "set `status: discharged` (with `end_date`) if the work has ended, or remove `end_reason`",
+        ))
     return out
 
 
