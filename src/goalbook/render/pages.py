@@ -200,7 +200,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"Asked {s.frequency}. Each bar is the share of that done in a week; "
                     f"{fmt_pct(s.percent)} over all reported weeks, the aim met in {s.weeks_met} of "
                     f"{plural(s.weeks_known, 'week')}.",
-                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial) for w in s.weeks],
+                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial, w.parts if w.split else ())
+                     for w in s.weeks],
                 )
     for group in view.instrument_groups:
         # Several respondents' series of one questionnaire stand side by side: one time axis for all.
