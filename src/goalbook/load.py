@@ -718,7 +718,9 @@ def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
     for index, raw in enumerate(_list(data.get("goals"))):
         goal_id = str(raw["id"])
         steps = tuple(
-            ActionStep(str(s["id"]), _text(s.get("action")), int(s["times"]), str(s["per"]), goal_id)
+            ActionStep(str(s["id"]), _text(s.get("action")), int(s["times"]), str(s["per"]), goal_id,
+                       minutes=int(s["minutes"]) if s.get("minutes") is not None else None,
+                       start=_date(s.get("from")))
             for s in _list(raw.get("steps"))
         )
         line, _ = cache.position(path, ["goals", index])
@@ -800,7 +802,10 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         clinician=_text(data.get("clinician")),  # as written; "" means the client's clinician
         administrations=tuple(administrations),
         measurements={str(k): v for k, v in (data.get("measurements") or {}).items() if v is not None},
-        homework={str(k): int(v) for k, v in (data.get("homework") or {}).items() if v is not None},
+        homework={str(k): int(v["times"] if isinstance(v, dict) else v)
+                  for k, v in (data.get("homework") or {}).items() if v is not None},
+        homework_minutes={str(k): _number(v["minutes"]) for k, v in (data.get("homework") or {}).items()
+                          if isinstance(v, dict) and v.get("minutes") is not None},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
         for_client=_text(data.get("for_client")),

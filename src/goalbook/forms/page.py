@@ -66,12 +66,15 @@ def refusal(instrument: Instrument, practice: model.Practice) -> str | None:
     return None
 
 
-def due_instruments(client: model.Client, practice: model.Practice, within_days: int = 0) -> list[str]:
-    """The client's scheduled questionnaires due on or before today + ``within_days``."""
+def due_instruments(client: model.Client, practice: model.Practice, within_days: int = 0,
+                    respondent: str = "") -> list[str]:
+    """The client's scheduled questionnaires due on or before today + ``within_days``, for the client
+    themself or (``respondent``) for that respondent: each person answers their own."""
     from goalbook.views.book_views import schedule_due
 
     limit = practice.today + timedelta(days=within_days)
-    return [d.instrument for d in schedule_due(client, practice) if d.due is not None and d.due <= limit]
+    return [d.instrument for d in schedule_due(client, practice)
+            if d.due is not None and d.due <= limit and d.respondent == respondent]
 
 
 def _instrument_data(instrument: Instrument) -> dict:

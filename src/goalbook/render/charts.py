@@ -56,6 +56,9 @@ class WeekBar:
     percent: float | None  # done as a share of what was asked for the reported days; None: unknown
     met: bool = False
     partial: bool = False  # only some of the week's days are covered by a report so far
+    # A week split between reports: each report's percent, drawn as its own narrow bar and written as
+    # "33% / 100%" — never the blend, which no report said.
+    parts: tuple[float | None, ...] = ()
 
 
 def _f(x: float) -> str:
@@ -363,7 +366,7 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     written number stays true). The percent sits inside a tall bar, above a short one.
     """
     n = max(1, len(weeks))
-    high = 200.0 if any((w.percent or 0) > 150 for w in weeks) else 150.0
+    high = 200.0 if any(max([w.percent or 0, *(p or 0 for p in w.parts)]) > 150 for w in weeks) else 150.0
     width = max(240, min(WIDTH, LEFT + 20 + n * 40))
     frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + 40, height=130)
     frame.x0, frame.x1 = 8, frame.width - 48  # no value axis: the aim line carries the scale
@@ -375,7 +378,22 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     for i, w in enumerate(weeks):
         cx = frame.x0 + slot * (i + 0.5)
         x = _f(cx)
-        if w.percent is not None:
+        if w.percent is not None and len(w.parts) > 1:
+            said = [_pct(p) if p is not None else "?" for p in w.parts]
+            sub_width = bar / len(w.parts)
+            top = frame.y0
+            for k, p in enumerate(w.parts):
+                part_top = frame.y(min(p or 0, high))
+                top = min(top, part_top)
+                cls = "bar" + (" bar-met" if (p or 0) >= 100 else "") + " bar-split"
+                out.append(
+                    f'<rect class="{cls}" x="{_f(cx - bar / 2 + k * sub_width)}" y="{_f(part_top)}" '
+                    f'width="{_f(sub_width)}" height="{_f(frame.y0 - part_top)}"><title>{esc(w.label)}: '
+                    f'report {k + 1} of {len(w.parts)} covering this week, {said[k]} of the aim</title></rect>'
+                )
+            value = " / ".join(said)
+            y, label_cls = top - 4, "bar-label bar-label-split"  # above the taller part: two numbers are wide
+        elif w.percent is not None:
             top = frame.y(min(w.percent, high))
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
             out.append(
@@ -456,3 +474,28 @@ def _signed(n: int) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 84, 22, 3
+
+
+def sparkline(name: str, values: Sequence[tuple[date, float]], low: float, high: float, unit: str = "") -> Markup:
+    """A small trend line (scores over time on the measure's full range) for the caseload and the
+    first screen. Screen readers get every value with its date, in order, as the image's name."""
+    if len(values) < 2:
+        return Markup("")
+    start, end = values[0][0], values[-1][0]
+    span = max(1, (end - start).days)
+    high = high if high > low else low + 1
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    xs = [SPARK_PAD + inner_w * (d - start).days / span for d, _ in values]
+    ys = [SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low) for _, v in values]
+    fx, fy = _fs(xs), _fs(ys)
+    said = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {d.year} {_num(v)}{unit}" for d, v in values)
+    label = esc(f"{name}, from first to latest: {said}")
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+        f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+        f'<polyline class="spark-line" points="{" ".join(f"{a},{b}" for a, b in zip(fx, fy))}"/>'
+        f'<circle class="spark-end" cx="{fx[-1]}" cy="{fy[-1]}" r="2.5"/></svg>'
+    )
