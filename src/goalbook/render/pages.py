@@ -157,9 +157,9 @@ def environment() -> Environment:
                        plain_noun=plain_noun, subscale_since=subscale_since)
     from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
     from goalbook.render.score_rows import score_rows  # they use this module's formatters
-    from goalbook.render.session_items import session_items
+    from goalbook.render.session_items import session_items, timeline
 
-    env.globals.update(score_rows=score_rows, session_items=session_items, point_rows=point_rows,
+    env.globals.update(score_rows=score_rows, session_items=session_items, timeline=timeline, point_rows=point_rows,
                        report_rows=report_rows, week_heads=week_heads, week_cells=week_cells)
     return env
 
