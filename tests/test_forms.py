@@ -297,3 +297,14 @@ def test_no_form_for_a_discharged_client(practice):
     result = run(practice, "form", "ab", "--instrument", "gad7")
     assert result.exit_code != 0 and "ab is discharged" in result.output
     assert not (practice / "forms/issued").exists()
+
+
+def test_replies_to_forms_made_before_a_new_key_still_import(practice):
+    old_form, _ = make_form(practice, "gad7")
+    old_key = keys.practice_public_key(practice)
+    text = client_reply(practice, old_form, {"gad7": GAD7})
+    assert run(practice, "keys", "new").exit_code != 0  # a key exists: --replace is needed
+    assert run(practice, "keys", "new", "--replace").exit_code == 0
+    assert keys.practice_public_key(practice).fingerprint != old_key.fingerprint
+    result = run(practice, "import", input=text)
+    assert result.exit_code == 0, result.output
