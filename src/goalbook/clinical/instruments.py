@@ -232,6 +232,8 @@ class Instrument:
     builtin: bool = True
     source: str = ""  # path of the definition file
     overrides_builtin: bool = False
+    loinc_total: str = ""  # LOINC code of the total score (FHIR export), "" when none was verified
+    loinc_source: str = ""
 
     @property
     def item_count(self) -> int:
@@ -409,6 +411,7 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         id=data["id"], name=data["name"], short_name=data["short_name"], version=str(data["version"]),
         direction=direction, items=items, min_total=lo, max_total=hi, licence=licence,
         citation=data["citation"], method=method, multiplier=multiplier,
+        loinc_total=(data.get("loinc") or {}).get("total", ""), loinc_source=(data.get("loinc") or {}).get("source", ""),
         prorate_up_to=int(missing.get("prorate_up_to", 0)), missing_source=missing.get("source", ""),
         reverse_items=tuple(sorted(data.get("reverse_items") or [])), bands=bands, bands_source=bands_source,
         cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), next_steps=tuple(next_steps),
