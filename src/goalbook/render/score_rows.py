@@ -107,7 +107,7 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
             for f in r.flags:
                 add(f'<span class="flag-text"><strong>Flag:</strong> {text(f)}</span>')
             if r.risk_note and not r.only_total:  # a total-only row says it in its items note
-                add(f'<span class="flag-text risk-unanswered"><strong>Not answered:</strong> {text(r.risk_note)}</span>')
+                add(f'<span class="flag-text risk-unanswered"><strong>Flag:</strong> {text(r.risk_note)}</span>')
             if r.next_step:
                 add(f'<span class="next-step block"><strong>Next:</strong> {text(r.next_step_rule)}</span>')
             if r.prorated:

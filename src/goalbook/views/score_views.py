@@ -160,7 +160,8 @@ class InstrumentView:
 
     @property
     def first(self) -> ScoreRow | None:
-        return self.rows[0] if self.rows else None
+        """The first score of the latest score's episode of care: "first → latest" is read within it."""
+        return self.first_of(self.rows[-1]) if self.rows else None
 
 
 @dataclass(frozen=True)
