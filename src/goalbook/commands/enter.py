@@ -27,7 +27,12 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     before anything is written; then the answers go into the client's record for that day (no
     other line of a file changes) and the score, band, flags and change are shown."""
     from goalbook.guided_entry import GuidedEntry, Stopped, converse
-    from goalbook.record_writer import AdministrationRecord, EnteredSource, write_administration
+    from goalbook.record_writer import (
+        AdministrationRecord,
+        EnteredSource,
+        find_recorded,
+        write_administration,
+    )
     from goalbook.records.locate import practice_or_fail
     from goalbook.records.respondents import find_respondent
     from goalbook.scaffold import load_for_new
@@ -39,6 +44,15 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     on = _day(day, loaded.today)
     person = find_respondent(client, respondent)
     who = person.label if person else f"{client.name} (client)"
+    # Refused before the first question, not after the last: the same day and person already has it.
+    placeholder = AdministrationRecord(client_id=client.id, instrument=instrument.id, on=on, answers=(0,),
+                                       respondent=person.id if person else None)
+    where = find_recorded(root, placeholder)
+    if where:
+        raise GoalbookError(
+            f"{instrument.short_name} is already recorded for {on.isoformat()}"
+            f"{' by ' + person.id if person else ''} in {where}; nothing was asked or written",
+            hint="to correct it, edit that file; for another day give --date")
     heading = [f"{instrument.short_name} for {client.name} on {on.isoformat()}, answered by {who}."]
     if instrument.instructions:
         heading.append(f"The form asks: {instrument.instructions}")
