@@ -542,7 +542,10 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
         "due": questionnaires_due(client, instruments, on),
         "schedule": schedule,
         "measurements": [_measurement(g, instruments) for g in active],
-        "homework": [Line(f"{s.id}: ~", f"{s.action}, {_how_often(s.times, s.per)}") for g in active for s in g.steps],
+        # A step with minutes asks for times and minutes; a step that starts later (`from:`) is not asked yet.
+        "homework": [Line(f"{s.id}: {{times: ~, minutes: ~}}" if s.minutes else f"{s.id}: ~",
+                          f"{s.action}, {f'{s.minutes} minutes, ' if s.minutes else ''}{_how_often(s.times, s.per)}")
+                     for g in active for s in g.steps if s.start is None or s.start <= on],
         "since": since,
         "on": on.isoformat(),
     }

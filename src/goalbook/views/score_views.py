@@ -330,7 +330,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         else:
             first_total = total
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]
-        step = inst.next_step(total) if clinician and inst.next_steps else None
+        step = inst.next_step(total, adm.answers) if clinician and inst.next_steps else None
         items = []
         if adm.answers is not None and clinician:
             items = _item_cells(adm.answers, {f.item for f in score.flags}, cells)
