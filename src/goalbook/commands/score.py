@@ -121,7 +121,7 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
                     f"for a change between two totals use --change FIRST LAST")
         raise GoalbookError(first[1] + extra, hint=hint)
     result = scoring.score(inst, answers)
-    next_step = inst.next_step(result.total)
+    next_step = inst.next_step(result.total, tuple(answers))
     if as_json:
         click.echo(json.dumps({
             "total": _number_text(result.total),

@@ -37,10 +37,10 @@ def report_rows(reports: Any, minutes: bool = False) -> Markup:
         row = (f'<tr><th scope="row">{fmt_date(r.date)}</th><td class="num">{text(done)}</td>'
                f'<td class="num">{text(plural(r.days, "day"))}</td><td class="num">{fmt_about(r.asked)}</td>'
                f'<td class="num">{fmt_pct(r.percent)}</td>')
-        if minutes:
-            said = "—" if r.minutes is None else f"{fmt_num(r.minutes)} min"
-            row += (f'<td class="num">{text(said)}</td><td class="num">{fmt_about(r.asked_minutes)}</td>'
-                    f'<td class="num">{fmt_pct(r.minutes_percent)}</td>')
+        if minutes:  # one compact cell: minutes done of the minutes asked, and their percent
+            said = "—" if r.minutes is None else \
+                f"{fmt_num(r.minutes)} of {fmt_about(r.asked_minutes)} · {fmt_pct(r.minutes_percent)}"
+            row += f'<td class="num">{text(said)}</td>'
         out.append(row + "</tr>")
     return Markup("".join(out))
 

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from goalbook.clinical import gas, progress
+from goalbook.clinical.episodes import Episode, episode_number
+from goalbook.clinical.episodes import episodes as episodes_of
 from goalbook.number_text import half_up, percent
 from goalbook.records import model
 from goalbook.views.score_views import MONTHS, anchor, book_date, num, signed
@@ -170,6 +172,7 @@ class GoalView:
     steps: list[StepView] = field(default_factory=list)
     revises: tuple[str, str] | None = None  # (anchor, title)
     revised_into: list[tuple[str, str]] = field(default_factory=list)
+    episode_label: str = ""  # a returning client: the episode of care the goal was set in
 
     @property
     def meter(self) -> int:
@@ -226,15 +229,25 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
     iv = instruments.get(m.instrument or "")
     if not iv:
         return []
+    # Within the goal's episode of care: a returning client's new scores are not this goal's progress.
+    episode = _goal_episode(goal, client)
+    rows = [r for r in iv.rows if r.date >= goal.set_date and (episode is None or r.episode == episode.number)]
     if m.subscale:
         out = []
-        for r in iv.rows:
+        for r in rows:
             cell = next((c for c in r.subscales if c.id == m.subscale), None)
-            if cell is not None and cell.total is not None and r.date >= goal.set_date:
+            if cell is not None and cell.total is not None:
                 out.append(MeasurePoint(r.date, cell.total, cell.total_text, f"{iv.short_name} {cell.name}"))
         return out
-    return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name)
-            for r in iv.rows if r.total is not None and r.date >= goal.set_date]
+    return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name) for r in rows if r.total is not None]
+
+
+def _goal_episode(goal: model.Goal, client: model.Client) -> Episode | None:
+    """The episode of care the goal was set in; None when the client has had only one."""
+    care = episodes_of(client)
+    if len(care) < 2:
+        return None
+    return care[episode_number([e.start for e in care[1:]], goal.set_date) - 1]
 
 
 def _session_points(goal: model.Goal, client: model.Client) -> list[MeasurePoint]:
@@ -490,6 +503,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
         steps=[_step_view(s, goal, client, practice.today) for s in goal.steps],
         revises=revises,
         revised_into=revised_into,
+        episode_label=episode.label if (episode := _goal_episode(goal, client)) is not None else "",
     )
 
 
