@@ -49,7 +49,7 @@ class Item:
     def display(self) -> str:
         return self.text or self.label or f"Item {self.number}"
 
-    @cached_property  # asked for every answer of every administration (issue 6: speed)
+    @cached_property  # asked for every answer of every administration
     def values(self) -> tuple[int, ...]:
         return tuple(sorted(o.value for o in self.options))
 
@@ -317,7 +317,7 @@ def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrum
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
         return None, problems
-    # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
+    # The fast schema check answers "certainly valid" at a fraction of jsonschema's cost;
     # anything else is explained by jsonschema, as for every practice file (load.py).
     if not fastschema.is_valid(data, "instrument"):
         from goalbook.records.validate import (
