@@ -233,13 +233,17 @@ def test_keyboard_only_at_1280_with_an_item_left_out_and_the_copied_text(browser
     assert "answers: [0, 0, 0, ~, 0, 0, 0, 0, 0, 0]" in written
 
 
-def test_no_submit_with_items_missing(browser, practice):
+def test_no_submit_with_items_missing_and_200_percent_zoom(browser, practice):
     form, _ = make_form(practice, "ana-r", "gad7")
-    c = Client(browser, 1280, 900, touch=False)
+    c = Client(browser, 640, 450, touch=False)  # a 1280 × 900 screen at 200 % zoom
     page = c.page
     try:
         c.open(form)
         page.click("#start")
+        # Nothing needs sideways scrolling, and every choice is a large target.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        sizes = page.eval_on_selector_all("#item label", "ls => ls.map(l => l.getBoundingClientRect().height)")
+        assert len(sizes) == 4 and min(sizes) >= 44
         for _ in range(7):
             page.click("#next")
         assert page.locator("#finish").is_disabled()

@@ -289,3 +289,11 @@ def test_expired_form_is_imported_with_a_warning(practice):
 def test_not_a_reply(practice):
     result = run(practice, "import", input="hello\n")
     assert result.exit_code == 1 and "not a goalbook reply" in result.output
+
+
+def test_no_form_for_a_discharged_client(practice):
+    client = practice / "clients/ab/client.yaml"
+    client.write_text(client.read_text().replace("status: active", "status: discharged\nend_date: 2026-03-01"))
+    result = run(practice, "form", "ab", "--instrument", "gad7")
+    assert result.exit_code != 0 and "ab is discharged" in result.output
+    assert not (practice / "forms/issued").exists()

@@ -23,7 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "instruments": ("goalbook.commands.instruments", "List built-in and practice questionnaires."),
     "form": ("goalbook.commands.form", "Write a questionnaire form a client fills in on any device."),
     "import": ("goalbook.commands.import_reply", "Import encrypted replies from clients' forms."),
+    "enter": ("goalbook.commands.enter", "Type in a questionnaire answered on paper, item by item."),
     "keys": ("goalbook.commands.keys", "The practice's key pair for encrypted replies."),
+    "export": ("goalbook.commands.export", "Export the records as tidy CSV files or FHIR R4 NDJSON."),
 }
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache as memoize
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from goalbook import __version__, cache
 from goalbook.records.model import Client, Practice, RepoState
 
-FORMAT = 1
+FORMAT = 2
 LAYOUT = "lines"  # a header line, then one line per client: an edit re-encodes one line
 
 
@@ -87,20 +87,28 @@ class Record:
     row: str  # the caseload row, HTML
     alerts: int  # how many alerts the client has
     group: list[Any] | None  # [sort key, HTML] of the client's block of alerts, if any
+    due: list[Any] = field(default_factory=list)  # [sort key, HTML] of each item due this week
 
     def to_json(self) -> list[Any]:
-        return [self.key, self.page, self.stat, self.status, self.row, self.alerts, self.group]
+        return [self.key, self.page, self.stat, self.status, self.row, self.alerts, self.group, self.due]
 
     @classmethod
     def from_json(cls, raw: Any) -> Record | None:
-        if not (isinstance(raw, list) and len(raw) == 7):
+        if not (isinstance(raw, list) and len(raw) == 8):
             return None
-        key, page, stat, status, row, alerts, group = raw
+        key, page, stat, status, row, alerts, group, due = raw
         if not (isinstance(key, str) and isinstance(page, str) and isinstance(status, str) and isinstance(row, str)
                 and isinstance(stat, list) and len(stat) == 3 and all(type(x) is int for x in stat)
-                and type(alerts) is int and (group is None or _group_ok(group))):
+                and type(alerts) is int and (group is None or _group_ok(group))
+                and isinstance(due, list) and all(_due_ok(d) for d in due)):
             return None
-        return cls(key, page, stat, status, row, alerts, group)
+        return cls(key, page, stat, status, row, alerts, group, due)
+
+
+def _due_ok(item: Any) -> bool:
+    # [[date, name, id, what], html]: the key as book_views.DueItem.sort_key gives it
+    return (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str) and isinstance(item[0], list)
+            and len(item[0]) == 4 and all(isinstance(k, str) for k in item[0]))
 
 
 def _group_ok(group: Any) -> bool:
@@ -250,7 +258,8 @@ def record(key: str | None, page: str, view: Any) -> Record:
         # JSON keeps the sort key as lists, which order exactly as the tuples do
         sort_key = book_views.alert_group_key(groups[0])
         group = [sort_key, str(pages.caseload_alert_group(groups[0]))]
-    return Record(key or "", page, [], view.status, str(pages.caseload_row(view)), len(view.alerts), group)
+    due = [[d.sort_key, str(pages.caseload_due_item(d))] for d in view.due_week]
+    return Record(key or "", page, [], view.status, str(pages.caseload_row(view)), len(view.alerts), group, due)
 
 
 def caseload(practice: Practice, entries: list[Record], *, repo: RepoState | None, as_of: str | None) -> Any:
@@ -267,6 +276,7 @@ def caseload(practice: Practice, entries: list[Record], *, repo: RepoState | Non
         name=practice.name, today=practice.today, clients=rows, alerts=alerts,  # type: ignore[arg-type]
         clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
         alert_groups=[Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
+        due=[Fragment(Markup(html)) for _, html in sorted((d for e in entries for d in e.due), key=lambda d: d[0])],
     )
 
 

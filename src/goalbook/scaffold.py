@@ -212,7 +212,7 @@ def _setup_git(report: Report, *, hook: bool, python: str) -> None:
             repo = gitrepo.find_repo(root)
         if not hook:
             return
-        hooks = Path(gitrepo.run(root, "rev-parse", "--git-path", "hooks").decode().strip())
+        hooks = gitrepo.hooks_folder(root)
         hooks = hooks if hooks.is_absolute() else root / hooks
     except gitrepo.GitError as exc:
         report.notes.append(f"git could not set up the repository ({exc.message}); the files above are written")

@@ -456,3 +456,28 @@ def _signed(n: int) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 84, 22, 3
+
+
+def sparkline(name: str, values: Sequence[tuple[date, float]], low: float, high: float, unit: str = "") -> Markup:
+    """A small trend line (scores over time on the measure's full range) for the caseload and the
+    first screen. Screen readers get every value with its date, in order, as the image's name."""
+    if len(values) < 2:
+        return Markup("")
+    start, end = values[0][0], values[-1][0]
+    span = max(1, (end - start).days)
+    high = high if high > low else low + 1
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    xs = [SPARK_PAD + inner_w * (d - start).days / span for d, _ in values]
+    ys = [SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low) for _, v in values]
+    fx, fy = _fs(xs), _fs(ys)
+    said = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {d.year} {_num(v)}{unit}" for d, v in values)
+    label = esc(f"{name}, from first to latest: {said}")
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+        f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+        f'<polyline class="spark-line" points="{" ".join(f"{a},{b}" for a, b in zip(fx, fy))}"/>'
+        f'<circle class="spark-end" cx="{fx[-1]}" cy="{fy[-1]}" r="2.5"/></svg>'
+    )

@@ -8,7 +8,7 @@ a page opened from disk, or mailed to a client, needs nothing else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -21,7 +21,7 @@ from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
 from goalbook.resources import data_dir
-from goalbook.views.book_views import ClientView, PracticeView, subscales_lead
+from goalbook.views.book_views import DUE_WINDOW_DAYS, ClientView, PracticeView, subscales_lead
 from goalbook.views.score_views import BandInfo, InstrumentView
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -122,6 +122,22 @@ def item_answers(items: Any) -> Markup:
     return Markup('<span class="items">' + " ".join(groups) + "</span>")
 
 
+def score_spark(iv: InstrumentView) -> Markup:
+    """A questionnaire's totals as a sparkline (none where the subscales lead: the total is not read)."""
+    if subscales_lead(iv):
+        return Markup("")
+    return charts.sparkline(f"{iv.label} totals", [(r.date, r.total) for r in iv.rows if r.total is not None],
+                            iv.low, iv.high)
+
+
+def goal_spark(g: Any) -> Markup:
+    """A goal's baseline (unless measured on the day it was set) and measurements as a sparkline."""
+    values = [(p.date, p.value) for p in g.points]
+    if g.baseline is not None and not any(d <= g.set_date for d, _ in values):
+        values.insert(0, (g.set_date, g.baseline))
+    return charts.sparkline(g.title, sorted(values, key=lambda v: v[0]), g.low, g.high)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -135,6 +151,7 @@ def environment() -> Environment:
     env.filters.update(md=render_markdown, d=fmt_date, num=fmt_num, signed=fmt_signed, pct=fmt_pct, about=fmt_about)
     env.filters.update(ranges=item_ranges, short_subscale=short_subscale, clauses=join_clauses,
                        item_answers=item_answers)
+    env.globals.update(score_spark=score_spark, goal_spark=goal_spark)
     env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
                        plain_noun=plain_noun, subscale_since=subscale_since)
     from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
@@ -251,13 +268,18 @@ def render_client(view: ClientView, *, practice_name: str, today: date, repo: An
 def render_caseload(view: PracticeView) -> str:
     return environment().get_template("caseload.html").render(
         p=view, practice_name=view.name, today=view.today, repo=view.repo, as_of=view.as_of,
-        css=stylesheet(), share=False, root="",
+        css=stylesheet(), share=False, root="", week=timedelta(days=DUE_WINDOW_DAYS - 1),
     )
 
 
 def caseload_row(view: ClientView) -> Markup:
     """One client's row of the caseload table (kept with the client's page between builds)."""
     return environment().get_template("caseload_parts.html").module.client_row(view)
+
+
+def caseload_due_item(item: Any) -> Markup:
+    """One item of the caseload's "due this week" (kept with the client's page between builds)."""
+    return environment().get_template("caseload_parts.html").module.due_item(item)
 
 
 def caseload_alert_group(group: Any) -> Markup:

@@ -156,13 +156,24 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def _total(inst, adm: model.Administration) -> float | None:
+def score_of(inst: Any, adm: model.Administration) -> scoring.Score | None:
+    """The administration scored as the client's book scores it, or None when it cannot be (``check``
+    reports why; a book is never built with it)."""
     try:
         if adm.answers is not None:
-            return float(scoring.score(inst, adm.answers, worked=False).total)
-        return None if adm.total is None else float(adm.total)  # a total is written on the reported scale
+            return scoring.score(inst, adm.answers, worked=False)
+        if adm.raw_total is not None:
+            return scoring.score_raw_total(inst, float(adm.raw_total))
+        if adm.total is not None:
+            return scoring.score_total(inst, float(adm.total))
     except (scoring.ScoringError, TypeError, ValueError):
-        return None  # `check` reports it; an unscorable answer set has no total to count
+        pass
+    return None
+
+
+def _total(inst: Any, adm: model.Administration) -> float | None:
+    score = score_of(inst, adm)
+    return None if score is None else float(score.total)
 
 
 def _gas_t(client: model.Client) -> float | None:
