@@ -1,7 +1,7 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. What the schema cannot check is in ``rules/instrument_definitions.py``;
+own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_rules.py``;
 the scoring rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
@@ -309,10 +309,10 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
     from goalbook import fastschema
-    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
-    from goalbook.rules.instrument_definitions import (
+    from goalbook.clinical.instrument_rules import (
         definition_problems,  # it imports Item and items_range from here
     )
+    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
