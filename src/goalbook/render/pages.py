@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.number_text import percent, short_number
+from goalbook.number_text import half_up, percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -45,7 +45,7 @@ def fmt_about(x: float | None) -> str:
     """A whole number, or ``≈ 4`` when the true value is not whole (times are counted, not measured)."""
     if x is None:
         return "—"
-    whole = round(x)
+    whole = int(half_up(x))
     return str(whole) if abs(x - whole) < 0.05 else f"≈ {whole}"
 
 
