@@ -127,10 +127,12 @@ def test_a_phq9_typed_in_with_a_mistake_a_step_back_and_a_change_at_the_summary(
         term.answer("[0–3, b back, q quit] > ", "1")
     term.expect("[y save, 1–9 change that item, b back, q quit] > ")
     assert "   1  Little interest or pleasure in doing things" in term.seen
+    assert "  Total 11 — Moderate" in term.seen  # 3 + 1×8 = 11, before item 9 is changed
     term.type("9")  # change item 9 from the summary, then back to the summary
     term.expect("(was: 1)")
     term.type("0")
     term.answer("[y save, 1–9 change that item", "y")
+    assert "  Total 10 — Moderate" in term.seen
     assert term.finish() == 0
     # 3 + 1×7 + 0 = 10: Moderate (10–14); from 9 on 12 Jan: +1 (< 6, not reliable).
     assert "Saved: clients/ana-r/sessions/2026-01-26-self-report.yaml (created)." in term.seen
@@ -215,3 +217,26 @@ def test_refused_before_any_question(practice, args, said):
 def test_an_unknown_questionnaire_is_refused_with_a_suggestion(practice):
     result = CliRunner().invoke(main, ["enter", "ana-r", "gad-7", "--practice", str(practice)], input="")
     assert result.exit_code == 2 and "unknown questionnaire 'gad-7'" in result.output and "gad7" in result.output
+
+
+def test_a_questionnaire_already_recorded_that_day_is_refused_before_the_first_question(practice):
+    # Ana's PHQ-9 of 12 Jan is in the session file (line 4): nothing is asked, nothing changes.
+    before = (practice / "clients/ana-r/sessions/2026-01-12.yaml").read_bytes()
+    result = CliRunner().invoke(main, ["enter", "ana-r", "phq9", "--date", "2026-01-12", "--practice", str(practice)],
+                                input="1\n")
+    assert result.exit_code == 2 and "Item 1" not in result.output
+    assert ("PHQ-9 is already recorded for 2026-01-12 in clients/ana-r/sessions/2026-01-12.yaml:4; "
+            "nothing was asked or written") in result.output
+    assert (practice / "clients/ana-r/sessions/2026-01-12.yaml").read_bytes() == before
+
+
+def test_the_summary_shows_the_total_prorated_when_an_item_was_skipped():
+    instruments, _ = load_instruments(None)
+    typed = iter(["s"] + ["2"] * 9 + ["y"])
+    said: list[str] = []
+    answers = converse(GuidedEntry(instruments["core10"]), lambda prompt: next(typed), said.append, [])
+    assert answers == (None, 2, 2, 2, 2, 2, 2, 2, 2, 2)
+    # Item 1 skipped; items 2 and 3 reversed (4 − 2 = 2): nine items scoring 2, mean 2 × 10 items = 20,
+    # "Moderate-to-severe" (20–24).
+    total = next(line for line in said if line.startswith("  Total"))
+    assert total.startswith("  Total 20 — Moderate-to-severe (prorated: ")

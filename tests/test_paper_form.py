@@ -151,6 +151,6 @@ def test_form_print_refuses_with_the_licence_reason_and_writes_nothing(practice)
     assert not list(practice.root.rglob("*.html"))
 
 
-def test_print_only_options_need_print(practice):
-    result = run(practice.root, "ana-r", "--respondent", "sam")
-    assert result.exit_code == 2 and "--respondent and --date are for --print" in result.output
+def test_the_printed_date_needs_print(practice):
+    result = run(practice.root, "ana-r", "--date", "2026-03-02")
+    assert result.exit_code == 2 and "--date is for --print" in result.output

@@ -19,7 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from goalbook.clinical import scoring
 from goalbook.clinical.instruments import Instrument, Item
+from goalbook.clinical.scoring import answer_problems
+from goalbook.number_text import plain_number
 
 BACK, SKIP, QUIT, SAVE = "b", "s", "q", "y"
 SUMMARY_WIDTH = 58  # characters of item wording in the summary lines
@@ -123,6 +126,16 @@ class GuidedEntry:
             lines.append(f"  {item.number:>2}  {words:<{SUMMARY_WIDTH}}  {shown}")
         return lines
 
+    def total_line(self) -> str:
+        """The total as scored, to check against a total added up on the paper."""
+        problems = answer_problems(self.instrument, self.answers)
+        if problems:
+            return f"  Not scorable yet: {problems[0][1]}"
+        score = scoring.score(self.instrument, self.answers, worked=False)
+        band = f" — {score.band.label}" if score.band else ""
+        prorated = f" (prorated: {score.prorate_how})" if score.prorated else ""
+        return f"  Total {plain_number(score.total)}{band}{prorated}"
+
     def summary_prompt(self) -> str:
         return f"[y save, 1–{self.instrument.item_count} change that item, b back, q quit] > "
 
@@ -163,6 +176,7 @@ def converse(entry: GuidedEntry, ask: Callable[[str], str], say: Callable[[str],
                 say("Summary:")
                 for line in entry.summary_lines():
                     say(line)
+                say(entry.total_line())
                 said = entry.respond_to_summary(ask(entry.summary_prompt()))
                 if said is True:
                     return tuple(entry.answers)

@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -117,7 +117,7 @@ class ReliableChange:
     def describe(self) -> str:
         if self.points is not None:
             return f"≥ {plain_number(self.points)} points ({self.source})"
-        return (f"> {self.threshold:.2f} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
+        return (f"> {fixed(self.threshold, 2)} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
                 f"{plain_number(self.reliability)})) ({self.source})")
 
 
@@ -150,16 +150,21 @@ class NextStep:
     source: str
     unconfirmed: bool = False
     note: str = ""
+    on_items: bool = False  # `when_any_item:` the condition is on each item's answer, not the total
 
     @property
     def condition(self) -> str:
         return f"{RULE_SIGNS[self.op]} {plain_number(self.value)}"
 
-    def applies(self, total: float) -> bool:
+    def applies(self, total: float, answers: tuple[int | None, ...] | None = None) -> bool:
+        """Whether the step applies: to the total, or (``on_items``) to any answered item."""
+        if self.on_items:
+            return answers is not None and any(a is not None and COMPARISONS[self.op](a, self.value) for a in answers)
         return COMPARISONS[self.op](total, self.value)
 
     def explain(self) -> str:
-        return f"{self.say} (total {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
+        what = "an item answered" if self.on_items else "total"
+        return f"{self.say} ({what} {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,8 @@ class Instrument:
     builtin: bool = True
     source: str = ""  # path of the definition file
     overrides_builtin: bool = False
+    loinc_total: str = ""  # LOINC code of the total score (FHIR export), "" when none was verified
+    loinc_source: str = ""
 
     @property
     def item_count(self) -> int:
@@ -241,9 +248,9 @@ class Instrument:
         """The option values of item ``item_number`` (1-based), lowest first."""
         return self.items[item_number - 1].values
 
-    def next_step(self, total: float) -> NextStep | None:
-        """The first of ``next_steps`` whose condition the reported total meets."""
-        return next((s for s in self.next_steps if s.applies(total)), None)
+    def next_step(self, total: float, answers: tuple[int | None, ...] | None = None) -> NextStep | None:
+        """The first of ``next_steps`` whose condition the reported total (or an item of ``answers``) meets."""
+        return next((s for s in self.next_steps if s.applies(total, answers)), None)
 
     def subscale(self, subscale_id: str) -> Subscale | None:
         return next((s for s in self.subscales if s.id == subscale_id), None)
@@ -382,11 +389,13 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         note_unconfirmed(f"item {c['item']} flag", c)
     next_steps = []
     for n in data.get("next_steps") or []:
-        m = _CONDITION.match(n["when"])
+        when = n.get("when") or n.get("when_any_item")
+        m = _CONDITION.match(when)
         assert m  # schema pattern
         next_steps.append(NextStep(op=m.group(1), value=int(m.group(2)), say=n["say"], source=n["source"],
-                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", "")))
-        note_unconfirmed(f"next step when the total is {n['when']}", n)
+                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", ""),
+                                   on_items="when" not in n))
+        note_unconfirmed(f"next step when {'an item' if 'when' not in n else 'the total'} is {when}", n)
     subscales = []
     for s in data.get("subscales") or []:
         s_lo, s_hi = items_range(items, method, multiplier, s["items"])
@@ -409,6 +418,7 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         id=data["id"], name=data["name"], short_name=data["short_name"], version=str(data["version"]),
         direction=direction, items=items, min_total=lo, max_total=hi, licence=licence,
         citation=data["citation"], method=method, multiplier=multiplier,
+        loinc_total=(data.get("loinc") or {}).get("total", ""), loinc_source=(data.get("loinc") or {}).get("source", ""),
         prorate_up_to=int(missing.get("prorate_up_to", 0)), missing_source=missing.get("source", ""),
         reverse_items=tuple(sorted(data.get("reverse_items") or [])), bands=bands, bands_source=bands_source,
         cutoff=cutoff, reliable_change=rc, critical_items=tuple(critical), next_steps=tuple(next_steps),

@@ -27,8 +27,14 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     before anything is written; then the answers go into the client's record for that day (no
     other line of a file changes) and the score, band, flags and change are shown."""
     from goalbook.guided_entry import GuidedEntry, Stopped, converse
-    from goalbook.record_writer import AdministrationRecord, EnteredSource, write_administration
+    from goalbook.record_writer import (
+        AdministrationRecord,
+        EnteredSource,
+        find_recorded,
+        write_administration,
+    )
     from goalbook.records.locate import practice_or_fail
+    from goalbook.records.respondents import find_respondent
     from goalbook.scaffold import load_for_new
 
     root = practice_or_fail(practice)
@@ -36,8 +42,17 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     assert client is not None
     instrument = _instrument(loaded.instruments, instrument_id)
     on = _day(day, loaded.today)
-    person = _respondent(client, respondent)
+    person = find_respondent(client, respondent)
     who = person.label if person else f"{client.name} (client)"
+    # Refused before the first question, not after the last: the same day and person already has it.
+    placeholder = AdministrationRecord(client_id=client.id, instrument=instrument.id, on=on, answers=(0,),
+                                       respondent=person.id if person else None)
+    where = find_recorded(root, placeholder)
+    if where:
+        raise GoalbookError(
+            f"{instrument.short_name} is already recorded for {on.isoformat()}"
+            f"{' by ' + person.id if person else ''} in {where}; nothing was asked or written",
+            hint="to correct it, edit that file; for another day give --date")
     heading = [f"{instrument.short_name} for {client.name} on {on.isoformat()}, answered by {who}."]
     if instrument.instructions:
         heading.append(f"The form asks: {instrument.instructions}")
@@ -79,19 +94,6 @@ def _day(text: str | None, today: date) -> date:
         raise GoalbookError(f"--date {text} is after today ({today.isoformat()})",
                             hint="give the day the questionnaire was filled in")
     return on
-
-
-def _respondent(client, respondent: str | None):
-    if not respondent:
-        return None
-    person = client.respondent(respondent)
-    if person is None:
-        known = ", ".join(r.id for r in client.respondents) or "none yet"
-        raise GoalbookError(
-            f"{client.id} has no respondent '{respondent}' (respondents: {known})",
-            hint=f"add them under `respondents:` in clients/{client.id}/client.yaml with an id, a name and a "
-                 "relation (partner, parent, teacher or other)")
-    return person
 
 
 def _report(root: Path, client_id: str, instrument: str, respondent: str, session_file: str) -> None:

@@ -56,3 +56,20 @@ def csv_command(out: Path | None, pseudonymise: bool, key_file: Path | None, pra
     out = out if out is not None else root / "_export" / "csv"
     written = files.write_export(out, csv_files.csv_files(tables.practice_tables(loaded, names)))
     _done(written, out)
+
+
+@command.command(name="fhir")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="The folder to write (default: the practice's _export/fhir/).")
+@click.option("--key-file", type=click.Path(path_type=Path), default=None,
+              help="The pseudonym key (default: ~/.config/goalbook/pseudonym.key, made on first use).")
+@click.option("--practice", "practice", type=click.Path(file_okay=False), default=None, help=PRACTICE_HELP)
+def fhir_command(out: Path | None, key_file: Path | None, practice: str | None) -> None:
+    """FHIR R4 NDJSON, one file per resource type; patients appear by pseudonym only."""
+    from goalbook.export import fhir, files, pseudonyms
+
+    root, loaded = _checked_practice(practice)
+    names = pseudonyms.Pseudonyms(pseudonyms.load_or_create_key(key_file))
+    out = out if out is not None else root / "_export" / "fhir"
+    written = files.write_export(out, fhir.files(fhir.practice_resources(loaded, names)))
+    _done(written, out)

@@ -24,7 +24,7 @@ from goalbook.errors import GoalbookError
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
               help="--print: the paper size.")
 @click.option("--respondent", metavar="ID",
-              help="--print: who fills it in, when not the client (a respondent id from client.yaml).")
+              help="Who fills it in, when not the client (a respondent id from client.yaml).")
 @click.option("--date", "day", metavar="YYYY-MM-DD",
               help="--print: the date printed on the form (default: a line to write it on).")
 @PRACTICE_OPTION
@@ -45,8 +45,10 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
                             hint="e.g. `goalbook form ana-r` or `goalbook form --due`")
     if due and (instrument_ids or output):
         raise GoalbookError("--due makes the forms from each client's schedule: leave out --instrument and -o")
-    if not to_print and (respondent or day):
-        raise GoalbookError("--respondent and --date are for --print (a form to print)")
+    if not to_print and day:
+        raise GoalbookError("--date is for --print (the date printed on a paper form)")
+    if due and respondent:
+        raise GoalbookError("--due makes each client's own forms: leave out --respondent, or give a CLIENT")
     if to_print:
         if due:
             raise GoalbookError("--print makes one client's form: give a CLIENT instead of --due")
@@ -54,9 +56,10 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         return
     loaded, client = load_for_new(root, client_id)
     if client is not None:
-        ids = list(instrument_ids) or page.due_instruments(client, loaded)
-        made = page.make_form(loaded, client, ids, output=output, days=days)
-        _said(made, root)
+        ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
+        made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
+        person = client.respondent(respondent or "")
+        _said(made, root, f"; for {person.label} to fill in" if person else "")
         return
     count = 0
     for each in loaded.clients:
@@ -75,13 +78,13 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
 
 
-def _said(made, root: Path) -> None:
+def _said(made, root: Path, who: str = "") -> None:
     try:
         shown = made.path.relative_to(root)
     except ValueError:
         shown = made.path
     click.echo(f"{made.client}: {shown} ({', '.join(made.instruments)}; form {made.form_id}, "
-               f"valid until {made.expires.isoformat()}; recorded in {made.record})")
+               f"valid until {made.expires.isoformat()}; recorded in {made.record}{who})")
 
 
 def _print(root: Path, client_id: str | None, instrument_ids: list[str], output: Path | None, paper: str,

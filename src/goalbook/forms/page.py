@@ -136,8 +136,14 @@ def forms_folder(root: Path) -> Path:
 
 
 def make_form(practice: model.Practice, client: model.Client, instrument_ids: list[str], *,
-              output: Path | None = None, days: int = DEFAULT_DAYS) -> MadeForm:
-    """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused."""
+              output: Path | None = None, days: int = DEFAULT_DAYS, respondent: str = "") -> MadeForm:
+    """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused.
+
+    ``respondent``: who fills it in when not the client (a respondent of the client); the issued
+    record keeps it, so the reply is imported as that person's answers."""
+    from goalbook.records.respondents import find_respondent
+
+    find_respondent(client, respondent)
     if client.status == "discharged":
         raise GoalbookError(f"{client.id} is discharged: goalbook makes no form for a finished course",
                             hint="set their status back to active in client.yaml if the work has resumed")
@@ -161,7 +167,7 @@ def make_form(practice: model.Practice, client: model.Client, instrument_ids: li
                        expires=expires, public=public)
     record = issued.record_issued(practice.root, issued.IssuedForm(
         form=form_id, client=client.id, issued=practice.today.isoformat(), expires=expires.isoformat(),
-        questionnaires=tuple(i.id for i in chosen), key=public.fingerprint,
+        questionnaires=tuple(i.id for i in chosen), key=public.fingerprint, respondent=respondent,
     ))
     path = output if output is not None else forms_folder(practice.root) / f"{client.id}-{form_id}.html"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -167,6 +167,8 @@ class ActionStep:
     times: int
     per: str  # day | week | month
     goal_id: str
+    minutes: int | None = None  # how long each time ("30 minutes, 5 times a week")
+    start: date | None = None  # `from:`: the day the step starts, when after its goal was set
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,8 @@ class Session:
     administrations: tuple[Administration, ...] = ()
     measurements: dict[str, float] = field(default_factory=dict)
     homework: dict[str, int] = field(default_factory=dict)
+    # Minutes reported with the times ({times: 4, minutes: 110}), for steps that have minutes.
+    homework_minutes: dict[str, float] = field(default_factory=dict)
     notes: str = ""
     private_notes: str = ""
     for_client: str = ""  # written to the client: the only session note on the share page by default

@@ -23,6 +23,7 @@ import json
 import operator
 import os
 import re
+import stat as stat_mod
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -553,13 +554,12 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     keys and ambiguous words are errors, but the data is still returned.
     """
     try:
-        # One open and fstat (not a stat of the path, then an open), unbuffered: read() reads the
-        # whole file straight into one bytes object.
-        with open(path, "rb", buffering=0) as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > MAX_BYTES:  # don't read a huge file only to refuse it
-                return None, [_too_large(display, size)]
-            data = file.read()
+        data = read_limited(path)
+    except NotARegularFile as err:
+        return None, [_whole_file(display, "unreadable", f"this is {err.what}, not a file goalbook can read",
+                                  "a record is a plain text file: remove this entry, or put a real file in its place")]
+    except TooLarge as err:
+        return None, [_too_large(display, err.size)]
     except OSError as err:
         return None, [
             _whole_file(
@@ -570,6 +570,53 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return load_yaml_bytes(data, display)
+
+
+class NotARegularFile(OSError):
+    """A pipe, a device or a socket where a record file should be: never opened for reading (a
+    pipe would wait forever for a writer, a device such as /dev/zero never ends)."""
+
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"{path}: {what}")
+        self.what = what
+
+
+class TooLarge(OSError):
+    def __init__(self, path: str, size: int) -> None:
+        super().__init__(f"{path}: {size} bytes")
+        self.size = size
+
+
+def read_limited(path: Path | str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a practice's file: a regular file only, at most ``limit`` bytes.
+
+    Opened without blocking (so a pipe does not wait for a writer), checked on the open file
+    itself (no swap between a check and the open), and never read past the limit even if it
+    grows while being read. One open and fstat, unbuffered: read() reads the whole file straight
+    into one bytes object (speed)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", buffering=0) as file:
+        st = os.fstat(fd)
+        if not stat_mod.S_ISREG(st.st_mode):
+            raise NotARegularFile(str(path), _kind_of(st.st_mode))
+        if st.st_size > limit:  # don't read a huge file only to refuse it
+            raise TooLarge(str(path), st.st_size)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(str(path), len(data))
+    return data
+
+
+def _kind_of(mode: int) -> str:
+    if stat_mod.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
+        return "a device"
+    if stat_mod.S_ISSOCK(mode):
+        return "a socket"
+    if stat_mod.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
 
 
 def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
@@ -610,7 +657,7 @@ def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
 
 
 def _source_bytes(source: Path | bytes) -> bytes:
-    return source if isinstance(source, bytes) else source.read_bytes()
+    return source if isinstance(source, bytes) else read_limited(source)
 
 
 @lru_cache(maxsize=32)
@@ -626,7 +673,7 @@ def _compose(data: bytes) -> Node | None:
 
 @lru_cache(maxsize=32)
 def _compose_file(path: str, mtime_ns: int, size: int) -> Node | None:
-    return _compose(Path(path).read_bytes())
+    return _compose(read_limited(path))
 
 
 def _tree(source: Path | bytes) -> Node | None:

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.number_text import percent, short_number
+from goalbook.number_text import half_up, percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -45,7 +45,7 @@ def fmt_about(x: float | None) -> str:
     """A whole number, or ``≈ 4`` when the true value is not whole (times are counted, not measured)."""
     if x is None:
         return "—"
-    whole = round(x)
+    whole = int(half_up(x))
     return str(whole) if abs(x - whole) < 0.05 else f"≈ {whole}"
 
 
@@ -156,9 +156,9 @@ def environment() -> Environment:
                        plain_noun=plain_noun, subscale_since=subscale_since)
     from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
     from goalbook.render.score_rows import score_rows  # they use this module's formatters
-    from goalbook.render.session_items import session_items
+    from goalbook.render.session_items import session_items, timeline
 
-    env.globals.update(score_rows=score_rows, session_items=session_items, point_rows=point_rows,
+    env.globals.update(score_rows=score_rows, session_items=session_items, timeline=timeline, point_rows=point_rows,
                        report_rows=report_rows, week_heads=week_heads, week_cells=week_cells)
     return env
 
@@ -168,6 +168,11 @@ def stylesheet() -> Markup:
     css = (data_dir("templates") / "book" / "book.css").read_text(encoding="utf-8")
     # Our own file, but never let it close the <style> element early.
     return Markup(css.replace("</", "<\\/"))
+
+
+def _both(draw: Any, chart_id: str, title: str, desc: str, **kwargs: Any) -> Markup:
+    """A chart as drawn for a wide screen and for a phone (``chart-id-n``): book.css shows one of them."""
+    return draw(chart_id, title, desc, **kwargs) + draw(f"{chart_id}-n", title, desc, narrow=True, **kwargs)
 
 
 def _client_charts(view: ClientView) -> dict[str, Markup]:
@@ -183,8 +188,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
         else:
             desc = (f"{g.measure_text}. Baseline {fmt_num(g.baseline)}, target {g.target_text}{by}; "
                     f"{len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
-        out[g.anchor] = charts.goal_chart(
-            f"chart-{g.anchor}", f"Progress: {g.title}", desc,
+        out[g.anchor] = _both(
+            charts.goal_chart, f"chart-{g.anchor}", f"Progress: {g.title}", desc,
             points=[charts.Point(p.date, p.value) for p in g.points],
             low=g.low, high=g.high, start=g.start, end=g.end, baseline=g.baseline, target=g.target,
             target_date=g.target_date, trend=g.trend,
@@ -199,7 +204,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"Asked {s.frequency}. Each bar is the share of that done in a week; "
                     f"{fmt_pct(s.percent)} over all reported weeks, the aim met in {s.weeks_met} of "
                     f"{plural(s.weeks_known, 'week')}.",
-                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial) for w in s.weeks],
+                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial, w.parts if w.split else ())
+                     for w in s.weeks],
                 )
     for group in view.instrument_groups:
         # Several respondents' series of one questionnaire stand side by side: one time axis for all.
@@ -231,8 +237,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
                   for r in iv.rows if r.total is not None]
         desc = (f"{len(iv.rows)} administrations {span}; first {first.total_text}, latest {latest.total_text} "
                 f"({band_words(iv.bands, latest.band, latest.band_level)}).")
-        return {iv.anchor: charts.questionnaire_chart(
-            f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
+        return {iv.anchor: _both(
+            charts.questionnaire_chart, f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
             points=points, bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
             cutoff_label="threshold" if client else "clinical cutoff", events=events,
@@ -246,8 +252,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
         desc = (f"{sub.name}: {plural(len(cells), 'administration')} {span}; first {c0.total_text}, "
                 f"latest {c1.total_text} ({band_words(sub.bands, c1.band, c1.band_level)}).")
         key = f"{iv.anchor}-{sub.id}"
-        out[key] = charts.questionnaire_chart(
-            f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
+        out[key] = _both(
+            charts.questionnaire_chart, f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
             points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
             events=events,

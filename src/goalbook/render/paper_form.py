@@ -26,6 +26,7 @@ import jinja2
 from goalbook.clinical.instruments import Instrument, Item, Option
 from goalbook.errors import GoalbookError
 from goalbook.records import model
+from goalbook.records.respondents import find_respondent
 from goalbook.resources import data_dir
 
 # CSS @page sizes, by the name `--paper` takes.
@@ -97,15 +98,7 @@ def paper_form(practice: model.Practice, client: model.Client, instrument_ids: l
                             hint="name the ones to print with --instrument, e.g. --instrument phq9")
     if paper not in PAPER_SIZES:
         raise GoalbookError(f"unknown paper size '{paper}'", hint=f"use one of: {', '.join(PAPER_SIZES)}")
-    person = None
-    if respondent:
-        person = client.respondent(respondent)
-        if person is None:
-            known = ", ".join(r.id for r in client.respondents) or "none yet"
-            raise GoalbookError(
-                f"{client.id} has no respondent '{respondent}' (respondents: {known})",
-                hint=f"add them under `respondents:` in clients/{client.id}/client.yaml with an id, a name "
-                     "and a relation (partner, parent, teacher or other)")
+    person = find_respondent(client, respondent)
     chosen: list[Instrument] = []
     for iid in dict.fromkeys(instrument_ids):
         instrument = practice.instruments.get(iid)

@@ -464,8 +464,9 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
     for iv in view.instruments:
         if iv.primary and len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
-            add("deterioration", row.date, f"{iv.label} {iv.rows[0].total_text} → {row.total_text} "
-                f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
+            first = iv.first_of(row)  # the first score of the latest row's episode of care
+            add("deterioration", row.date, f"{iv.label} {first.total_text} → {row.total_text} "
+                f"since {_d(first.date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
     if client.status == "active":  # a paused or discharged client has nothing due (``schedule_due``)
         for due in view.schedule:
             if due.overdue and due.due is not None:
