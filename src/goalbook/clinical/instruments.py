@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -117,7 +117,7 @@ class ReliableChange:
     def describe(self) -> str:
         if self.points is not None:
             return f"≥ {plain_number(self.points)} points ({self.source})"
-        return (f"> {self.threshold:.2f} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
+        return (f"> {fixed(self.threshold, 2)} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
                 f"{plain_number(self.reliability)})) ({self.source})")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from operator import contains
 
 from goalbook.clinical.instruments import Band, Instrument, Item
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, plain_number
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 
@@ -323,10 +323,10 @@ def _combine_words(instrument: Instrument, raw: float, answered: int, k: int, me
     times = f" × {plain_number(mult)}" if mult != 1 else ""
     missing = k - answered
     if instrument.method == "mean":
-        how = f"mean of {answered} answered items = {plain_number(raw)} / {answered} = {mean:.2f}{times}"
+        how = f"mean of {answered} answered items = {plain_number(raw)} / {answered} = {fixed(mean or 0, 2)}{times}"
     elif missing:
         how = (f"{missing} item{'s' if missing != 1 else ''} missing: mean of {answered} answered items "
-               f"({plain_number(raw)} / {answered} = {mean:.2f}) × {k} items{times}")
+               f"({plain_number(raw)} / {answered} = {fixed(mean or 0, 2)}) × {k} items{times}")
     else:
         how = f"sum of {k} items = {plain_number(raw)}{times}"
     if how.endswith(f"= {plain_number(total)}"):
