@@ -2,13 +2,15 @@
 
 Proves: no network request of any kind, no console errors, every page reachable from the caseload,
 every chart next to its table. Saves screenshots of the caseload, a client book, its print PDF and
-the share page to tests/artifacts/ for people to look at.
+the share page for people to look at, to $GOALBOOK_ARTIFACTS (default: goalbook-artifacts in the
+temporary directory).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+# Outside the source tree: $GOALBOOK_ARTIFACTS, else a folder in the temporary directory.
+ARTIFACTS = Path(os.environ.get("GOALBOOK_ARTIFACTS") or Path(tempfile.gettempdir()) / "goalbook-artifacts")
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"
 SMALL = Path(__file__).resolve().parent / "golden" / "practice"
 
@@ -137,7 +140,7 @@ def test_each_chart_has_its_table(browser, book):
 
 def test_screenshots_and_print(browser, book):
     out, first, share = book
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     w = Watched(browser)
     try:
         w.open(out / "index.html")

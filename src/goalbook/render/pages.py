@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.number_text import percent, short_number
+from goalbook.number_text import half_up, percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -45,7 +45,7 @@ def fmt_about(x: float | None) -> str:
     """A whole number, or ``≈ 4`` when the true value is not whole (times are counted, not measured)."""
     if x is None:
         return "—"
-    whole = round(x)
+    whole = int(half_up(x))
     return str(whole) if abs(x - whole) < 0.05 else f"≈ {whole}"
 
 
@@ -114,8 +114,7 @@ def plain_noun(iv: InstrumentView) -> str:
 
 def item_answers(items: Any) -> Markup:
     """A row's item answers in groups of five. Built here rather than by a template loop: a
-    client page has about a thousand of them, and Jinja's per-item escaping was a tenth of the
-    render time of a large book (issue 6)."""
+    client page has about a thousand of them, and Jinja's per-item escaping of each is slow."""
     cells = [f'<mark class="item-flag" title="item {it.number}">{text(it.answer)}</mark>' if it.flagged
              else f'<span title="item {it.number}">{text(it.answer)}</span>' for it in items]
     groups = ['<span class="item-group">' + "".join(cells[start:start + 5]) + "</span>"
