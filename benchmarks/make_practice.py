@@ -689,8 +689,9 @@ def session_yaml(rng: random.Random, plan: ClientPlan, i: int, clinicians: list[
         if i == 0:
             total = start  # the intake score is the baseline of questionnaire goals
         if i == 0 and inst != plan.instruments[0] and rng.random() < 0.05:
-            # only the total known, from the referral letter (the WHO-5's as its raw sum, before × 4)
-            out.append(f"  {inst}: {{{'raw' if inst == 'who5' else 'total'}: {total}}}")
+            # only the total known, from the referral letter; a WHO-5 raw sum says it is raw
+            key = "raw" if inst == "who5" else "total"
+            out.append(f"  {inst}: {{{key}: {total}}}")
             continue
         answers = item_answers(total, spec, rng, risk if spec.risk_item else 0)
         out.append(f"  {inst}: [{', '.join(map(str, answers))}]")

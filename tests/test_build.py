@@ -34,8 +34,8 @@ def test_builds_caseload_and_one_page_per_client(small_practice):
     result = build_book(small_practice)
     assert result.ok and not [p for p in result.problems if p.is_error]
     assert result.out == small_practice / "_book"
-    assert result.clients == 2 and result.pages == 3
-    assert sorted(tree(result.out)) == [MARKER, "clients/ab.html", "clients/cd.html", "index.html"]
+    assert result.clients == 2 and result.pages == 4
+    assert sorted(tree(result.out)) == [MARKER, "clients/ab.html", "clients/cd.html", "index.html", "outcomes.html"]
 
 
 def test_two_builds_are_byte_identical(small_practice, tmp_path):
@@ -100,7 +100,7 @@ def test_every_page_carries_the_privacy_head(small_practice):
     out = build_book(small_practice).out
     share = build_book(small_practice, client="ab", share=True).out
     pages = [out / p for p in tree(out) if p.endswith(".html")]
-    assert share in pages and len(pages) == 4
+    assert share in pages and len(pages) == 5
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert html.startswith("<!doctype html>\n<html lang=\"en\">")
@@ -169,7 +169,7 @@ def test_cli_builds_and_prints_one_summary_line(small_practice):
     result = CliRunner().invoke(main, ["build", str(small_practice)])
     assert result.exit_code == 0, result.output
     last = result.output.strip().splitlines()[-1]
-    assert re.fullmatch(r"Built 2 clients, 3 pages, 4 warnings in \d+\.\d\d s → .*_book/", last), last
+    assert re.fullmatch(r"Built 2 clients, 4 pages, 4 warnings in \d+\.\d\d s → .*_book/", last), last
 
 
 def test_cli_refuses_to_build_on_errors_and_lists_problems_like_check(small_practice):

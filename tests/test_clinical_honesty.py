@@ -3,8 +3,12 @@ possible totals, one baseline story. Hand-worked cases, arithmetic in comments."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from goalbook.checks import check_practice
 from goalbook.views import book_views
+
+REPO_INSTRUMENTS = Path(__file__).resolve().parent.parent / "instruments"
 
 CLIENT = """\
 id: gh
@@ -21,6 +25,8 @@ def _practice(make_practice, sessions: dict[str, str], goals: str = "goals: []\n
     files.update(extra or {})
     root = make_practice(files)
     practice, problems = check_practice(root)
+    # Only the errors a test asks for: any other error would leave the book unbuilt.
+    assert practice is not None and not [p for p in problems if p.is_error and p.code != "impossible-total"], problems
     return practice, problems
 
 
@@ -206,3 +212,92 @@ def test_questionnaire_goal_before_any_score_says_where_its_baseline_will_come_f
     practice, _ = _practice(make_practice, {"2026-01-05": "date: 2026-01-05\nkind: intake\n"}, goals=PHQ9_GOAL)
     measurable = next(s for s in _view(practice).goals[0].smart if s.letter == "M")
     assert "baseline: the first score once the questionnaire is given" in measurable.text
+
+
+# --- 12. A returning client starts a new episode --------------------------------------------------------
+
+RETURNING = {
+    # Episode 1: PHQ-9 2 × 9 = 18 at intake, 1 × 9 = 9 at discharge (−9: reliable improvement).
+    "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 2, 2, 2]\n"
+                  "  gad7: [2, 2, 2, 2, 2, 1, 1]\n",
+    "2026-01-12": "date: 2026-01-12\nkind: session\n",
+    "2026-01-19": "date: 2026-01-19\nkind: session\n",
+    "2026-01-26": "date: 2026-01-26\nkind: discharge\nquestionnaires:\n  phq9: [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                  "  gad7: [1, 1, 1, 1, 1, 1, 0]\n",
+    # Episode 2, after a new intake: PHQ-9 1 × 6 + 2 × 3 = 12, then 2 × 9 = 18 (+6 ≥ 6 from 12, not from 18).
+    "2026-03-02": "date: 2026-03-02\nkind: intake\nquestionnaires:\n  phq9: [1, 1, 1, 1, 1, 1, 2, 2, 2]\n"
+                  "  gad7: [1, 1, 1, 1, 1, 1, 1]\n",
+    "2026-03-09": "date: 2026-03-09\nkind: session\n",
+    "2026-03-23": "date: 2026-03-23\nkind: session\nquestionnaires:\n  phq9: [2, 2, 2, 2, 2, 2, 2, 2, 2]\n"
+                  "  gad7: [1, 1, 1, 1, 1, 1, 1]\n",
+}
+
+
+def test_a_returning_client_has_change_measured_within_each_episode(make_practice):
+    practice, _ = _practice(make_practice, RETURNING)
+    view = _view(practice)
+    phq = next(iv for iv in view.instruments if iv.id == "phq9")
+    assert [(r.total, r.episode, r.delta_text) for r in phq.rows] == [
+        (18, 1, ""), (9, 1, "−9"),  # episode 1: 18 → 9
+        (12, 2, ""), (18, 2, "+6"),  # episode 2 starts again from its own first score: 12 → 18
+    ]
+    assert phq.rows[1].reliable == "improvement" and phq.rows[3].reliable == "deterioration"
+    assert phq.episode_labels == {
+        1: "Episode 1, from 5 Jan 2026 to 1 Mar 2026",
+        2: "Episode 2, from 2 Mar 2026 (returned after discharge on 26 Jan 2026)",
+    }
+    # The alert says the change since the episode's first score, not since 5 Jan.
+    (alert,) = [a for a in view.alerts if a.kind == "deterioration" and "PHQ-9" in a.why]
+    assert alert.why.startswith("PHQ-9 12 → 18 since 2 Mar 2026")
+
+
+def test_a_returning_clients_nhs_outcome_is_for_the_current_episode(make_practice):
+    practice, _ = _practice(make_practice, RETURNING)
+    nhs = _view(practice).nhs
+    # Episode 2: PHQ-9 12 → 18, GAD-7 7 → 7; 2 treatment appointments (9 and 23 Mar), not the 4 in all.
+    assert (nhs.phq9, nhs.gad7, nhs.treatment_appointments) == (("12", "18"), ("7", "7"), 2)
+    assert nhs.scope.startswith("Episode 2, from 2 Mar 2026")
+
+
+def test_a_goal_set_in_an_earlier_episode_keeps_its_own_scores(make_practice):
+    goals = PHQ9_GOAL  # set 5 Jan (episode 1), target 9, PHQ-9 measured
+    practice, _ = _practice(make_practice, RETURNING, goals=goals)
+    goal = _view(practice).goals[0]
+    assert [p.value for p in goal.points] == [18, 9]  # not the episode 2 scores 12 and 18
+    assert goal.reached and goal.episode_label.startswith("Episode 1")
+
+
+def test_the_book_labels_each_episode(make_practice, tmp_path):
+    from click.testing import CliRunner
+
+    from goalbook.cli import main
+
+    files = {"clients/gh/client.yaml": CLIENT, "clients/gh/goals.yaml": "goals: []\n"}
+    files.update({f"clients/gh/sessions/{d}.yaml": t for d, t in RETURNING.items()})
+    root = make_practice(files)
+    assert CliRunner().invoke(main, ["build", str(root), "-o", str(tmp_path / "book")]).exit_code == 0
+    html = (tmp_path / "book" / "clients" / "gh.html").read_text()
+    assert "Episode 2, from 2 Mar 2026 (returned after discharge on 26 Jan 2026)" in html
+    assert html.count('<tr class="episode">') == 4  # PHQ-9 and GAD-7, two episodes each
+
+
+def test_who5_any_item_at_0_or_1_says_assess_further():
+    from goalbook.clinical.instruments import load_instruments
+
+    who5 = load_instruments(None)[0]["who5"]
+    # 3+3+3+3+1 = 13 × 4 = 52 %: above both total rules, but item 5 answered 1 ≤ 1.
+    step = who5.next_step(52, (3, 3, 3, 3, 1))
+    assert step is not None and step.on_items and step.say.startswith("an item answered 'some of the time'")
+    assert who5.next_step(52, (3, 3, 3, 3, 2)) is None  # no item ≤ 1
+    assert who5.next_step(52) is None  # a total only: the items are not known
+
+
+def test_a_next_step_needs_a_condition(make_practice):
+    from goalbook.clinical.instruments import load_instruments
+
+    definition = (REPO_INSTRUMENTS / "phq2.yaml").read_text().replace('  - when: ">= 3"\n', '  - note: "no condition"\n')
+    root = make_practice({"instruments/phq2.yaml": definition})
+    instruments, problems = load_instruments(root)
+    assert [p for p in problems if p.is_error and p.path == "instruments/phq2.yaml"]
+    assert not instruments["phq2"].overrides_builtin  # the broken override is left out; the built-in stays
+

@@ -1,8 +1,9 @@
-"""The compiled schema check (fastschema.py) must agree with jsonschema on every input.
+"""The fast schema check (fastschema.py, by jsonschema-rs) must agree with jsonschema.
 
 It answers only "valid?" on the hot path; jsonschema explains failures. A wrong "valid" would
 hide a therapist's mistake, so agreement is tested on real files, on the broken-file corpus,
-on Draft-07 corner cases, and on thousands of random mutations of valid files.
+on Draft-07 corner cases, and on random mutations of valid files (a few hundred by default,
+thousands with ``-m slow``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def jsonschema_says(data, kind: str) -> bool:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_goalbook_schema_compiles(kind):
-    assert fastschema.checker(kind) is not None
+    assert callable(fastschema.checker(kind))
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +83,16 @@ def test_agrees_on_the_broken_file_corpus():
 # --- Draft-07 corner cases, each against jsonschema itself
 
 
+def both(schema: dict, instance) -> tuple[bool, bool]:
+    """(fast check's answer, jsonschema's answer) for ``instance``."""
+    checker = validate._validator("session").format_checker
+    fast = fastschema.compile_schema(schema, {"date": checker.checkers["date"][0]})
+    return fast(instance), Draft7Validator(schema, format_checker=checker).is_valid(instance)
+
+
 def agree(schema: dict, instance) -> bool:
-    fast = fastschema.compile_schema(schema, {"date": validate._validator("session").format_checker.checkers["date"][0]})
-    assert fast is not None
-    slow = Draft7Validator(schema, format_checker=validate._validator("session").format_checker).is_valid(instance)
-    assert fast(instance) == slow, (schema, instance)
+    fast, slow = both(schema, instance)
+    assert fast == slow, (schema, instance)
     return slow
 
 
@@ -117,9 +123,23 @@ def test_draft7_corner_cases():
     assert agree({"maxLength": 2}, "ab") is True
 
 
-def test_an_unknown_keyword_is_left_to_jsonschema():
-    assert fastschema.compile_schema({"type": "object", "dependencies": {"a": ["b"]}}, {}) is None
-    assert fastschema.compile_schema({"$ref": "other.json#/x"}, {}) is None
+def test_where_the_libraries_differ_the_fast_check_says_no():
+    """A "no" only costs a jsonschema run; a "yes" where jsonschema says no would hide a mistake."""
+    ident = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}
+    assert both(ident, "walk\n") == (False, True)  # Python's $ also matches before a final newline
+    assert both({"type": "number"}, float("nan")) == (False, True)
+    assert both({"type": "number"}, float("inf")) == (False, True)
+    assert both({"pattern": "^\\d+$"}, "\u0663") == (False, True)  # an Arabic-Indic digit
+
+
+def test_a_value_json_cannot_hold_is_left_to_jsonschema():
+    assert fastschema.is_valid({"id": "ana-r", 1: "x"}, "client") is False
+    assert fastschema.compile_schema({}, {})(b"bytes") is False
+
+
+def test_a_reference_outside_the_schema_is_never_fetched():
+    with pytest.raises(ValueError, match="Retrieval is disabled"):
+        fastschema.compile_schema({"$ref": "http://example.invalid/other.json"}, {})
 
 
 # --- random mutations of valid documents
@@ -184,11 +204,22 @@ def mutate(data, draw):
     return doc
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_agrees_on_random_mutations(samples, data):
+def mutation_agrees(samples, data) -> None:
     kind, doc = data.draw(st.sampled_from(samples))
     for _ in range(data.draw(st.integers(1, 2))):
         doc = mutate(doc, data.draw)
     json.dumps(doc)  # still JSON-like data, as the strict loader gives
     assert fastschema.is_valid(doc, kind) == jsonschema_says(doc, kind)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_agrees_on_random_mutations(samples, data):
+    mutation_agrees(samples, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_agrees_on_many_random_mutations(samples, data):
+    mutation_agrees(samples, data)

@@ -289,3 +289,36 @@ def test_expired_form_is_imported_with_a_warning(practice):
 def test_not_a_reply(practice):
     result = run(practice, "import", input="hello\n")
     assert result.exit_code == 1 and "not a goalbook reply" in result.output
+
+
+def test_no_form_for_a_discharged_client(practice):
+    client = practice / "clients/ab/client.yaml"
+    client.write_text(client.read_text().replace("status: active", "status: discharged\nend_date: 2026-03-01"))
+    result = run(practice, "form", "ab", "--instrument", "gad7")
+    assert result.exit_code != 0 and "ab is discharged" in result.output
+    assert not (practice / "forms/issued").exists()
+
+
+def test_replies_to_forms_made_before_a_new_key_still_import(practice):
+    old_form, _ = make_form(practice, "gad7")
+    old_key = keys.practice_public_key(practice)
+    text = client_reply(practice, old_form, {"gad7": GAD7})
+    assert run(practice, "keys", "new").exit_code != 0  # a key exists: --replace is needed
+    assert run(practice, "keys", "new", "--replace").exit_code == 0
+    assert keys.practice_public_key(practice).fingerprint != old_key.fingerprint
+    result = run(practice, "import", input=text)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_respondents_reply_is_recorded_as_theirs(practice):
+    client = practice / "clients/ab/client.yaml"
+    client.write_text(client.read_text() + "respondents:\n  - id: sam\n    name: Sam\n    relation: partner\n")
+    result = run(practice, "form", "ab", "--instrument", "gad7", "--respondent", "sam")
+    assert result.exit_code == 0, result.output
+    form_id = re.search(r"form (f-\d{8}-[a-z2-7]{6})", result.output).group(1)
+    result = run(practice, "import", input=client_reply(practice, form_id, {"gad7": GAD7}))
+    assert result.exit_code == 0, result.output
+    text = (practice / "clients/ab/sessions/2026-04-02-self-report.yaml").read_text()
+    assert "    respondent: sam\n" in text
+    # Sam's first GAD-7: no change line (the client's own earlier GAD-7 is another series).
+    assert "GAD-7: 7, Mild" in result.output and "since" not in result.output

@@ -35,7 +35,7 @@ def test_readme_example_is_valid(kind, block):
 
 
 # The commands table: `| `goalbook VERB [SUB] ARGS [--option …]` | what it does |`.
-ROW = re.compile(r"^\| `goalbook ((?:new )?[a-z]+)([^`]*)` \|", re.MULTILINE)
+ROW = re.compile(r"^\| `goalbook ((?:new |export )?[a-z]+)([^`]*)` \|", re.MULTILINE)
 
 
 def _command_rows() -> list[tuple[str, list[str]]]:

@@ -14,7 +14,7 @@ import pytest
 from goalbook.build import build_book
 
 GOLDEN = Path(__file__).parent / "golden" / "book"
-PAGES = ["index.html", "clients/ab.html", "clients/cd.html", "share/ab.html"]
+PAGES = ["index.html", "outcomes.html", "clients/ab.html", "clients/cd.html", "share/ab.html"]
 
 
 @pytest.fixture

@@ -178,3 +178,36 @@ def test_the_clients_page_shows_two_partners_side_by_side(make_practice):
     assert "GAD-7, Ana R. (client) totals over time" in block and "GAD-7, Sam (partner) totals over time" in block
     shared = build_book(practice.root, client="ana-r", share=True)
     assert shared.out is not None and "Sam" not in shared.out.read_text(encoding="utf-8")
+
+
+def test_a_web_form_made_for_the_partner_comes_back_as_his_answers(make_practice, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from test_forms import SETTINGS, client_reply
+
+    from goalbook.cli import main
+    from goalbook.forms import issued
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    root = make_practice({"goalbook.yaml": SETTINGS, "clients/ana-r/client.yaml": CLIENT,
+                          "clients/ana-r/sessions/2026-01-12.yaml": "date: 2026-01-12\nkind: session\n"
+                          "questionnaires:\n  gad7: [2, 2, 2, 2, 2, 2, 2]\n"})
+    made = CliRunner().invoke(main, ["form", "ana-r", "--instrument", "gad7", "--respondent", "sam",
+                                     "--practice", str(root)])
+    assert made.exit_code == 0, made.output
+    assert "; for Sam (partner) to fill in)" in made.output
+    form_id = made.output.split("form ", 1)[1].split(",", 1)[0]
+    assert issued.read_issued(root, form_id).respondent == "sam"
+    (tmp_path / "r.txt").write_text(client_reply(root, form_id, {"gad7": [1, 1, 1, 1, 1, 1, 1]},
+                                                 on="2026-03-30", at="2026-03-30T08:30Z"))
+    imported = CliRunner().invoke(main, ["import", str(tmp_path / "r.txt"), "--practice", str(root)])
+    assert imported.exit_code == 0, imported.output
+    practice, problems = check_practice(root)
+    assert practice is not None and not [p for p in problems if p.is_error], problems
+    client = practice.client("ana-r")
+    # Sam's 1×7 = 7 is his first GAD-7; Ana's own series still holds only her 14.
+    assert [(a.date, a.answers) for a in client.administrations("gad7", "sam")] == [
+        (date(2026, 3, 30), (1, 1, 1, 1, 1, 1, 1))]
+    assert [a.answers for a in client.administrations("gad7", "")] == [(2, 2, 2, 2, 2, 2, 2)]
+    unknown = CliRunner().invoke(main, ["form", "ana-r", "--instrument", "gad7", "--respondent", "pat",
+                                        "--practice", str(root)])
+    assert unknown.exit_code == 2 and "ana-r has no respondent 'pat' (respondents: sam)" in unknown.output

@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import EXAMPLE
 
 from goalbook.clinical import change, nhs, scoring
 from goalbook.load import load_practice
 
 
 @pytest.fixture(scope="module")
-def practice():
-    loaded, problems = load_practice(EXAMPLE)
+def practice(example_practice):
+    loaded, problems = load_practice(example_practice)
     assert loaded is not None, problems
     return loaded
 
 
-def adm(practice, client, instrument, day):
-    found = [a for a in practice.client(client).administrations(instrument) if a.date == date.fromisoformat(day)]
+def adm(practice, client, instrument, day, respondent=""):
+    """The one administration of that day answered by the client (or by ``respondent``)."""
+    found = [a for a in practice.client(client).administrations(instrument, respondent)
+             if a.date == date.fromisoformat(day)]
     assert len(found) == 1, (client, instrument, day)
     return found[0]
 
@@ -117,3 +118,13 @@ def test_example_nhs_outcomes():
     # GAD +6 ≥ 4 → reliable deterioration
     o = nhs.paired_outcome(7, 12, 9, 15)
     assert (o.caseness, o.recovery, o.reliable_improvement, o.reliable_deterioration) == (True, False, False, True)
+
+
+def test_chloes_partner_answers_are_his_own_series(practice):
+    # Jonas (partner) CORE-10, items 2, 3 reversed: 2+(4−1)+(4−1)+2+1+0+2+2+2+1 = 18 moderate (15–19)
+    # → 1+(4−2)+(4−2)+1+1+0+1+1+1+1 = 11 mild (11–14): −7 > 6.75 (J&T), a reliable improvement of his own.
+    inst = practice.instruments["core10"]
+    first = scoring.score(inst, adm(practice, "chloe-m", "core10", "2026-01-07", "jonas").answers)
+    last = scoring.score(inst, adm(practice, "chloe-m", "core10", "2026-03-04", "jonas").answers)
+    assert (first.total, first.band.label, last.total, last.band.label) == (18, "Moderate", 11, "Mild")
+    assert change.classify(inst, first.total, last.total).reliable == "improvement"

@@ -1,4 +1,4 @@
-"""The analysis shortcuts of issue 6 must give exactly what the plain ways give, on many generated inputs.
+"""The analysis shortcuts must give exactly what the plain ways give, on many generated inputs.
 
 Each test compares a fast path with the slow way it replaced (kept here as the reference), value for
 value: floats are compared with ==, since the book prints them.
@@ -6,6 +6,7 @@ value: floats are compared with ==, since the book prints them.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from dataclasses import replace
@@ -118,10 +119,14 @@ def dict_adherence(step, reports, *, start: date, end: date) -> list[progress.We
         expected = per_day * len(recorded)
         monday_date = date.fromordinal(monday)
         iso = monday_date.isocalendar()
+        # The reports covering the week's days, each said as its own percent (one report: the week's).
+        parts = tuple(r.percent for r in reports if recorded and r.first_day.toordinal() <= days[-1]
+                      and r.first_day.toordinal() + r.days - 1 >= days[0]) if days else ()
+        percent = done / expected * 100 if recorded and expected else None
         weeks.append(progress.WeekAdherence(
             year=iso[0], week=iso[1], start=monday_date, days=len(days), prescribed=per_day * len(days),
             done=done, recorded_days=len(recorded),
-            percent=done / expected * 100 if recorded and expected else None,
+            percent=parts[0] if len(parts) == 1 else percent, parts=parts,
         ))
         monday += 7
     return weeks
@@ -167,7 +172,7 @@ def week_view_totals_step_view(step, goal, client, today):
     per_day = step.times * progress.PER_DAY.get(step.per, 0.0)
     weeks = [WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
                       round(per_day * w.recorded_days, 6), w.done, w.recorded_days > 0,
-                      days=w.days, covered=w.recorded_days) for w in raw]
+                      days=w.days, covered=w.recorded_days, parts=w.parts) for w in raw]
     reports = [r for r in all_reports if r.date <= end]
     shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
     known = [w for w in weeks if w.known]
@@ -221,10 +226,17 @@ def test_session_points_agree_with_one_text_per_measurement(kind):
 
 
 def rounded_short_number(x, empty="—"):
-    """``number_text.short_number`` as it was: round to one decimal, then drop a ".0"."""
+    """``number_text.short_number`` by the book's one rounding rule: half up on the decimal text, to one
+    decimal, then drop a ".0"."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     if x is None:
         return empty
-    x = round(float(x), 1)
+    x = float(x)
+    if math.isfinite(x) and abs(x) < 1e15:
+        x = float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    if not math.isfinite(x):
+        return f"{x:.1f}"
     return str(int(x)) if x.is_integer() else f"{x:.1f}"
 
 

@@ -58,6 +58,7 @@ class BuildRequest:
     today: date | None = None
     as_of: AsOf | None = None
     changed: frozenset[str] | None = None
+    period: Any = None  # the outcomes page's ``outcomes.Period`` (default: the 12 months up to today)
     check_only: bool = False  # `goalbook check`: stop before rendering
 
     def __post_init__(self) -> None:
@@ -193,6 +194,13 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
                                               repo=repo, as_of=context.as_of)
+    # The outcomes page, from every client's courses (kept with the client's page).
+    from goalbook.render import outcomes_page
+    from goalbook.views.outcomes import Course
+
+    courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
+    outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
+                              courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
     # Share files handed out from this book are rendered again: never older than the record.
     folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
     for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
@@ -259,6 +267,9 @@ class StepContext:
         if not render or client is None or has_errors(problems):
             return checked, None, None
         html, entry = self.page(client, history if history is not None else self.history_of(client.id))
+        from goalbook.views.outcomes import client_courses
+
+        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice)]  # type: ignore[arg-type]
         return checked, html, entry
 
     def share_page(self, name: str) -> bytes:
@@ -467,7 +478,7 @@ def _existing(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*.html"))
-        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name == "index.html")
+        if p.is_file() and not p.is_symlink() and (p.parent != out or p.name in ("index.html", "outcomes.html"))
     }
 
 

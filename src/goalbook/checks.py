@@ -74,8 +74,11 @@ CODES: dict[str, str] = {
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
     "no-end-date": "a discharged client without an end date",
+    "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
     "data-without-contact": "scores, measurements or homework at a contact that did not take place",
+    "step-before-goal": "an action step whose `from:` is before its goal was set",
+    "minutes-without-duration": "homework minutes for a step that has no `minutes:`",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",

@@ -23,7 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "instruments": ("goalbook.commands.instruments", "List built-in and practice questionnaires."),
     "form": ("goalbook.commands.form", "Write a questionnaire form a client fills in on any device."),
     "import": ("goalbook.commands.import_reply", "Import encrypted replies from clients' forms."),
+    "enter": ("goalbook.commands.enter", "Type in a questionnaire answered on paper, item by item."),
     "keys": ("goalbook.commands.keys", "The practice's key pair for encrypted replies."),
+    "export": ("goalbook.commands.export", "Export the records as tidy CSV files or FHIR R4 NDJSON."),
 }
 
 
@@ -47,7 +49,9 @@ class LazyGroup(click.Group):
         except Exception as exc:
             if os.environ.get("GOALBOOK_DEBUG"):
                 raise
-            detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+            from goalbook.terminal import safe
+
+            detail = safe(str(exc).splitlines()[0][:200]) if str(exc) else ""
             click.echo(
                 f"goalbook: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
                 "please report this.\n  hint: your files were not changed; run again with "

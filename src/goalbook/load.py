@@ -283,6 +283,9 @@ def list_client_folders(root: Path, output: str) -> tuple[list[str], list[Proble
         display = f"{CLIENTS}/{entry.name}"
         if entry.name.startswith(".") or entry.name in skip:
             continue
+        if _links_out(entry, display):
+            problems.append(_link_outside(display))
+            continue
         if not _is_dir(entry):
             problems.append(_odd_entry(entry, display, "clients/ holds one folder per client"))
             continue
@@ -326,12 +329,18 @@ def _scan_client_folder(path: str, display: str) -> tuple[ClientFolder, list[Pro
     folder = ClientFolder(name, path=path)
     session_displays: list[str] = []
     seen: dict[str, str] = {}  # stem → file name, to catch client.yaml next to client.yml
-    for entry in _entries(path):
+    entries, unreadable = _listing(path)
+    for entry in entries:
         name = entry.name
         rel = f"{display}/{name}"
         if name.startswith("."):
             continue
         stem, suffix = os.path.splitext(name)
+        if _links_out(entry, rel):
+            problems.append(_link_outside(rel))
+            if stem == "client" and suffix in YAML_SUFFIXES:
+                seen[stem] = name  # said once: not also "has no client.yaml"
+            continue
         if stem in ("client", "goals") and suffix in YAML_SUFFIXES and _is_file(entry):
             if stem in seen:
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
@@ -348,7 +357,11 @@ def _scan_client_folder(path: str, display: str) -> tuple[ClientFolder, list[Pro
                 entry, rel, "a client folder holds client.yaml, goals.yaml and sessions/",
                 f"did you mean {guess[0]}? " if guess else "",
             ))
-    if folder.client is None:
+    if unreadable is not None:
+        problems.append(Problem(display, 0, 0, "error", "unreadable",
+                                f"this client folder cannot be read ({unreadable})",
+                                "check the folder's permissions (you need to be able to open it), then try again"))
+    elif folder.client is None and "client" not in seen:
         problems.append(Problem(
             display, 0, 0, "error", "missing-file", "this client folder has no client.yaml",
             f"add {display}/client.yaml (`goalbook new client {folder.name}` writes one), "
@@ -371,6 +384,9 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
         if name.startswith("."):
             continue
         rel = f"{display}/{name}"
+        if _links_out(entry, rel):
+            problems.append(_link_outside(rel))
+            continue
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
             continue
@@ -393,11 +409,42 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
 
 
 def _entries(path: Path | str) -> list[os.DirEntry[str]]:
+    return _listing(path)[0]
+
+
+def _listing(path: Path | str) -> tuple[list[os.DirEntry[str]], str | None]:
+    """The entries of a folder by name, and why it could not be listed (None when it could)."""
     try:
         with os.scandir(path) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        return []
+            return sorted(it, key=lambda e: e.name), None
+    except FileNotFoundError:
+        return [], None
+    except OSError as exc:
+        return [], exc.strerror or type(exc).__name__
+
+
+def _links_out(entry: os.DirEntry[str], display: str) -> bool:
+    """True when ``entry`` (at practice-relative ``display``) is a symbolic link to a place outside
+    the practice: git keeps the link, never what is there, so the book would show records that
+    no commit holds."""
+    if not entry.is_symlink():
+        return False
+    depth = display.count("/") + 1
+    root = entry.path
+    for _ in range(depth):
+        root = os.path.dirname(root)
+    root_real = os.path.realpath(root)
+    target = os.path.realpath(entry.path)
+    return not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
+
+
+def _link_outside(display: str) -> Problem:
+    return Problem(
+        display, 0, 0, "error", "link-outside",
+        "this is a link to a place outside the practice: git keeps only the link, not the records "
+        "there, so goalbook does not read them",
+        "move the files into the practice (and commit them), or remove the link",
+    )
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -416,6 +463,12 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 
 def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = "") -> Problem:
+    special = _special_kind(entry)
+    if special:
+        return Problem(
+            display, 0, 0, "warning", "unreadable", f"this is {special}, not a file: goalbook does not read it",
+            "remove it; records are plain text files",
+        )
     if not _is_dir(entry) and not _is_file(entry):
         return Problem(
             display, 0, 0, "warning", "unreadable",
@@ -427,6 +480,23 @@ def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = ""
         display, 0, 0, "warning", "unknown-file", f"goalbook does not read this {kind}",
         f"{guess}{what}; rename it if it is meant for goalbook, otherwise move it elsewhere",
     )
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str:
+    """'a named pipe (FIFO)', 'a device', 'a socket' for such an entry (or a link to one), else ''."""
+    import stat as stat_mod
+
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError:
+        return ""
+    if stat_mod.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
+        return "a device"
+    if stat_mod.S_ISSOCK(mode):
+        return "a socket"
+    return ""
 
 
 def _duplicate_file(display: str, other: str) -> Problem:
@@ -491,7 +561,7 @@ def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
-    # A session's Path is its folder's Path and its name: half the cost of parsing it whole.
+    # A session's Path is its folder's Path and its name: cheaper than parsing the whole path.
     parents: dict[str, Path] = {}
     for path in folder.sessions:
         head, name = os.path.split(path)
@@ -533,6 +603,7 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         status=str(data["status"]),
         folder=folder,
         end_date=_date(data.get("end_date")),
+        end_reason=str(data.get("end_reason") or ""),
         pronouns=_text(data.get("pronouns")),
         hopes=tuple(_text(h) for h in _list(data.get("hopes"))),
         focus_areas=tuple(
@@ -564,7 +635,9 @@ def _build_goals(data: dict[str, Any], source: Path | bytes) -> list[Goal]:
     for index, raw in enumerate(_list(data.get("goals"))):
         goal_id = str(raw["id"])
         steps = tuple(
-            ActionStep(str(s["id"]), _text(s.get("action")), int(s["times"]), str(s["per"]), goal_id)
+            ActionStep(str(s["id"]), _text(s.get("action")), int(s["times"]), str(s["per"]), goal_id,
+                       minutes=int(s["minutes"]) if s.get("minutes") is not None else None,
+                       start=_date(s.get("from")))
             for s in _list(raw.get("steps"))
         )
         line, _ = yamlload.position(source, ["goals", index])
@@ -646,7 +719,10 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         clinician=_text(data.get("clinician")),  # as written; "" means the client's clinician
         administrations=tuple(administrations),
         measurements={str(k): v for k, v in (data.get("measurements") or {}).items() if v is not None},
-        homework={str(k): int(v) for k, v in (data.get("homework") or {}).items() if v is not None},
+        homework={str(k): int(v["times"] if isinstance(v, dict) else v)
+                  for k, v in (data.get("homework") or {}).items() if v is not None},
+        homework_minutes={str(k): _number(v["minutes"]) for k, v in (data.get("homework") or {}).items()
+                          if isinstance(v, dict) and v.get("minutes") is not None},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
         for_client=_text(data.get("for_client")),

@@ -7,6 +7,7 @@ One rounding rule for every figure: half up (away from zero), on the number as w
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 _STEPS = {0: Decimal(1), 1: Decimal("0.1"), 2: Decimal("0.01")}
@@ -17,8 +18,16 @@ def half_up(x: float, digits: int = 0) -> float:
 
     Python's ``round`` rounds half to even (2.5 → 2) and works on the binary value (0.125 is exact, but
     2.675 is 2.67499…); the decimal text of ``x`` is what a reader checks the rounding against."""
+    x = float(x)
+    if not math.isfinite(x) or abs(x) >= 1e15:
+        return x  # no decimals left to round (and Decimal cannot quantize inf or 1e300 to 0.1)
     step = _STEPS.get(digits) or Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+def fixed(x: float, digits: int) -> str:
+    """``x`` with exactly ``digits`` decimals, rounded half up: the working of a formula (6.745 → "6.75")."""
+    return f"{half_up(x, digits):.{digits}f}"
 
 
 def percent(x: float | None, *, reached: bool | None = None, empty: str = "—") -> str:

@@ -25,7 +25,7 @@ Direction = Literal["decrease", "increase"]
 PER_DAY = {"day": 1.0, "week": 1 / 7, "month": 12 / 52 / 7}
 NO_CONTACT = ("did-not-attend", "cancelled")  # these sessions did not take place: not a contact
 ONE_DAY = timedelta(days=1)
-# ``Session.sort_key`` without a property call per session (issue 6: speed).
+# ``Session.sort_key`` without a property call per session.
 SESSION_ORDER = attrgetter("date", "time", "file")
 
 
@@ -167,6 +167,10 @@ class WeekAdherence:
     done: float
     recorded_days: int  # days covered by a report of this step
     percent: float | None  # None when no report covers this week
+    # The percent of each report that covers days of this week, in date order. One report: ``percent``
+    # is that report's own percent. A week split between two reports shows both, never their blend
+    # (33 % and 100 % are what the client said; a 43 % for the week is what nobody said).
+    parts: tuple[float | None, ...] = ()
 
 
 def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date,
@@ -180,7 +184,7 @@ def adherence(step: model.ActionStep, sessions: Sequence[model.Session], *, star
     per_day = prescribed_per_day(step)
     if reports is None:
         reports = step_reports(step, sessions, start=start)
-    return [week_adherence(tally, per_day) for tally in week_tallies(reports, start=start, end=end)]
+    return [week_adherence(tally, per_day, reports) for tally in week_tallies(reports, start=start, end=end)]
 
 
 def prescribed_per_day(step: model.ActionStep) -> float:
@@ -195,6 +199,7 @@ class WeekTally(NamedTuple):
     days: int  # days of this week inside [start, end]
     recorded_days: int  # days covered by a report
     done: float  # times done on those days, spread from the reports (0 when none)
+    reports: tuple[int, ...] = ()  # indices of the reports covering days of this week, in date order
 
 
 def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> list[WeekTally]:
@@ -203,25 +208,31 @@ def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> li
     first_day, last_day = start.toordinal(), end.toordinal()
     first_monday = first_day - start.weekday()
     done_on = _done_per_day(reports, first_monday, last_day)
+    spans = [(r.first_day.toordinal(), r.first_day.toordinal() + r.days - 1) for r in reports]
     tallies = []
     for monday in range(first_monday, last_day + 1, 7):
         lo, hi = max(monday, first_day), min(monday + 6, last_day)
         week = done_on[lo - first_monday:hi - first_monday + 1]  # this week's days inside [start, end]
         recorded = week if None not in week else [v for v in week if v is not None]
         # Days run in date order, so every sum is the same float as over a week's dates.
-        tallies.append(WeekTally(monday, len(week), len(recorded), sum(recorded)))
+        covering = tuple(k for k, (r0, r1) in enumerate(spans) if r0 <= hi and r1 >= lo) if recorded else ()
+        tallies.append(WeekTally(monday, len(week), len(recorded), sum(recorded), covering))
     return tallies
 
 
-def week_adherence(tally: WeekTally, per_day: float) -> WeekAdherence:
-    """A week's tally judged against ``per_day`` times a day (``prescribed_per_day``)."""
+def week_adherence(tally: WeekTally, per_day: float, reports: Sequence[StepReport] = ()) -> WeekAdherence:
+    """A week's tally judged against ``per_day`` times a day (``prescribed_per_day``), with the percent
+    of each report that covers it (``reports``: the list ``week_tallies`` was given)."""
     monday = date.fromordinal(tally.monday)
     iso = monday.isocalendar()
     expected = per_day * tally.recorded_days
+    parts = tuple(reports[k].percent for k in tally.reports) if reports else ()
+    percent = tally.done / expected * 100 if tally.recorded_days and expected else None
+    if len(parts) == 1:
+        percent = parts[0]  # the same share, said as the client's report said it
     return WeekAdherence(
         year=iso[0], week=iso[1], start=monday, days=tally.days, prescribed=per_day * tally.days,
-        done=tally.done, recorded_days=tally.recorded_days,
-        percent=tally.done / expected * 100 if tally.recorded_days and expected else None,
+        done=tally.done, recorded_days=tally.recorded_days, percent=percent, parts=parts,
     )
 
 
@@ -229,7 +240,7 @@ def _done_per_day(reports: Sequence[StepReport], first: int, last: int) -> list[
     """Times done on each day from ordinal ``first`` to ``last``, None on a day no report covers.
 
     Each report's count is spread evenly over its days, and added in report order, so every sum is
-    the same float whatever the layout. A list indexed by day, not a dict of dates (issue 6: speed)."""
+    the same float whatever the layout. A list indexed by day, not a dict of dates."""
     done_on: list[float | None] = [None] * (last - first + 1)
     for report in reports:
         share = report.times / report.days  # spread evenly: the client reports a total, not days
@@ -253,10 +264,24 @@ class StepReport:
     days: int
     times: float  # as reported
     asked: float  # what the step asks for over those days
+    minutes: float | None = None  # as reported ({times: N, minutes: M}); None: not reported
+    asked_minutes: float | None = None  # the step's minutes × the times asked; None: the step has none
 
     @property
     def percent(self) -> float | None:
         return self.times / self.asked * 100 if self.asked else None
+
+    @property
+    def minutes_percent(self) -> float | None:
+        """Minutes done as a share of the minutes asked (30 minutes, 5 times a week: 150 a week)."""
+        if self.minutes is None or not self.asked_minutes:
+            return None
+        return self.minutes / self.asked_minutes * 100
+
+
+def step_start(step: model.ActionStep, goal_set: date) -> date:
+    """The day adherence is measured from: the step's `from:` when later than its goal's set date."""
+    return max(step.start, goal_set) if step.start is not None else goal_set
 
 
 def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, start: date) -> list[StepReport]:
@@ -278,6 +303,9 @@ def step_reports(step: model.ActionStep, sessions: Sequence[model.Session], *, s
             first_day = (previous + ONE_DAY) if previous is not None else start
             first_day = min(max(first_day, min(start, s.date)), s.date)
             span = (s.date - first_day).days + 1
-            out.append(StepReport(s.date, first_day, span, float(s.homework[step.id]), per_day * span))
+            minutes = s.homework_minutes.get(step.id)
+            out.append(StepReport(s.date, first_day, span, float(s.homework[step.id]), per_day * span,
+                                  float(minutes) if minutes is not None else None,
+                                  per_day * span * step.minutes if step.minutes else None))
         previous = s.date  # the latest contact so far: sessions are in date order
     return out

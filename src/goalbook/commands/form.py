@@ -1,4 +1,4 @@
-"""`goalbook form CLIENT [--instrument ID …] [-o FILE]` / `goalbook form --due`"""
+"""`goalbook form CLIENT [--instrument ID …] [-o FILE]` / `goalbook form --due` / `goalbook form CLIENT --print`"""
 
 from __future__ import annotations
 
@@ -19,11 +19,22 @@ from goalbook.errors import GoalbookError
 @click.option("--due", is_flag=True, help="One form per client with something due this week.")
 @click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True,
               help="How many days the form stays valid (a later reply is imported with a warning).")
+@click.option("--print", "to_print", is_flag=True,
+              help="A form to print and fill in with a pen instead; type the answers in with `goalbook enter`.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="--print: the paper size.")
+@click.option("--respondent", metavar="ID",
+              help="Who fills it in, when not the client (a respondent id from client.yaml).")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="--print: the date printed on the form (default: a line to write it on).")
 @PRACTICE_OPTION
 def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path | None, due: bool,
-            days: int, practice: Path | None) -> None:
+            days: int, to_print: bool, paper: str, respondent: str | None, day: str | None,
+            practice: Path | None) -> None:
     """Write a questionnaire form CLIENT fills in on any device; the answers come back encrypted
-    to this practice's key (`goalbook import`). Each form is recorded in forms/issued/."""
+    to this practice's key (`goalbook import`). Each form is recorded in forms/issued/.
+
+    With --print: an A4 or Letter page to print instead (nothing is issued or encrypted)."""
     from goalbook.forms import page
     from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
@@ -34,11 +45,21 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
                             hint="e.g. `goalbook form ana-r` or `goalbook form --due`")
     if due and (instrument_ids or output):
         raise GoalbookError("--due makes the forms from each client's schedule: leave out --instrument and -o")
+    if not to_print and day:
+        raise GoalbookError("--date is for --print (the date printed on a paper form)")
+    if due and respondent:
+        raise GoalbookError("--due makes each client's own forms: leave out --respondent, or give a CLIENT")
+    if to_print:
+        if due:
+            raise GoalbookError("--print makes one client's form: give a CLIENT instead of --due")
+        _print(root, client_id, list(instrument_ids), output, paper, respondent, day)
+        return
     loaded, client = load_for_new(root, client_id)
     if client is not None:
-        ids = list(instrument_ids) or page.due_instruments(client, loaded)
-        made = page.make_form(loaded, client, ids, output=output, days=days)
-        _said(made, root)
+        ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
+        made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
+        person = client.respondent(respondent or "")
+        _said(made, root, f"; for {person.label} to fill in" if person else "")
         return
     count = 0
     for each in loaded.clients:
@@ -57,10 +78,37 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
 
 
-def _said(made, root: Path) -> None:
+def _said(made, root: Path, who: str = "") -> None:
     try:
         shown = made.path.relative_to(root)
     except ValueError:
         shown = made.path
     click.echo(f"{made.client}: {shown} ({', '.join(made.instruments)}; form {made.form_id}, "
-               f"valid until {made.expires.isoformat()}; recorded in {made.record})")
+               f"valid until {made.expires.isoformat()}; recorded in {made.record}{who})")
+
+
+def _print(root: Path, client_id: str | None, instrument_ids: list[str], output: Path | None, paper: str,
+           respondent: str | None, day: str | None) -> None:
+    from goalbook.forms import page
+    from goalbook.records.today import parse_date
+    from goalbook.render import paper_form
+    from goalbook.scaffold import load_for_new
+
+    loaded, client = load_for_new(root, client_id)
+    assert client is not None
+    on = None
+    if day is not None:
+        on = parse_date(day)
+        if on is None:
+            raise GoalbookError(f"--date {day} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-03-02")
+    ids = instrument_ids or page.due_instruments(client, loaded, respondent=respondent or "")
+    form = paper_form.paper_form(loaded, client, ids, respondent=respondent, on=on, paper=paper)
+    path = output if output is not None else page.forms_folder(root) / paper_form.default_name(form)
+    paper_form.write_paper_form(paper_form.render_paper_form(form, loaded.safety_message), path)
+    try:
+        shown = path.relative_to(root)
+    except ValueError:
+        shown = path
+    names = ", ".join(i.short_name for i in form.instruments)
+    click.echo(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
+               "open it in a browser and print it; type the answers in with `goalbook enter`")

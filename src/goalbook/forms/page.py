@@ -66,12 +66,15 @@ def refusal(instrument: Instrument, practice: model.Practice) -> str | None:
     return None
 
 
-def due_instruments(client: model.Client, practice: model.Practice, within_days: int = 0) -> list[str]:
-    """The client's scheduled questionnaires due on or before today + ``within_days``."""
+def due_instruments(client: model.Client, practice: model.Practice, within_days: int = 0,
+                    respondent: str = "") -> list[str]:
+    """The client's scheduled questionnaires due on or before today + ``within_days``, for the client
+    themself or (``respondent``) for that respondent: each person answers their own."""
     from goalbook.views.book_views import schedule_due
 
     limit = practice.today + timedelta(days=within_days)
-    return [d.instrument for d in schedule_due(client, practice) if d.due is not None and d.due <= limit]
+    return [d.instrument for d in schedule_due(client, practice)
+            if d.due is not None and d.due <= limit and d.respondent == respondent]
 
 
 def _instrument_data(instrument: Instrument) -> dict:
@@ -133,8 +136,17 @@ def forms_folder(root: Path) -> Path:
 
 
 def make_form(practice: model.Practice, client: model.Client, instrument_ids: list[str], *,
-              output: Path | None = None, days: int = DEFAULT_DAYS) -> MadeForm:
-    """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused."""
+              output: Path | None = None, days: int = DEFAULT_DAYS, respondent: str = "") -> MadeForm:
+    """Check, record as issued, and write one form. ``GoalbookError`` with the reason when refused.
+
+    ``respondent``: who fills it in when not the client (a respondent of the client); the issued
+    record keeps it, so the reply is imported as that person's answers."""
+    from goalbook.records.respondents import find_respondent
+
+    find_respondent(client, respondent)
+    if client.status == "discharged":
+        raise GoalbookError(f"{client.id} is discharged: goalbook makes no form for a finished course",
+                            hint="set their status back to active in client.yaml if the work has resumed")
     if not instrument_ids:
         raise GoalbookError(f"nothing is due for {client.id}",
                             hint="name the questionnaires with --instrument, e.g. --instrument phq9")
@@ -155,7 +167,7 @@ def make_form(practice: model.Practice, client: model.Client, instrument_ids: li
                        expires=expires, public=public)
     record = issued.record_issued(practice.root, issued.IssuedForm(
         form=form_id, client=client.id, issued=practice.today.isoformat(), expires=expires.isoformat(),
-        questionnaires=tuple(i.id for i in chosen), key=public.fingerprint,
+        questionnaires=tuple(i.id for i in chosen), key=public.fingerprint, respondent=respondent,
     ))
     path = output if output is not None else forms_folder(practice.root) / f"{client.id}-{form_id}.html"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -4,6 +4,12 @@ Every call is ``git -C <practice> -c core.quotepath=off …`` with a C locale, n
 and no optional locks, so output is parseable, nothing waits for a terminal, and reading never
 rewrites the index behind the therapist's back. Paths handed out are *practice-relative*: the
 practice may be a sub-folder of the repository.
+
+A practice can come from someone else (a copy, an archive, a clone), and its ``.git/config`` can
+name commands git would run: a file-system monitor, a pager, hooks, diff and filter drivers, a
+signature checker, an ssh command for a partial clone's lazy fetch. No git call of goalbook's may
+run any of them: each is switched off on the command line (``SAFE_CONFIG``), which wins over every
+configuration file, and the system-wide file is not read at all.
 """
 
 from __future__ import annotations
@@ -17,13 +23,42 @@ from pathlib import Path
 from goalbook.errors import GoalbookError
 
 NULL_SHA = "0" * 40
+# Where a practice keeps its records (practice-relative): what the book shows comes from here.
+RECORD_PATHS = ("clients/", "instruments/", "goalbook.yaml", "goalbook.yml")
 # Entries of ``git log --raw`` with these modes are ordinary files; others (symlinks 120000,
 # submodules 160000) are never read as records.
 REGULAR_MODES = ("100644", "100755")
 
 # Variables that would point git at another repository or index than the practice's own
 # (a git hook sets them, for instance).
-_REDIRECTING_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
+_REDIRECTING_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR",
+                    # and variables that name a command for git to run
+                    "GIT_EXTERNAL_DIFF", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PROXY_COMMAND", "GIT_ASKPASS",
+                    "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
+
+# Configuration that would make git run a command, switched off for every call. ``-c`` wins over
+# the repository's own config; hooks go nowhere; no transport is allowed, so a partial clone's
+# lazy fetch of a missing object cannot start ssh or a remote helper.
+SAFE_CONFIG = (
+    "core.quotepath=off",
+    "core.fsmonitor=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.sshCommand=false",
+    "core.gitProxy=",
+    "core.askPass=",
+    "core.editor=false",
+    "credential.helper=",
+    "protocol.allow=never",
+    "diff.external=",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "gpg.ssh.program=false",
+    "gpg.x509.program=false",
+    "status.submoduleSummary=false",
+    "submodule.recurse=false",
+    "diff.ignoreSubmodules=all",
+)
 
 
 class GitError(GoalbookError):
@@ -72,19 +107,36 @@ def _env() -> dict[str, str]:
     env.update(
         LC_ALL="C", LANG="C", LANGUAGE="", GIT_PAGER="cat", PAGER="cat",
         GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", GIT_ADVICE="0",
+        GIT_CONFIG_NOSYSTEM="1", GIT_PROTOCOL_FROM_USER="0",
     )
     return env
 
 
-def _command(root: Path, args: Iterable[str]) -> list[str]:
-    return ["git", "-C", str(root), "-c", "core.quotepath=off", "--no-pager", *args]
+def _command(root: Path, args: Iterable[str], extra: Iterable[str] = (), keep_hooks: bool = False) -> list[str]:
+    chosen = [item for item in SAFE_CONFIG if not (keep_hooks and item.startswith("core.hooksPath="))]
+    safe = [arg for item in (*chosen, *extra) for arg in ("-c", item)]
+    return ["git", "-C", str(root), *safe, "--no-pager", *args]
 
 
-def run(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+def _no_filters(root: Path) -> list[str]:
+    """``-c`` settings that switch off every clean/smudge filter the repository configures (git
+    runs a file's clean filter from ``status`` to compare it with the index)."""
+    done = subprocess.run(_command(root, ["config", "-z", "--name-only", "--get-regexp", r"^filter\."]),
+                          check=False, capture_output=True, env=_env(), stdin=subprocess.DEVNULL)
+    names = set()
+    for key in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if key.count(".") >= 2:
+            names.add(key[len("filter."):key.rindex(".")])
+    return [f"filter.{name}.{part}=" for name in sorted(names) for part in ("clean", "smudge", "process")] + \
+        [f"filter.{name}.required=false" for name in sorted(names)]
+
+
+def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
+        extra_config: Iterable[str] = (), keep_hooks: bool = False) -> bytes:
     """Run one git command in ``root`` and return its stdout; a ``GitError`` when it fails."""
     try:
         done = subprocess.run(
-            _command(root, args), check=False, input=input, capture_output=True, env=_env(),
+            _command(root, args, extra_config, keep_hooks), check=False, input=input, capture_output=True, env=_env(),
             stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError:
@@ -99,7 +151,7 @@ def run(root: Path, *args: str, input: bytes | None = None, check: bool = True) 
 def find_repo(root: Path) -> Repo | None:
     """The repository holding ``root``, or None (not a repository, git missing, or git refuses it)."""
     if not _inside_a_work_tree(root):
-        return None  # no git process started for nothing (~20 ms on every build)
+        return None  # no git process started for nothing
     try:
         out = run(root, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
     except GitError:
@@ -147,6 +199,13 @@ def setup_hint(reason: str) -> str:
     return "put the practice under git (`git init`, `git add .`, `git commit`) to keep an audit trail"
 
 
+def hooks_folder(root: Path) -> Path:
+    """Where the repository's hooks live (its own ``core.hooksPath`` when it sets one): asked
+    with hooks left where the repository keeps them, for installing the pre-commit hook."""
+    out = run(root, "rev-parse", "--git-path", "hooks", keep_hooks=True)
+    return Path(out.decode().strip())
+
+
 def resolve_commit(root: Path, rev: str) -> str | None:
     """The full hash of ``rev`` as a commit, or None when it names no commit."""
     if not rev or rev.startswith("-"):  # never let a "revision" be read as an option
@@ -163,12 +222,14 @@ def head(root: Path) -> str | None:
 
 def dirty_paths(root: Path, repo: Repo) -> list[str]:
     """Practice-relative paths with uncommitted changes, untracked files included, sorted."""
-    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", ".")
+    out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+              "--ignore-submodules=all", "--ignored=matching", "--", ".", extra_config=_no_filters(root))
     paths = set()
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
         if len(record) > 3:
             rel = repo.relative(record[3:])
-            if rel is not None:
+            # An ignored record is still not committed; an ignored book or cache is no record.
+            if rel is not None and (not record.startswith("!!") or rel.startswith(RECORD_PATHS)):
                 paths.add(rel)
     return sorted(paths)
 
@@ -180,7 +241,8 @@ def log(root: Path, repo: Repo, rev: str, *pathspec: str) -> list[LogCommit]:
     read later with one ``cat-file --batch`` instead of one process per file per commit.
     """
     fmt = "%x1e%H%x1f%P%x1f%an%x1f%ad%x1f%s"
-    out = run(root, "log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", f"--format={fmt}",
+    out = run(root, "log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", "--no-textconv", "--no-ext-diff",
+              "--no-show-signature", f"--format={fmt}",
               "--date=format:%Y-%m-%d %H:%M", "--end-of-options", rev, "--", *pathspec)
     commits = []
     for chunk in out.decode("utf-8", "surrogateescape").split("\x1e")[1:]:
@@ -255,7 +317,7 @@ def tree_files(root: Path, repo: Repo, commit: str) -> list[tuple[str, str, str]
 
 def first_parent_dates(root: Path, rev: str = "HEAD") -> list[tuple[str, str]]:
     """(commit, committer date as YYYY-MM-DD in its own time zone) along first-parent history, newest first."""
-    out = run(root, "log", "--first-parent", "--format=%H %cd", "--date=format:%Y-%m-%d",
+    out = run(root, "log", "--first-parent", "--no-show-signature", "--format=%H %cd", "--date=format:%Y-%m-%d",
               "--end-of-options", rev, "--")
     pairs = []
     for line in out.decode().splitlines():

@@ -32,6 +32,7 @@ from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.parallel import parallel_map
 from goalbook.incremental.store import Store
 from goalbook.problems import Problem
+from goalbook.records.yamlload import read_limited
 
 PARALLEL_MIN = 48  # client folders to run; below this a second process costs more than it saves
 
@@ -71,18 +72,20 @@ class Entry:
     row: str  # HTML
     alerts: int
     group: list[Any] | None  # [sort key, HTML]
+    courses: list[Any] = field(default_factory=list)  # the outcomes page's Course of each episode, as JSON
 
     def to_json(self) -> list[Any]:
-        return [self.status, self.row, self.alerts, self.group]
+        return [self.status, self.row, self.alerts, self.group, self.courses]
 
     @classmethod
     def from_json(cls, raw: Any) -> Entry:
-        status, row, alerts, group = raw
+        status, row, alerts, group, courses = raw
         if not (isinstance(status, str) and isinstance(row, str) and type(alerts) is int
                 and (group is None or (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str)
-                                       and _sort_key_ok(group[0])))):
+                                       and _sort_key_ok(group[0])))
+                and isinstance(courses, list) and all(isinstance(c, list) for c in courses)):
             raise ValueError("entry")
-        return cls(status, row, alerts, group)
+        return cls(status, row, alerts, group, courses)
 
 
 def _sort_key_ok(key: Any) -> bool:
@@ -372,9 +375,9 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
     for file_path, display, kind in listing.files:
         try:
             st = os.stat(file_path)
-            data = _read(file_path, st)
+            data = read_limited(file_path)  # a regular file, no larger than a record may be
         except OSError:
-            data = None
+            data = None  # the step reads it again and says what is wrong with it
         if data is None:
             files.append((display, kind, None))
             sigs.append(None)
@@ -411,15 +414,3 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
     if page is not None:
         outcome.page_key = page_key(step, content_key, checked.client_id)
     return outcome
-
-
-def _read(path: str, st: os.stat_result) -> bytes | None:
-    """The file's bytes, when it is a regular file small enough to be a record."""
-    import stat as stat_mod
-
-    from goalbook.records.yamlload import MAX_BYTES
-
-    if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-        return None
-    with open(path, "rb") as f:
-        return f.read()

@@ -22,6 +22,7 @@ STANDARD_CATEGORIES: dict[str, str] = {
 }
 
 CLIENT_STATUSES = ("referred", "active", "paused", "discharged")
+END_REASONS = ("planned", "dropped-out", "referred-on", "other")  # client.yaml `end_reason`
 GOAL_STATUSES = ("proposed", "active", "achieved", "paused", "discontinued", "revised")
 SESSION_KINDS = (
     "intake", "assessment", "session", "review", "check-in", "discharge", "did-not-attend", "cancelled",
@@ -166,6 +167,8 @@ class ActionStep:
     times: int
     per: str  # day | week | month
     goal_id: str
+    minutes: int | None = None  # how long each time ("30 minutes, 5 times a week")
+    start: date | None = None  # `from:`: the day the step starts, when after its goal was set
 
 
 @dataclass(frozen=True)
@@ -223,6 +226,8 @@ class Session:
     administrations: tuple[Administration, ...] = ()
     measurements: dict[str, float] = field(default_factory=dict)
     homework: dict[str, int] = field(default_factory=dict)
+    # Minutes reported with the times ({times: 4, minutes: 110}), for steps that have minutes.
+    homework_minutes: dict[str, float] = field(default_factory=dict)
     notes: str = ""
     private_notes: str = ""
     for_client: str = ""  # written to the client: the only session note on the share page by default
@@ -241,6 +246,7 @@ class Client:
     status: str
     folder: str  # clients/<id>
     end_date: date | None = None
+    end_reason: str = ""  # why the course ended (END_REASONS), "" when not recorded
     pronouns: str = ""
     hopes: tuple[str, ...] = ()
     focus_areas: tuple[FocusArea, ...] = ()

@@ -22,6 +22,9 @@ from goalbook.render.escaping import text as esc  # `text` is a parameter name h
 WIDTH, HEIGHT = 640, 230
 SMALL_WIDTH = 380  # a subscale's chart: up to three side by side
 LEFT, RIGHT, TOP, BOTTOM = 40, 132, 14, 30  # the right margin carries band and line labels
+# A phone's chart: drawn for a screen 300 px wide, so its text (13 units, book.css) is at least 11
+# CSS px from a 320 px screen up; band and line labels go inside the plot, there is no label margin.
+NARROW_WIDTH, NARROW_HEIGHT, NARROW_RIGHT = 300, 210, 14
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -56,6 +59,9 @@ class WeekBar:
     percent: float | None  # done as a share of what was asked for the reported days; None: unknown
     met: bool = False
     partial: bool = False  # only some of the week's days are covered by a report so far
+    # A week split between reports: each report's percent, drawn as its own narrow bar and written as
+    # "33% / 100%" — never the blend, which no report said.
+    parts: tuple[float | None, ...] = ()
 
 
 def _f(x: float) -> str:
@@ -66,7 +72,7 @@ def _f(x: float) -> str:
 
 def _fs(xs: Iterable[float]) -> list[str]:
     """Many coordinates, each as ``_f`` writes it: one join and one replace rather than a call
-    per value (a page has thousands of them, issue 6)."""
+    per value (a page has thousands of them)."""
     return (" ".join([f"{x:.1f}" for x in xs]) + " ").replace(".0 ", " ").split()
 
 
@@ -97,7 +103,7 @@ class _Frame:
         return self.y0 - (self.y0 - self.y1) * (value - self.low) / (self.high - self.low)
 
     # ``x`` and ``y`` for a whole series: the attributes are read once per list, not once per
-    # point (issue 6). The arithmetic is the same, in the same order, so every coordinate is the
+    # point. The arithmetic is the same, in the same order, so every coordinate is the
     # same float (tests/test_render_fast_paths.py).
     def xs(self, whens: Iterable[date]) -> list[float]:
         x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days
@@ -108,11 +114,20 @@ class _Frame:
         return [y0 - height * (min(max(value, low), high) - low) / span for value in values]
 
 
-def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False) -> list[str]:
+def _narrow_frame(start: date, end: date, low: float, high: float) -> _Frame:
+    frame = _Frame(start, end, low, high, width=NARROW_WIDTH, height=NARROW_HEIGHT)
+    frame.x1 = NARROW_WIDTH - NARROW_RIGHT
+    return frame
+
+
+def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False,
+              narrow: bool = False) -> list[str]:
     # ``fixed``: drawn at its own size (a few weeks of bars must not be blown up to the page width).
+    # ``narrow``: the phone's drawing of a chart (book.css shows one of the two, by the screen's width).
     size = f' width="{frame.width}" height="{frame.height}"' if fixed else ""
+    kind = " chart-fixed" if fixed else (" chart-narrow" if narrow else "")
     return [
-        (f'<svg class="chart{" chart-fixed" if fixed else ""}" id="{chart_id}" role="img" '
+        (f'<svg class="chart{kind}" id="{chart_id}" role="img" '
          f'viewBox="0 0 {frame.width} {frame.height}"{size} '
          f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{chart_id}-t">{esc(title)}</title>',
@@ -264,13 +279,15 @@ def event_legend(events: Sequence[Event], start: date, end: date) -> Markup:
 
 def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
-                        cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = ()) -> Markup:
+                        cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = (),
+                        narrow: bool = False) -> Markup:
     """Totals over time on the instrument's full range, severity bands shaded and labelled.
 
     A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
-    side — whose text stays legible when it is shown at a third of the page."""
-    frame = _Frame(start, end, low, high, width=width)
-    out = _svg_open(chart_id, title, desc, frame)
+    side — whose text stays legible when it is shown at a third of the page. ``narrow``: the phone's
+    drawing, its band labels inside the bands."""
+    frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high, width=width)
+    out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     out.append(_patterns(chart_id))
     labels: list[tuple[float, str, str]] = []
     for band in bands:
@@ -286,7 +303,12 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
                 f'<rect x="{frame.x0}" y="{_f(top)}" width="{frame.x1 - frame.x0}" height="{_f(bottom - top)}" '
                 f'fill="url(#{chart_id}-{pattern})"/>'
             )
-        labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
+        if narrow:  # inside the band, at its top left, where the band is tall enough for a line
+            if bottom - top >= 15:
+                out.append(f'<text class="band-label in-plot" x="{frame.x0 + 4}" y="{_f(top + 12)}">'
+                           f'{esc(band.label)} {_num(band.low)}–{_num(band.high)}</text>')
+        else:
+            labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
     out += _value_ticks(frame, _nice_ticks(low, high))
     out += _date_ticks(frame)
     ys = _spread([lab[0] for lab in labels])
@@ -309,14 +331,14 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
                level_labels: dict[int, str] | None = None, unit: str = "",
                words: tuple[str, str, str] = ("baseline", "target", "target date"),
-               events: Sequence[Event] = ()) -> Markup:
+               events: Sequence[Event] = (), narrow: bool = False) -> Markup:
     """A goal's measurements with its baseline, target line, target date and trend.
 
     ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
     baseline, the target and the target date (the share page says "start", "aim", "aim by").
     """
-    frame = _Frame(start, end, low, high)
-    out = _svg_open(chart_id, title, desc, frame)
+    frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high)
+    out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     if level_labels:
         ticks = sorted(level_labels)
         out += _value_ticks(frame, ticks, [_signed(t) for t in ticks])
@@ -324,7 +346,7 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
         out += _value_ticks(frame, _nice_ticks(low, high))
     out += _date_ticks(frame)
     labels: list[tuple[float, str, str]] = []
-    if level_labels:
+    if level_labels and not narrow:  # the phone's chart keeps the −2…+2 ticks; the levels' table is beside it
         for level in sorted(level_labels):
             labels.append((frame.y(level), level_labels[level], "band-label"))
     if target is not None and target_date is not None and frame.start <= target_date <= frame.end:
@@ -347,6 +369,10 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
             f'<line class="trend" x1="{_f(frame.x(d0))}" y1="{_f(frame.y(v0))}" '
             f'x2="{_f(frame.x(d1))}" y2="{_f(frame.y(v1))}"/>'
         )
+    if narrow:  # no label margin: each line's label inside the plot, where the data leaves room
+        for y, text, cls in labels:
+            out.append(_line_label_in_plot(frame, y, _clip(text, 20), points, cls=cls + " in-plot"))
+        labels = []
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, _clip(text, 20), cls))
@@ -363,7 +389,7 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     written number stays true). The percent sits inside a tall bar, above a short one.
     """
     n = max(1, len(weeks))
-    high = 200.0 if any((w.percent or 0) > 150 for w in weeks) else 150.0
+    high = 200.0 if any(max([w.percent or 0, *(p or 0 for p in w.parts)]) > 150 for w in weeks) else 150.0
     width = max(240, min(WIDTH, LEFT + 20 + n * 40))
     frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + 40, height=130)
     frame.x0, frame.x1 = 8, frame.width - 48  # no value axis: the aim line carries the scale
@@ -375,7 +401,22 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     for i, w in enumerate(weeks):
         cx = frame.x0 + slot * (i + 0.5)
         x = _f(cx)
-        if w.percent is not None:
+        if w.percent is not None and len(w.parts) > 1:
+            said = [_pct(p) if p is not None else "?" for p in w.parts]
+            sub_width = bar / len(w.parts)
+            top = frame.y0
+            for k, p in enumerate(w.parts):
+                part_top = frame.y(min(p or 0, high))
+                top = min(top, part_top)
+                cls = "bar" + (" bar-met" if (p or 0) >= 100 else "") + " bar-split"
+                out.append(
+                    f'<rect class="{cls}" x="{_f(cx - bar / 2 + k * sub_width)}" y="{_f(part_top)}" '
+                    f'width="{_f(sub_width)}" height="{_f(frame.y0 - part_top)}"><title>{esc(w.label)}: '
+                    f'report {k + 1} of {len(w.parts)} covering this week, {said[k]} of the aim</title></rect>'
+                )
+            value = " / ".join(said)
+            y, label_cls = top - 4, "bar-label bar-label-split"  # above the taller part: two numbers are wide
+        elif w.percent is not None:
             top = frame.y(min(w.percent, high))
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
             out.append(
@@ -405,10 +446,13 @@ def _pct(x: float) -> str:
     return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
-def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point]) -> str:
+def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point],
+                        cls: str = "line-label cutoff-label") -> str:
     """A label on a horizontal line, at the left or right end, above or below it: wherever the
     data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
-    width, height = 6.4 * len(text) + 4, 12.0
+    # Text of 11 units (13 on the phone's chart) is about 0.58 of its size wide per character.
+    size = 13.0 if frame.width == NARROW_WIDTH else 11.0
+    width, height = 0.58 * size * len(text) + 4, size + 1
     path = list(zip(frame.xs([p.when for p in points]), frame.ys([p.value for p in points])))
     best: tuple[float, str] | None = None
     for anchor in ("start", "end"):
@@ -423,11 +467,11 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Poi
             if best is None or room > best[0]:
                 base = _f(top + height - 2.5)
                 x = _f(xa) if anchor == "start" else _f(xb)
-                label = (f'<text class="line-label cutoff-label" x="{x}" y="{base}" '
+                label = (f'<text class="{cls}" x="{x}" y="{base}" '
                          f'text-anchor="{anchor}">{esc(text)}</text>')
                 best = (room, label)
     if best is None:  # a plot too small for any placement: the right margin
-        return _right_label(frame, y, text, "line-label cutoff-label")
+        return _right_label(frame, y, text, cls)
     return best[1]
 
 
@@ -456,3 +500,28 @@ def _signed(n: int) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 84, 22, 3
+
+
+def sparkline(name: str, values: Sequence[tuple[date, float]], low: float, high: float, unit: str = "") -> Markup:
+    """A small trend line (scores over time on the measure's full range) for the caseload and the
+    first screen. Screen readers get every value with its date, in order, as the image's name."""
+    if len(values) < 2:
+        return Markup("")
+    start, end = values[0][0], values[-1][0]
+    span = max(1, (end - start).days)
+    high = high if high > low else low + 1
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    xs = [SPARK_PAD + inner_w * (d - start).days / span for d, _ in values]
+    ys = [SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low) for _, v in values]
+    fx, fy = _fs(xs), _fs(ys)
+    said = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {d.year} {_num(v)}{unit}" for d, v in values)
+    label = esc(f"{name}, from first to latest: {said}")
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+        f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+        f'<polyline class="spark-line" points="{" ".join(f"{a},{b}" for a, b in zip(fx, fy))}"/>'
+        f'<circle class="spark-end" cx="{fx[-1]}" cy="{fy[-1]}" r="2.5"/></svg>'
+    )

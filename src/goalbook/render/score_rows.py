@@ -2,7 +2,7 @@
 
 A client seen weekly for a year has about a hundred administrations, each row with a dozen
 escaped fields and three macro calls (band, reliable change, subscale cells): the loop was the
-largest single cost of rendering a page (issue 6). The markup is exactly what the template
+largest single cost of rendering a page. The markup is exactly what the template
 loop in ``cards.html`` (and its macros) wrote, whitespace included; ``tests/test_render_golden.py`` holds it to
 that, byte for byte.
 """
@@ -64,7 +64,13 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
     """Every row of ``iv``'s table of administrations."""
     out: list[str] = []
     add = out.append
+    labels = getattr(iv, "episode_labels", {})
+    episode = 0
     for r in iv.rows:
+        if labels and r.episode != episode:  # a returning client: each episode's rows under its label
+            episode = r.episode
+            add(f'      <tr class="episode"><th colspan="20" scope="rowgroup">{text(labels.get(episode, ""))}'
+                f'{"" if episode == 1 else " — change from this episode’s first score"}</th></tr>\n')
         cells = ""
         if r.subscales and (lead or not share):
             cells = "".join(subscale_cell(c, iv.subscales[i], iv, share) for i, c in enumerate(r.subscales))
@@ -101,7 +107,7 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
             for f in r.flags:
                 add(f'<span class="flag-text"><strong>Flag:</strong> {text(f)}</span>')
             if r.risk_note and not r.only_total:  # a total-only row says it in its items note
-                add(f'<span class="flag-text risk-unanswered"><strong>Not answered:</strong> {text(r.risk_note)}</span>')
+                add(f'<span class="flag-text risk-unanswered"><strong>Flag:</strong> {text(r.risk_note)}</span>')
             if r.next_step:
                 add(f'<span class="next-step block"><strong>Next:</strong> {text(r.next_step_rule)}</span>')
             if r.prorated:

@@ -1,7 +1,7 @@
 """The sessions of the timeline, written in Python rather than by a Jinja macro.
 
 A year of weekly sessions is fifty entries per page, each with a dozen escaped fields: as a
-macro they cost a tenth of a page's render time (issue 6). The markup is exactly what the
+macro they are a large part of a page's render time. The markup is exactly what the
 ``session_item`` macro once in ``cards.html`` wrote, whitespace included (``tests/test_render_golden.py``).
 """
 
@@ -27,15 +27,39 @@ def session_items(sessions: Any, share: bool = False, events: Any = ()) -> Marku
     event on a session's day comes after it (above it in the list)."""
     if not events:
         return Markup("".join([session_item(s, share) for s in sessions]))
-    numbered = sorted(enumerate(events, start=1), key=lambda ke: ke[1].date, reverse=True)
+    return Markup(_numbered_items(sessions, share, list(enumerate(events, start=1))))
+
+
+RECENT_SESSIONS = 4  # the timeline shows this many contacts; the earlier ones are behind a disclosure
+
+
+def timeline(sessions: Any, share: bool = False, events: Any = ()) -> Markup:
+    """The session timeline, newest first: the latest contacts in view, the earlier ones (and the life
+    events before them) in a disclosure."""
+    sessions = list(sessions)
+    if len(sessions) <= RECENT_SESSIONS + 2:  # two more are shorter than the disclosure's line
+        return Markup(f'<ol class="timeline">{session_items(sessions, share, events)}</ol>')
+    recent, older = sessions[:RECENT_SESSIONS], sessions[RECENT_SESSIONS:]
+    since = recent[-1].date
+    numbered = list(enumerate(events, start=1))
+    # Events keep the numbers their charts show, whichever list they fall in.
+    later = _numbered_items(recent, share, [(n, e) for n, e in numbered if e.date >= since])
+    earlier = _numbered_items(older, share, [(n, e) for n, e in numbered if e.date < since])
+    return Markup(f'<ol class="timeline">{later}</ol>\n<details class="more"><summary>Earlier contacts '
+                  f'({len(older)}, {fmt_date(older[-1].date)} to {fmt_date(older[0].date)})</summary>\n'
+                  f'<ol class="timeline">{earlier}</ol>\n</details>')
+
+
+def _numbered_items(sessions: Any, share: bool, numbered: Any) -> str:
+    ordered = sorted(numbered, key=lambda ke: ke[1].date, reverse=True)
     out, k = [], 0
     for s in sessions:
-        while k < len(numbered) and numbered[k][1].date >= s.date:
-            out.append(event_item(*numbered[k]))
+        while k < len(ordered) and ordered[k][1].date >= s.date:
+            out.append(event_item(*ordered[k]))
             k += 1
         out.append(session_item(s, share))
-    out += [event_item(n, e) for n, e in numbered[k:]]
-    return Markup("".join(out))
+    out += [event_item(n, e) for n, e in ordered[k:]]
+    return "".join(out)
 
 
 def event_item(number: int, event: Any) -> str:

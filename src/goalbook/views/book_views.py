@@ -145,6 +145,7 @@ class ClientView:
     # Critical items endorsed earlier and no longer in the alerts: the clinician should still know.
     past_flags: list[tuple[str, str, str]] = field(default_factory=list)  # (short name, text, anchor)
     events: list[model.LifeEvent] = field(default_factory=list)  # by date; clinician only
+    due_week: list[Any] = field(default_factory=list)  # DueItem: what falls due this week; clinician only
     # Critical-item alerts reviewed in the client's file: (short name, "… Reviewed on … by …: …", anchor).
     reviewed: list[tuple[str, str, str]] = field(default_factory=list)
     history: list[Any] | None = None  # model.HistoryEntry, clinician only
@@ -186,6 +187,46 @@ class AlertGroup:
         return self.alerts[0]
 
 
+DUE_WINDOW_DAYS = 7  # "due this week": today and the six days after it
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something falling due this week: a questionnaire, a goal review or a goal's target date."""
+
+    date: date
+    client_id: str
+    client_name: str
+    what: str  # "GAD-7 due", "review of “Walk daily”"
+    anchor: str
+
+    @property
+    def href(self) -> str:
+        return f"clients/{self.client_id}.html#{self.anchor}"
+
+    @property
+    def sort_key(self) -> list[Any]:
+        return [self.date.isoformat(), self.client_name, self.client_id, self.what]
+
+
+def due_this_week(view: ClientView, today: date) -> list[DueItem]:
+    """What falls due from today through the next six days (what is already overdue is an alert)."""
+    if view.status != "active":
+        return []
+    end = today + timedelta(days=DUE_WINDOW_DAYS - 1)
+    out = []
+    for due in view.schedule:
+        if due.due is not None and today <= due.due <= end:
+            out.append(DueItem(due.due, view.id, view.name, f"{due.name} due (every {_weeks(due.every_weeks)})",
+                               anchor("questionnaire", due.instrument)))
+    for g in view.active_goals:
+        if g.review_due is not None and today <= g.review_due <= end:
+            out.append(DueItem(g.review_due, view.id, view.name, f"goal review: “{g.title}”", g.anchor))
+        if g.target_date is not None and today <= g.target_date <= end and not g.reached:
+            out.append(DueItem(g.target_date, view.id, view.name, f"target date: “{g.title}”", g.anchor))
+    return sorted(out, key=lambda d: d.sort_key)
+
+
 @dataclass
 class PracticeView:
     name: str
@@ -197,6 +238,7 @@ class PracticeView:
     as_of: str | None = None
     alert_groups: list[AlertGroup] = field(default_factory=list)
     critical_rule: str = ""  # said under the alerts: why a critical item is (still) listed
+    due: list[Any] = field(default_factory=list)  # DueItem (or its ready markup), by date, across the caseload
 
     def __post_init__(self) -> None:
         self.critical_rule = self.critical_rule or REVIEW_RULE
@@ -339,6 +381,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         view.history = history
         view.dirty = sorted(dirty)
         view.events = list(client.events)
+        view.due_week = due_this_week(view, practice.today)
     return view
 
 
@@ -421,8 +464,9 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
     for iv in view.instruments:
         if iv.primary and len(iv.rows) >= 2 and iv.rows[-1].reliable == "deterioration":
             row = iv.rows[-1]
-            add("deterioration", row.date, f"{iv.label} {iv.rows[0].total_text} → {row.total_text} "
-                f"since {_d(iv.rows[0].date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
+            first = iv.first_of(row)  # the first score of the latest row's episode of care
+            add("deterioration", row.date, f"{iv.label} {first.total_text} → {row.total_text} "
+                f"since {_d(first.date)}: {row.change_explain}", row.anchor, -row.date.toordinal())
     if client.status == "active":  # a paused or discharged client has nothing due (``schedule_due``)
         for due in view.schedule:
             if due.overdue and due.due is not None:
@@ -603,6 +647,7 @@ def practice_view(practice: model.Practice, clients: Sequence[ClientView], *, re
         repo=repo,
         as_of=as_of,
         alert_groups=group_alerts(clients),
+        due=sorted((d for c in clients for d in c.due_week), key=lambda d: d.sort_key),
     )
 
 

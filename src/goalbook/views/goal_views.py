@@ -11,7 +11,9 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from goalbook.clinical import gas, progress
-from goalbook.number_text import half_up
+from goalbook.clinical.episodes import Episode, episode_number
+from goalbook.clinical.episodes import episodes as episodes_of
+from goalbook.number_text import half_up, percent
 from goalbook.records import model
 from goalbook.views.score_views import MONTHS, anchor, book_date, num, signed
 
@@ -50,11 +52,28 @@ class WeekView:
     known: bool  # False: no report covers this week yet (unknown, not zero)
     days: int = 7  # days of the week inside the goal's period
     covered: int = 7  # days of the week some report covers
+    # The percent of each report covering this week (``progress.WeekAdherence.parts``): two when the
+    # week is split between two reports, and then both are shown, never a blend nobody reported.
+    parts: tuple[float | None, ...] = ()
 
     @property
     def percent(self) -> float | None:
-        """Done as a share of what was asked on the covered days: whole reports, no fractions shown."""
+        """Done as a share of what was asked on the covered days: one report's own percent; for a week
+        split between reports, their blend (drawn as the bar, never written as a number)."""
+        if len(self.parts) == 1:
+            return self.parts[0]
         return 100 * self.done / self.expected if self.known and self.expected else None
+
+    @property
+    def split(self) -> bool:
+        return len(self.parts) > 1
+
+    @property
+    def text(self) -> str:
+        """The week's cell: "33%", or "33% / 100%" for a week two reports share."""
+        if self.split:
+            return " / ".join(percent(p) for p in self.parts)
+        return percent(self.percent)
 
     @property
     def partial(self) -> bool:
@@ -62,6 +81,8 @@ class WeekView:
 
     @property
     def met(self) -> bool:
+        if self.parts:  # judged as reported: every report covering the week met its aim
+            return all(p is not None and p >= 100 - MET_SLACK for p in self.parts)
         return self.known and self.expected > 0 and self.done >= self.expected - MET_SLACK
 
     @property
@@ -89,6 +110,15 @@ class StepView:
     hidden_weeks: int = 0  # older weeks not drawn (kept short for one-minute reading)
     reports: list[progress.StepReport] = field(default_factory=list)  # newest first, as reported
     hidden_reports: int = 0
+    start: date | None = None  # `from:`: the step started after its goal was set, and is measured from then
+    minutes: int | None = None  # minutes each time, when the step has a duration
+    minutes_done: float | None = None  # minutes reported, over the reports that gave minutes
+    minutes_asked: float | None = None  # minutes asked over the days of those reports
+
+    @property
+    def minutes_percent(self) -> float | None:
+        return 100 * self.minutes_done / self.minutes_asked if self.minutes_done is not None and \
+            self.minutes_asked else None
 
 
 @dataclass(frozen=True)
@@ -142,6 +172,7 @@ class GoalView:
     steps: list[StepView] = field(default_factory=list)
     revises: tuple[str, str] | None = None  # (anchor, title)
     revised_into: list[tuple[str, str]] = field(default_factory=list)
+    episode_label: str = ""  # a returning client: the episode of care the goal was set in
 
     @property
     def meter(self) -> int:
@@ -198,20 +229,30 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
     iv = instruments.get(m.instrument or "")
     if not iv:
         return []
+    # Within the goal's episode of care: a returning client's new scores are not this goal's progress.
+    episode = _goal_episode(goal, client)
+    rows = [r for r in iv.rows if r.date >= goal.set_date and (episode is None or r.episode == episode.number)]
     if m.subscale:
         out = []
-        for r in iv.rows:
+        for r in rows:
             cell = next((c for c in r.subscales if c.id == m.subscale), None)
-            if cell is not None and cell.total is not None and r.date >= goal.set_date:
+            if cell is not None and cell.total is not None:
                 out.append(MeasurePoint(r.date, cell.total, cell.total_text, f"{iv.short_name} {cell.name}"))
         return out
-    return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name)
-            for r in iv.rows if r.total is not None and r.date >= goal.set_date]
+    return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name) for r in rows if r.total is not None]
+
+
+def _goal_episode(goal: model.Goal, client: model.Client) -> Episode | None:
+    """The episode of care the goal was set in; None when the client has had only one."""
+    care = episodes_of(client)
+    if len(care) < 2:
+        return None
+    return care[episode_number([e.start for e in care[1:]], goal.set_date) - 1]
 
 
 def _session_points(goal: model.Goal, client: model.Client) -> list[MeasurePoint]:
     """The goal's measurements written in the sessions. A measure takes a few values again and again,
-    so each value's text is worked out once (issue 6: speed)."""
+    so each value's text is worked out once."""
     say = signed if goal.measure and goal.measure.type == "gas" else num  # as ``_level_or_num``
     texts: dict[float, str] = {}
     out = []
@@ -278,22 +319,25 @@ def _review_due(goal: model.Goal, practice: model.Practice) -> date | None:
 
 
 def _frequency(step: model.ActionStep) -> str:
+    """"3 times a week"; "30 minutes, 5 times a week" for a step with a duration."""
     times = "once" if step.times == 1 else ("twice" if step.times == 2 else f"{step.times} times")
-    return f"{times} {PER_WORDS.get(step.per, step.per)}"
+    length = f"{step.minutes} minute{'s' if step.minutes != 1 else ''}, " if step.minutes else ""
+    return f"{length}{times} {PER_WORDS.get(step.per, step.per)}"
 
 
 def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, today: date) -> StepView:
+    start = progress.step_start(step, goal.set_date)  # `from:`, when the step starts after its goal
     with_homework = [s.date for s in client.sessions if step.id in s.homework]
-    end = today if goal.status == "active" else (max(with_homework) if with_homework else goal.set_date)
-    all_reports = progress.step_reports(step, client.sessions, start=goal.set_date)  # once for both uses
-    tallies = progress.week_tallies(all_reports, start=goal.set_date, end=end) if end >= goal.set_date else []
+    end = today if goal.status == "active" else (max(with_homework) if with_homework else start)
+    all_reports = progress.step_reports(step, client.sessions, start=start)  # once for both uses
+    tallies = progress.week_tallies(all_reports, start=start, end=end) if end >= start else []
     # The same prescription per day as ``progress.adherence`` (a month = 12/52 of a week's worth), so
     # "asked" and the percent agree.
     per_day = step.times * progress.PER_DAY.get(step.per, 0.0)
     reports = [r for r in all_reports if r.date <= end]
     shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
     hidden = max(0, len(tallies) - MAX_WEEKS_SHOWN)
-    # Totals cover every week; only the weeks drawn are judged and made views (issue 6: speed).
+    # Totals cover every week; only the weeks drawn are judged and made views.
     done = expected = 0.0
     weeks_met = weeks_known = 0
     for t in tallies:
@@ -302,8 +346,13 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
             done += t.done
             expected += asked
             weeks_known += 1
-            weeks_met += asked > 0 and t.done >= asked - MET_SLACK  # as ``WeekView.met`` judges a week
-    shown = [progress.week_adherence(t, progress.prescribed_per_day(step)) for t in tallies[hidden:]]
+            if t.reports:  # as ``WeekView.met`` judges a week: every report covering it met its aim
+                weeks_met += all((all_reports[k].percent or 0) >= 100 - MET_SLACK for k in t.reports)
+            else:
+                weeks_met += asked > 0 and t.done >= asked - MET_SLACK
+    shown = [progress.week_adherence(t, progress.prescribed_per_day(step), all_reports) for t in tallies[hidden:]]
+    minutes_done = sum(r.minutes for r in reports if r.minutes is not None)
+    minutes_asked = sum(r.asked_minutes or 0 for r in reports if r.minutes is not None)
     return StepView(
         id=step.id,
         action=step.action,
@@ -317,6 +366,10 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
         hidden_weeks=hidden,
         reports=shown_reports,
         hidden_reports=len(reports) - len(shown_reports),
+        start=start if start != goal.set_date else None,
+        minutes=step.minutes,
+        minutes_done=minutes_done if minutes_asked else None,
+        minutes_asked=minutes_asked or None,
     )
 
 
@@ -328,7 +381,7 @@ def _week_expected(per_day: float, recorded_days: int) -> float:
 def _week_view(per_day: float, w: progress.WeekAdherence) -> WeekView:
     return WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
                     _week_expected(per_day, w.recorded_days), w.done, w.recorded_days > 0,
-                    days=w.days, covered=w.recorded_days)
+                    days=w.days, covered=w.recorded_days, parts=w.parts)
 
 
 def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None, target: float | None,
@@ -450,6 +503,7 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
         steps=[_step_view(s, goal, client, practice.today) for s in goal.steps],
         revises=revises,
         revised_into=revised_into,
+        episode_label=episode.label if (episode := _goal_episode(goal, client)) is not None else "",
     )
 
 

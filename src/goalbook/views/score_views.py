@@ -13,6 +13,8 @@ from datetime import date
 from typing import Literal
 
 from goalbook.clinical import change, nhs, scoring
+from goalbook.clinical.episodes import Episode, episode_number
+from goalbook.clinical.episodes import episodes as episodes_of
 from goalbook.clinical.instruments import Band, Instrument
 from goalbook.clinical.scoring import Score
 from goalbook.number_text import short_number
@@ -102,6 +104,7 @@ class ScoreRow:
     # "risk item 6 not answered: …" when a critical item has no answer (prorated over, or a total only);
     # clinician only. Said on the row, beside the latest score on the client page and on the caseload.
     risk_note: str = ""
+    episode: int = 1  # the episode of care this administration belongs to (``clinical.episodes``)
     # What to do next by the instrument's own rule ("positive screen: give the full PHQ-9"), and that
     # rule with its source; clinician only.
     next_step: str = ""
@@ -138,6 +141,13 @@ class InstrumentView:
     # True for the series the NHS outcome and the caseload alerts read: the client's own answers, or a
     # questionnaire the schedule gives to another respondent (e.g. a parent-report measure).
     primary: bool = True
+    # Episodes of care (``clinical.episodes``): each row's ``episode``; change is measured from the
+    # first row of the same episode. Labels of the episodes the rows fall in, by number, when more than one.
+    episode_labels: dict[int, str] = field(default_factory=dict)
+
+    def first_of(self, row: ScoreRow) -> ScoreRow:
+        """The first administration of ``row``'s episode: what its change is measured from."""
+        return next(r for r in self.rows if r.episode == row.episode)
 
     @property
     def label(self) -> str:
@@ -150,7 +160,8 @@ class InstrumentView:
 
     @property
     def first(self) -> ScoreRow | None:
-        return self.rows[0] if self.rows else None
+        """The first score of the latest score's episode of care: "first → latest" is read within it."""
+        return self.first_of(self.rows[-1]) if self.rows else None
 
 
 @dataclass(frozen=True)
@@ -271,15 +282,24 @@ RELIABLE_WORDS = {"improvement": "reliable improvement", "deterioration": "relia
 
 
 def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience,
-                    respondent: str = "", answered_by: str = "", primary: bool = True) -> InstrumentView:
-    """One series: ``adms`` are all answered by one respondent ("" = the client), first → latest."""
+                    respondent: str = "", answered_by: str = "", primary: bool = True,
+                    episodes: Sequence[Episode] = ()) -> InstrumentView:
+    """One series: ``adms`` are all answered by one respondent ("" = the client), first → latest.
+
+    With ``episodes`` (a returning client), change is measured from the first score of each row's own
+    episode: a score from a course that ended is not the baseline of the next."""
     rows: list[ScoreRow] = []
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
     judged: dict[float, tuple[str, ...]] = {}  # total → the words of its change from the first total
     cells: dict[CellKey, ItemCell] = {}  # shared by the rows (``_item_cells``)
     clinician = audience == "clinician"
+    starts = [e.start for e in episodes[1:]]
+    current = 1
     for adm in sorted(adms, key=lambda a: (a.date, a.session_file)):
+        episode = episode_number(starts, adm.date) if starts else 1
+        if episode != current:  # a new episode: its first score is the new "first"
+            current, first_total, first_sub, judged = episode, None, {}, {}
         score = _score(inst, adm)
         total = float(score.total)
         subscales = []
@@ -310,7 +330,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         else:
             first_total = total
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]
-        step = inst.next_step(total) if clinician and inst.next_steps else None
+        step = inst.next_step(total, adm.answers) if clinician and inst.next_steps else None
         items = []
         if adm.answers is not None and clinician:
             items = _item_cells(adm.answers, {f.item for f in score.flags}, cells)
@@ -340,6 +360,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             if clinician else "",
             next_step=step.say if step else "",
             next_step_rule=step.explain() if step else "",
+            episode=episode,
         ))
     return InstrumentView(
         id=inst.id,
@@ -367,6 +388,8 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         respondent=respondent,
         answered_by=answered_by,
         primary=primary,
+        episode_labels=({e.number: e.label for e in episodes if any(r.episode == e.number for r in rows)}
+                        if len(episodes) > 1 else {}),
     )
 
 
@@ -377,7 +400,7 @@ def questionnaire_anchor(instrument: str, respondent: str = "") -> str:
 
 def _item_cells(answers: Sequence[int | None], flagged: set[int], made: dict[CellKey, ItemCell]) -> list[ItemCell]:
     """One cell per answer. Each item has a few possible answers, so the cells (frozen) are made once
-    per view and shared by its rows: ``made`` holds them by (number, answer, flagged) (issue 6: speed)."""
+    per view and shared by its rows: ``made`` holds them by (number, answer, flagged)."""
     numbers = range(1, len(answers) + 1)
     keys = zip(numbers, answers, map(flagged.__contains__, numbers))
     return [made.get(key) or _new_item_cell(key, made) for key in keys]
@@ -407,6 +430,7 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
     if audience == "client":
         series = [k for k in series if not k[1]]
     others = {inst_id for inst_id, who in series if who}
+    care = episodes_of(client)
     out = []
     for inst_id, who in series:
         inst = practice.instruments.get(inst_id)
@@ -418,7 +442,8 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
         else:
             answered_by = f"{client.name} (client)" if inst_id in others else ""
         out.append(instrument_view(inst, given.get((inst_id, who), []), audience=audience, respondent=who,
-                                   answered_by=answered_by, primary=not who or (inst_id, who) in scheduled))
+                                   answered_by=answered_by, primary=not who or (inst_id, who) in scheduled,
+                                   episodes=care))
     return out
 
 
@@ -470,8 +495,9 @@ NHS_SCOPE_RULE = ("NHS Talking Therapies reports the first and last scores of a 
                   "(intake and assessment contacts are not treatment).")
 
 
-def treatment_appointments(client: model.Client) -> int:
-    return sum(s.kind not in NOT_TREATMENT for s in client.sessions)
+def treatment_appointments(client: model.Client, since: date | None = None) -> int:
+    """Attended treatment appointments (of the episode from ``since``, when given)."""
+    return sum(s.kind not in NOT_TREATMENT and (since is None or s.date >= since) for s in client.sessions)
 
 
 def nhs_view(instruments: list[InstrumentView], client: model.Client | None = None) -> NhsView | None:
@@ -482,16 +508,21 @@ def nhs_view(instruments: list[InstrumentView], client: model.Client | None = No
     (``provisional``), first vs latest. Without it the scope cannot be told and ``scope`` says so."""
     by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # the client's own answers only
     phq, gad = by_id.get("phq9"), by_id.get("gad7")
-    if not phq or not gad or len(phq.rows) < 2 or len(gad.rows) < 2:
+    # A returning client: the outcome of the current episode only (earlier ones stay in the tables).
+    care = episodes_of(client) if client is not None else []
+    episode = care[-1] if len(care) > 1 else None
+    phq_rows = [r for r in phq.rows if r.episode == episode.number] if phq and episode else (phq.rows if phq else [])
+    gad_rows = [r for r in gad.rows if r.episode == episode.number] if gad and episode else (gad.rows if gad else [])
+    if len(phq_rows) < 2 or len(gad_rows) < 2:
         return None  # nothing to pair: a single (e.g. intake) score is shown in its table, without a change
-    first_p, last_p, first_g, last_g = phq.rows[0], phq.rows[-1], gad.rows[0], gad.rows[-1]
+    first_p, last_p, first_g, last_g = phq_rows[0], phq_rows[-1], gad_rows[0], gad_rows[-1]
     if None in (first_p.total, last_p.total, first_g.total, last_g.total):
         return None
     totals = ((first_p.total_text, last_p.total_text), (first_g.total_text, last_g.total_text))
     if client is None:
         scope, provisional, count = "Course not checked: treatment appointments were not counted.", False, None
     else:
-        count = treatment_appointments(client)
+        count = treatment_appointments(client, episode.start if episode else None)
         if count < MIN_TREATMENT_APPOINTMENTS:
             return NhsView(
                 summary=(f"No paired outcome yet: {count} attended treatment appointment"
@@ -503,6 +534,8 @@ def nhs_view(instruments: list[InstrumentView], client: model.Client | None = No
         which = ("Course not finished: the outcome so far, first and latest scores" if provisional
                  else "Finished course: first and last scores")
         scope = f"{which} ({count} treatment appointments). {NHS_SCOPE_RULE}"
+        if episode is not None:
+            scope = f"{episode.label}: a returning client's outcome is measured within the episode. {scope}"
     outcome = nhs.paired_outcome(first_p.total, last_p.total, first_g.total, last_g.total)  # type: ignore[arg-type]
     dates = ""
     if first_p.date != first_g.date or last_p.date != last_g.date:
