@@ -308,7 +308,8 @@ def caseload_entry(view: Any) -> Entry:
     group = None
     if groups:
         group = [book_views.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
-    return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group)
+    due = [[d.sort_key, str(pages.caseload_due_item(d))] for d in view.due_week]
+    return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group, due)
 
 
 def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,
@@ -328,6 +329,7 @@ def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: l
         name=practice.name, today=practice.today, clients=rows, alerts=alerts,  # type: ignore[arg-type]
         clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
         alert_groups=[_Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
+        due=[_Fragment(Markup(html)) for _, html in sorted((d for e in shown for d in e.due), key=lambda d: d[0])],  # type: ignore[misc]
     )
     return pages.render_caseload(view).encode("utf-8")
 

@@ -72,20 +72,27 @@ class Entry:
     row: str  # HTML
     alerts: int
     group: list[Any] | None  # [sort key, HTML]
+    due: list[Any] = field(default_factory=list)  # [sort key, HTML] of each item due this week
     courses: list[Any] = field(default_factory=list)  # the outcomes page's Course of each episode, as JSON
 
     def to_json(self) -> list[Any]:
-        return [self.status, self.row, self.alerts, self.group, self.courses]
+        return [self.status, self.row, self.alerts, self.group, self.due, self.courses]
 
     @classmethod
     def from_json(cls, raw: Any) -> Entry:
-        status, row, alerts, group, courses = raw
+        status, row, alerts, group, due, courses = raw
         if not (isinstance(status, str) and isinstance(row, str) and type(alerts) is int
                 and (group is None or (isinstance(group, list) and len(group) == 2 and isinstance(group[1], str)
                                        and _sort_key_ok(group[0])))
+                and isinstance(due, list) and all(_due_ok(d) for d in due)
                 and isinstance(courses, list) and all(isinstance(c, list) for c in courses)):
             raise ValueError("entry")
-        return cls(status, row, alerts, group, courses)
+        return cls(status, row, alerts, group, due, courses)
+
+
+def _due_ok(item: Any) -> bool:
+    return (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str) and isinstance(item[0], list)
+            and all(isinstance(k, str) for k in item[0]))
 
 
 def _sort_key_ok(key: Any) -> bool:
