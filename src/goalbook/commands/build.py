@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from goalbook.commands.options import DateParam, PeriodParam
+from goalbook.commands.options import DateParam, PeriodParam, not_empty, path_not_empty
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
 
@@ -20,14 +20,14 @@ PROGRESS_MIN_PAGES = 20
 
 @click.command("build")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out", type=click.Path(), callback=path_not_empty,
               help="Where to write the book (default: the practice's _book/). With --share: a folder, "
                    "or exactly this file when it ends in .html.")
-@click.option("--client", "client_id", metavar="ID", help="Build only this client's page.")
+@click.option("--client", "client_id", metavar="ID", callback=not_empty, help="Build only this client's page.")
 @click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
-@click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT", callback=not_empty, help="Build the record as it stood then, from git.")
 @click.option("--period", type=PeriodParam(), metavar="START..END",
               help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
@@ -43,7 +43,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
     snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
-    if as_of:
+    if as_of is not None:
         from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
