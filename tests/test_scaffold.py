@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def test_the_hook_blocks_a_commit_of_broken_records(tmp_path):
     clean = subprocess.run([str(hook)], cwd=folder, capture_output=True, check=False)
     assert clean.returncode == 0, clean.stderr
     (folder / "goalbook.yaml").write_text("name: Broken\n")  # clinicians missing: an error
+    subprocess.run(["git", "-C", str(folder), "add", "goalbook.yaml"], check=True)  # the hook checks the index
     broken = subprocess.run([str(hook)], cwd=folder, capture_output=True, check=False)
     assert broken.returncode == 1
     assert b"goalbook.yaml" in broken.stdout + broken.stderr
@@ -190,7 +192,7 @@ def test_init_inside_a_repository_adds_no_second_one(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (folder / ".git").exists()
     hook = (tmp_path / ".git/hooks/pre-commit").read_text()
-    assert "goalbook check records/practice" in hook  # run from the top of the repository
+    assert "practice=records/practice\n" in hook  # checked from the top of the repository
 
 
 def test_init_without_git_skips_it_with_a_note(tmp_path, monkeypatch):
@@ -601,3 +603,64 @@ def test_new_session_for_a_referred_client_says_to_set_status_active(practice):
     path.write_text(path.read_text().replace("status: referred", "status: active"))
     result = run("new", "session", "ana-r", "--date", "2026-03-31", "--practice", str(practice))
     assert "status: referred" not in result.output
+
+
+# --- The hook checks what is being committed ------------------------------------------------------
+
+
+def _commit(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=Robin Vale", "-c",
+                           "user.email=robin@example.invalid", "-c", "commit.gpgsign=false", "commit", "-q", *args],
+                          capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def committed(tmp_path):
+    folder = tmp_path / "p"
+    run("init", str(folder))
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True)
+    first = _commit(folder, "-m", "Start")
+    assert first.returncode == 0, first.stderr
+    return folder
+
+
+@needs_git
+def test_a_broken_file_staged_then_fixed_only_in_the_editor_is_refused(committed):
+    settings = committed / "goalbook.yaml"
+    good = settings.read_text()
+    settings.write_text("name: Broken\n")  # clinicians missing: an error
+    subprocess.run(["git", "-C", str(committed), "add", "goalbook.yaml"], check=True)
+    settings.write_text(good)  # fixed in the editor, not staged: the broken one would be committed
+    done = _commit(committed, "-m", "Broken settings")
+    assert done.returncode != 0 and "goalbook.yaml" in done.stdout + done.stderr
+    staged = subprocess.run(["git", "-C", str(committed), "diff", "--cached", "--name-only"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "goalbook.yaml" in staged  # nothing was committed
+
+
+@needs_git
+def test_a_good_file_staged_while_the_editor_holds_a_broken_draft_is_committed(committed):
+    settings = committed / "goalbook.yaml"
+    settings.write_text(settings.read_text() + "# a comment\n")
+    subprocess.run(["git", "-C", str(committed), "add", "goalbook.yaml"], check=True)
+    settings.write_text("name: Broken\n")  # a draft in the editor, not staged
+    done = _commit(committed, "-m", "A comment")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert settings.read_text() == "name: Broken\n"  # the draft is untouched
+
+
+@needs_git
+def test_a_hook_whose_goalbook_is_gone_stops_the_commit_and_says_how_to_repair_it(committed, tmp_path):
+    hook = committed / ".git/hooks/pre-commit"
+    hook.write_text(hook.read_text().replace(sys.executable, str(tmp_path / "gone" / "python")))
+    (committed / "clients" / "note.txt").write_text("x")
+    subprocess.run(["git", "-C", str(committed), "add", "-A"], check=True)
+    no_goalbook = {"PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                           if not (Path(p) / "goalbook").exists())}
+    done = _commit(committed, "-m", "Unchecked", env=no_goalbook)
+    assert done.returncode != 0
+    assert "goalbook init" in done.stderr and "--no-verify" in done.stderr
+    # `goalbook init` renews its own earlier hook
+    result = run("init", str(committed))
+    assert result.exit_code == 0 and "renewed" in result.output
+    assert sys.executable in hook.read_text()

@@ -226,9 +226,33 @@ def _setup_git(report: Report, *, hook: bool, python: str) -> None:
         report.written.append(f"{shown} (runs `goalbook check` before every commit)")
     elif path.read_bytes() == script:
         report.kept.append(shown)
+    elif _our_hook(path):  # an earlier goalbook's hook (e.g. one whose goalbook is gone): renewed
+        _replace_hook(path, script)
+        report.written.append(f"{shown} (renewed: runs `goalbook check` on what is committed)")
     else:
         report.notes.append(f"{shown} already exists and was left alone; add `goalbook check` to it "
                             "yourself to check the practice before every commit")
+
+
+HOOK_SIGNATURE = b"# Installed by `goalbook init`"
+
+
+def _our_hook(path: Path) -> bool:
+    """A pre-commit hook goalbook wrote (never a file of the user's)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with path.open("rb") as f:
+            return HOOK_SIGNATURE in f.read(512).split(b"\n", 2)[1]
+    except (OSError, IndexError):
+        return False
+
+
+def _replace_hook(path: Path, script: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.goalbook-new")
+    tmp.write_bytes(script)
+    tmp.chmod(0o755)
+    os.replace(tmp, path)
 
 
 def _display(root: Path, path: Path) -> str:
@@ -518,7 +542,10 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
         "due": questionnaires_due(client, instruments, on),
         "schedule": schedule,
         "measurements": [_measurement(g, instruments) for g in active],
-        "homework": [Line(f"{s.id}: ~", f"{s.action}, {_how_often(s.times, s.per)}") for g in active for s in g.steps],
+        # A step with minutes asks for times and minutes; a step that starts later (`from:`) is not asked yet.
+        "homework": [Line(f"{s.id}: {{times: ~, minutes: ~}}" if s.minutes else f"{s.id}: ~",
+                          f"{s.action}, {f'{s.minutes} minutes, ' if s.minutes else ''}{_how_often(s.times, s.per)}")
+                     for g in active for s in g.steps if s.start is None or s.start <= on],
         "since": since,
         "on": on.isoformat(),
     }

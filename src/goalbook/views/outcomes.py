@@ -27,7 +27,7 @@ from goalbook.clinical.outcome_stats import (
     paired,
     rate,
 )
-from goalbook.number_text import short_number
+from goalbook.number_text import fixed, percent, short_number
 from goalbook.records import model
 from goalbook.views.score_views import NOT_TREATMENT, book_date
 
@@ -300,11 +300,13 @@ def count_cell(n: int) -> Cell:
 
 def minus(x: float) -> str:
     """An effect size to two decimals with a true minus sign: −0.33."""
-    return f"{x:.2f}".replace("-", "−")
+    return fixed(x, 2).replace("-", "−")  # half up, the book's one rounding rule
 
 
 def pct(x: float) -> str:
-    return f"{round(100 * x)}\u00a0%"  # a no-break space: "29 %" never splits across lines
+    # Half up, and never 100 % unless every one counted (the book's one rule); a no-break space: "29 %"
+    # never splits across lines.
+    return percent(100 * x).replace("%", "\u00a0%")
 
 
 def rate_cell(r: Rate) -> Cell:
