@@ -14,6 +14,7 @@ import click
 from goalbook.commands.options import DateParam, PeriodParam
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
+from goalbook.records.today import parse_date
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -31,7 +32,8 @@ PROGRESS_MIN_PAGES = 20
 @click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
-@click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT",
+              help="Build the record as it stood then, from git; a date is also today's date unless --today says otherwise.")
 @click.option("--period", type=PeriodParam(), metavar="START..END",
               help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
@@ -53,6 +55,9 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
         resolved = snapshot.resolve_as_of(root, as_of)
         snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
         label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
+        if today is None:
+            # The book as it was that day: alerts, due dates and "as of" are counted from it.
+            today = parse_date(as_of.strip())
     with snapshot_ctx as source:
         try:
             result = build.build_book(
