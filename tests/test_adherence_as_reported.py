@@ -123,3 +123,15 @@ def test_minutes_show_in_the_book(make_practice, tmp_path):
     assert "30 minutes, 5 times a week" in html
     assert "Minutes: <strong>73% of the aim</strong> (110 of 150 minutes" in html
     assert "Since 19 Jan 2026 (when this step started)" in html
+
+
+def test_new_session_asks_for_minutes_and_not_for_a_step_not_started(make_practice):
+    from goalbook.scaffold import session_prefill
+
+    files = {"clients/ij/client.yaml": CLIENT, "clients/ij/goals.yaml": GOALS}
+    practice, _ = check_practice(make_practice(files))
+    client = practice.client("ij")
+    # The walk starts on 19 Jan: not asked on 12 Jan; asked with its minutes on 26 Jan.
+    assert session_prefill(client, practice.instruments, date(2026, 1, 12))["homework"] == []
+    (line,) = session_prefill(client, practice.instruments, date(2026, 1, 26))["homework"]
+    assert line.line == "walk: {times: ~, minutes: ~}" and "30 minutes, 5 times a week" in line.note

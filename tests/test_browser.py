@@ -2,13 +2,15 @@
 
 Proves: no network request of any kind, no console errors, every page reachable from the caseload,
 every chart next to its table. Saves screenshots of the caseload, a client book, its print PDF and
-the share page to tests/artifacts/ for people to look at.
+the share page for people to look at, to $GOALBOOK_ARTIFACTS (default: goalbook-artifacts in the
+temporary directory).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+# Outside the source tree: $GOALBOOK_ARTIFACTS, else a folder in the temporary directory.
+ARTIFACTS = Path(os.environ.get("GOALBOOK_ARTIFACTS") or Path(tempfile.gettempdir()) / "goalbook-artifacts")
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"
 SMALL = Path(__file__).resolve().parent / "golden" / "practice"
 
@@ -137,7 +140,7 @@ def test_each_chart_has_its_table(browser, book):
 
 def test_screenshots_and_print(browser, book):
     out, first, share = book
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     w = Watched(browser)
     try:
         w.open(out / "index.html")
@@ -150,6 +153,16 @@ def test_screenshots_and_print(browser, book):
         w.page.screenshot(path=str(ARTIFACTS / "client-print.png"), full_page=True)
         pdf = w.page.pdf(format="A4", print_background=True)
         (ARTIFACTS / "client-print.pdf").write_bytes(pdf)
+        # Pages after the first carry whose record it is, "confidential" and the page number (the
+        # page margins' rule, with the name escaped for CSS); every disclosure prints open.
+        style = w.page.evaluate("document.querySelector('style').textContent")
+        assert "@page { @top-left { content: " in style and "confidential" in style
+        assert "counter(page)" in style and "@page :first { @top-left { content: none; } }" in style
+        folded = "() => [...document.querySelectorAll('details:not([open]) > :not(summary)')].map(e => e.checkVisibility())"
+        assert set(w.page.evaluate(folded)) == {True}
+        w.page.emulate_media(media="screen")
+        assert set(w.page.evaluate(folded)) == {False}  # on screen they are folded
+        w.page.emulate_media(media="print")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + \
             pdf.count(b"/Type/Page") >= 2
         w.page.emulate_media(media="screen")
@@ -162,27 +175,59 @@ def test_screenshots_and_print(browser, book):
         assert (ARTIFACTS / name).stat().st_size > 1000
 
 
-PHONE = 390  # CSS px: a common phone width (iPhone 12–15)
+WIDTHS = (320, 390, 1280)  # CSS px: the narrowest phone in use, a common phone, a laptop
+SMALLEST_TEXT = 11  # CSS px, on screen (an SVG's text times the chart's scale)
+
+# Every visible element inside the screen's width, and no visible text under SMALLEST_TEXT px.
+# Invisible elements are passed over: display none, inside a closed disclosure (no box), or clipped
+# to nothing for screen readers only (the skip link, visually hidden words, a phone's table head).
+LAYOUT_PROBLEMS = """(smallest) => {
+  const width = document.documentElement.clientWidth;
+  const clippedAway = el => { for (let a = el; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.clip !== 'auto' || s.clipPath !== 'none' || a.classList.contains('skip')) return true; }
+    return false; };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') :
+     (el.className && el.className.baseVal ? '.' + el.className.baseVal.split(' ').join('.') : ''));
+  const over = [], small = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none' || s.visibility === 'hidden' || clippedAway(el)) continue;
+    if (!el.checkVisibility()) continue;  // inside a closed disclosure: not shown
+    if (r.left < -0.5 || r.right > width + 0.5) over.push(`${name(el)} ${Math.round(r.left)}–${Math.round(r.right)}`);
+    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!text) continue;
+    let size = parseFloat(s.fontSize);
+    if (el instanceof SVGElement && el.getScreenCTM()) size *= el.getScreenCTM().a;
+    if (size < smallest - 0.05) small.push(`${name(el)} ${size.toFixed(1)}px: ${el.textContent.trim().slice(0, 30)}`);
+  }
+  const page = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  return {page, width, over: over.slice(0, 12), small: small.slice(0, 12)};
+}"""
 
 
-def test_every_page_fits_a_phone_without_sideways_scrolling(browser, book):
-    """At 390 px no page is wider than the screen: wide tables scroll inside their own box instead."""
-    out, _, share = book
-    w = Watched(browser, width=PHONE)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_the_screen_with_legible_text(browser, book, width):
+    """At 320, 390 and 1280 px: no page scrolls sideways, no visible element (a table's text, a
+    chart's label) reaches past the screen's edge, and no visible text is smaller than 11 px."""
+    out, first, share = book
+    ARTIFACTS.mkdir(exist_ok=True)
+    w = Watched(browser, width=width)
     try:
-        pages = sorted(out.rglob("*.html")) + [share]
-        too_wide = {}
-        for page in pages:
+        problems = {}
+        for page in sorted(out.rglob("*.html")) + [share]:
             w.open(page)
-            width = w.page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
-            if width > PHONE:
-                too_wide[page.name] = width
-        assert too_wide == {}, f"wider than a {PHONE} px phone: {too_wide}"
-        # The check can fail: a table too wide for the phone is there, scrolling in its own box.
-        w.open(out / "clients" / f"{book[1]}.html")
-        scrollers = w.page.evaluate("""() => [...document.querySelectorAll('.table-scroll')]
-            .filter(box => box.scrollWidth > box.clientWidth).length""")
-        assert scrollers >= 1
+            found = w.page.evaluate(LAYOUT_PROBLEMS, SMALLEST_TEXT)
+            if found["page"] > width or found["over"] or found["small"]:
+                problems[page.name] = found
+        for name, page in (("caseload", out / "index.html"), ("client", out / "clients" / f"{first}.html"),
+                           ("share", share)):
+            w.open(page)
+            w.page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        assert problems == {}, problems
         assert w.non_file_requests() == [] and w.errors == []
     finally:
         w.close()

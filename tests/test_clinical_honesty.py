@@ -3,8 +3,12 @@ possible totals, one baseline story. Hand-worked cases, arithmetic in comments."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from goalbook.checks import check_practice
 from goalbook.views import book_views
+
+REPO_INSTRUMENTS = Path(__file__).resolve().parent.parent / "instruments"
 
 CLIENT = """\
 id: gh
@@ -275,3 +279,25 @@ def test_the_book_labels_each_episode(make_practice, tmp_path):
     html = (tmp_path / "book" / "clients" / "gh.html").read_text()
     assert "Episode 2, from 2 Mar 2026 (returned after discharge on 26 Jan 2026)" in html
     assert html.count('<tr class="episode">') == 4  # PHQ-9 and GAD-7, two episodes each
+
+
+def test_who5_any_item_at_0_or_1_says_assess_further():
+    from goalbook.clinical.instruments import load_instruments
+
+    who5 = load_instruments(None)[0]["who5"]
+    # 3+3+3+3+1 = 13 × 4 = 52 %: above both total rules, but item 5 answered 1 ≤ 1.
+    step = who5.next_step(52, (3, 3, 3, 3, 1))
+    assert step is not None and step.on_items and step.say.startswith("an item answered 'some of the time'")
+    assert who5.next_step(52, (3, 3, 3, 3, 2)) is None  # no item ≤ 1
+    assert who5.next_step(52) is None  # a total only: the items are not known
+
+
+def test_a_next_step_needs_a_condition(make_practice):
+    from goalbook.clinical.instruments import load_instruments
+
+    definition = (REPO_INSTRUMENTS / "phq2.yaml").read_text().replace('  - when: ">= 3"\n', '  - note: "no condition"\n')
+    root = make_practice({"instruments/phq2.yaml": definition})
+    instruments, problems = load_instruments(root)
+    assert [p for p in problems if p.is_error and p.path == "instruments/phq2.yaml"]
+    assert not instruments["phq2"].overrides_builtin  # the broken override is left out; the built-in stays
+

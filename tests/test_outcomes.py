@@ -241,9 +241,34 @@ def test_a_rebuild_works_out_only_the_changed_clients_course(tmp_path, monkeypat
     client.write_text(client.read_text(encoding="utf-8").replace("planned", "dropped-out"), encoding="utf-8")
     cache.forget()  # a new process: only the files on disk and the cache folder are known
     worked = []
-    real = outcomes_page.course
-    monkeypatch.setattr(outcomes_page, "course", lambda c, p: worked.append(c.id) or real(c, p))
+    real = outcomes_page.client_courses
+    monkeypatch.setattr(outcomes_page, "client_courses", lambda c, p: worked.append(c.id) or real(c, p))
     assert build_book(root, period=period).ok
     assert worked == ["c2"]
     # Now c2 and c6: 2 of 6, 33 %.
     assert "2\u00a0/\u00a06 · 33\u00a0%" in page.read_text(encoding="utf-8")
+
+
+def test_a_client_who_comes_back_is_a_second_referral(make_practice):
+    from goalbook.views.outcomes import client_courses
+
+    s = outcomes_practice._session
+    root = make_practice({
+        "goalbook.yaml": outcomes_practice.SETTINGS,
+        "clients/r1/client.yaml": outcomes_practice._client("r1", "aa", "2026-01-05", "active"),
+        "clients/r1/sessions/2026-01-05.yaml": s("2026-01-05", "intake", 15, 12),
+        "clients/r1/sessions/2026-01-12.yaml": s("2026-01-12", "session"),
+        "clients/r1/sessions/2026-01-19.yaml": s("2026-01-19", "discharge", 6, 5),
+        "clients/r1/sessions/2026-04-01.yaml": s("2026-04-01", "intake", 17, 14),
+        "clients/r1/sessions/2026-04-08.yaml": s("2026-04-08", "session"),
+    })
+    practice, problems = check_practice(root)
+    assert practice is not None and not [p for p in problems if p.is_error]
+    first, second = client_courses(practice.client("r1"), practice)
+    # The first course: referred 5 Jan, ended at its discharge contact on 19 Jan with 2 treatment
+    # contacts (the session and the discharge), scored 15 → 6 and 12 → 5: finished, recovered.
+    assert (first.referred, first.ended, first.treatment, first.finished) == (date(2026, 1, 5), date(2026, 1, 19), 2, True)
+    assert first.totals == {"phq9": (15, 6), "gad7": (12, 5)} and first.nhs.recovery
+    # The second starts at the new intake and has not ended; its first score is its own (17), not 15.
+    assert (second.referred, second.ended, second.first_treatment) == (date(2026, 4, 1), None, date(2026, 4, 8))
+    assert second.totals == {}

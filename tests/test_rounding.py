@@ -109,3 +109,14 @@ def test_no_goal_short_of_its_target_reads_100(baseline, gap, share):
                                   direction="decrease")
     if not prog.reached:
         assert "100%" not in prog.percent_text()
+
+
+def test_every_figure_rounds_half_up():
+    from goalbook.clinical.change import jacobson_truax
+    from goalbook.render.pages import fmt_about
+    from goalbook.views.outcomes import pct
+
+    assert fmt_about(2.5) == "≈ 3"  # an aim of 2.5 times (round() would say 2)
+    assert pct(0.995) == "99\u00a0%" and pct(0.125) == "13\u00a0%"  # 199 of 200 clients is not 100 %
+    # SD 6, α 0.84: SE = 6 × 0.4 = 2.4 → "2.400"; S_diff = 3.394…; 1.96 × 3.394… = 6.65
+    assert jacobson_truax(6, 0.84).formula().endswith("threshold = 1.96 × S_diff = 6.65")

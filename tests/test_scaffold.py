@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def test_the_hook_blocks_a_commit_of_broken_records(tmp_path):
     clean = subprocess.run([str(hook)], cwd=folder, capture_output=True, check=False)
     assert clean.returncode == 0, clean.stderr
     (folder / "goalbook.yaml").write_text("name: Broken\n")  # clinicians missing: an error
+    subprocess.run(["git", "-C", str(folder), "add", "goalbook.yaml"], check=True)  # the hook checks the index
     broken = subprocess.run([str(hook)], cwd=folder, capture_output=True, check=False)
     assert broken.returncode == 1
     assert b"goalbook.yaml" in broken.stdout + broken.stderr
@@ -190,7 +192,7 @@ def test_init_inside_a_repository_adds_no_second_one(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (folder / ".git").exists()
     hook = (tmp_path / ".git/hooks/pre-commit").read_text()
-    assert "goalbook check records/practice" in hook  # run from the top of the repository
+    assert "practice=records/practice\n" in hook  # checked from the top of the repository
 
 
 def test_init_without_git_skips_it_with_a_note(tmp_path, monkeypatch):
@@ -601,3 +603,105 @@ def test_new_session_for_a_referred_client_says_to_set_status_active(practice):
     path.write_text(path.read_text().replace("status: referred", "status: active"))
     result = run("new", "session", "ana-r", "--date", "2026-03-31", "--practice", str(practice))
     assert "status: referred" not in result.output
+
+
+# --- The hook checks what is being committed ------------------------------------------------------
+
+
+def _commit(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=Robin Vale", "-c",
+                           "user.email=robin@example.invalid", "-c", "commit.gpgsign=false", "commit", "-q", *args],
+                          capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def committed(tmp_path):
+    folder = tmp_path / "p"
+    run("init", str(folder))
+    subprocess.run(["git", "-C", str(folder), "add", "-A"], check=True)
+    first = _commit(folder, "-m", "Start")
+    assert first.returncode == 0, first.stderr
+    return folder
+
+
+@needs_git
+def test_a_broken_file_staged_then_fixed_only_in_the_editor_is_refused(committed):
+    settings = committed / "goalbook.yaml"
+    good = settings.read_text()
+    settings.write_text("name: Broken\n")  # clinicians missing: an error
+    subprocess.run(["git", "-C", str(committed), "add", "goalbook.yaml"], check=True)
+    settings.write_text(good)  # fixed in the editor, not staged: the broken one would be committed
+    done = _commit(committed, "-m", "Broken settings")
+    assert done.returncode != 0 and "goalbook.yaml" in done.stdout + done.stderr
+    staged = subprocess.run(["git", "-C", str(committed), "diff", "--cached", "--name-only"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "goalbook.yaml" in staged  # nothing was committed
+
+
+@needs_git
+def test_a_good_file_staged_while_the_editor_holds_a_broken_draft_is_committed(committed):
+    settings = committed / "goalbook.yaml"
+    settings.write_text(settings.read_text() + "# a comment\n")
+    subprocess.run(["git", "-C", str(committed), "add", "goalbook.yaml"], check=True)
+    settings.write_text("name: Broken\n")  # a draft in the editor, not staged
+    done = _commit(committed, "-m", "A comment")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert settings.read_text() == "name: Broken\n"  # the draft is untouched
+
+
+@needs_git
+def test_a_hook_whose_goalbook_is_gone_stops_the_commit_and_says_how_to_repair_it(committed, tmp_path):
+    hook = committed / ".git/hooks/pre-commit"
+    hook.write_text(hook.read_text().replace(sys.executable, str(tmp_path / "gone" / "python")))
+    (committed / "clients" / "note.txt").write_text("x")
+    subprocess.run(["git", "-C", str(committed), "add", "-A"], check=True)
+    no_goalbook = {"PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                                           if not (Path(p) / "goalbook").exists())}
+    done = _commit(committed, "-m", "Unchecked", env=no_goalbook)
+    assert done.returncode != 0
+    assert "goalbook init" in done.stderr and "--no-verify" in done.stderr
+    # `goalbook init` renews its own earlier hook
+    result = run("init", str(committed))
+    assert result.exit_code == 0 and "renewed" in result.output
+    assert sys.executable in hook.read_text()
+
+
+def test_new_goal_revises_an_existing_goal(practice):
+    result = run("new", "goal", "ana-r", "--id", "smaller-meeting", "--revises", "presentations",
+                 "--practice", str(practice))
+    assert result.exit_code == 0, result.output
+    assert "the goal 'presentations' it revises is still 'active'" in result.output
+    loaded, problems = load_practice(practice)
+    assert not [p for p in problems if p.is_error]
+    assert loaded.client("ana-r").goal("smaller-meeting").revises == "presentations"
+    # Without --revises the line is there, commented out, for the therapist to fill in.
+    assert run("new", "goal", "ana-r", "--id", "plain", "--practice", str(practice)).exit_code == 0
+    assert "    # revises: goal-id" in (practice / "clients/ana-r/goals.yaml").read_text()
+    before = (practice / "clients/ana-r/goals.yaml").read_bytes()
+    result = run("new", "goal", "ana-r", "--revises", "nothing-like-it", "--practice", str(practice))
+    assert result.exit_code == 2 and "has no goal 'nothing-like-it'" in result.output
+    assert (practice / "clients/ana-r/goals.yaml").read_bytes() == before
+
+
+def test_new_session_shows_every_gas_level_in_words(practice):
+    goals = practice / "clients/ana-r/goals.yaml"
+    goals.write_text(goals.read_text() + """\
+    - id: speak-up
+      title: Speak up in the weekly meeting
+      status: active
+      set_date: 2026-03-02
+      measure:
+        type: gas
+        levels:
+          much_less: Says nothing all week
+          less: Speaks once when asked
+          expected: Offers one idea unasked
+          more: Offers ideas in two meetings
+          much_more: Leads an agenda item
+      baseline: -1
+""")
+    assert run("new", "session", "ana-r", "--practice", str(practice)).exit_code == 0
+    text = (practice / "clients/ana-r/sessions/2026-03-31.yaml").read_text()
+    lines = [line.split("#")[-1].strip() for line in text.splitlines() if "speak-up" in line or "#   " in line]
+    assert lines == ["GAS level, one of:", "+2 Leads an agenda item", "+1 Offers ideas in two meetings",
+                     "0 Offers one idea unasked", "−1 Speaks once when asked", "−2 Says nothing all week"]

@@ -233,12 +233,12 @@ class FileCache:
         if entry is not None and entry.kind == kind and entry.sig is not None and entry.sig == signature(st):
             self.hits += 1
             return entry.data, entry.problems
-        from goalbook.records.yamlload import MAX_BYTES
+        from goalbook.records.yamlload import MAX_BYTES, read_limited
 
         if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
             return parse(path, display, kind, None)
         try:
-            source = path.read_bytes()
+            source = read_limited(path)  # a regular file still, no larger than the limit
         except OSError:
             return parse(path, display, kind, None)
         hexdigest = digest(source)
@@ -516,7 +516,7 @@ PARALLEL_CHUNK = 400
 
 def _parse_chunk(chunk: list[tuple[str, str, str, str | None]], parse: Parse) -> list[tuple[Any, ...]]:
     """In a worker process: read, hash and parse each file (only what is cacheable)."""
-    from goalbook.records.yamlload import MAX_BYTES
+    from goalbook.records.yamlload import MAX_BYTES, read_limited
 
     results = []
     for path, display, kind, known in chunk:
@@ -524,8 +524,7 @@ def _parse_chunk(chunk: list[tuple[str, str, str, str | None]], parse: Parse) ->
             st = os.stat(path)
             if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
                 continue
-            with open(path, "rb") as f:
-                source = f.read()
+            source = read_limited(path)
         except OSError:
             continue
         hexdigest = digest(source)

@@ -78,6 +78,8 @@ CODES: dict[str, str] = {
     "end-reason-not-discharged": "an ending reason for a client who is not discharged",
     "measurement-inactive-goal": "a measurement for a goal that was not active then",
     "data-without-contact": "scores, measurements or homework at a contact that did not take place",
+    "step-before-goal": "an action step whose `from:` is before its goal was set",
+    "minutes-without-duration": "homework minutes for a step that has no `minutes:`",
     # SMART lint
     "no-measure": "a goal without a measure",
     "no-baseline": "a measured goal without a baseline",

@@ -49,7 +49,9 @@ class LazyGroup(click.Group):
         except Exception as exc:
             if os.environ.get("GOALBOOK_DEBUG"):
                 raise
-            detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+            from goalbook.terminal import safe
+
+            detail = safe(str(exc).splitlines()[0][:200]) if str(exc) else ""
             click.echo(
                 f"goalbook: internal error ({type(exc).__name__}{': ' + detail if detail else ''}); "
                 "please report this.\n  hint: your files were not changed; run again with "

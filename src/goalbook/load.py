@@ -118,7 +118,7 @@ def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
     """
     global _current_file
     _current_file = display
-    # Unchanged files come from the cache (issue 6): parsed and validated once, keyed by content.
+    # Unchanged files come from the cache: parsed and validated once, keyed by content.
     return cache.load(path, display, kind, _parse_and_validate)
 
 
@@ -300,7 +300,7 @@ def _share_settings(raw: Any) -> ShareSettings:
 @dataclass
 class _ClientFolder:
     # Plain strings, not Paths: a large practice has tens of thousands of files and the scan runs
-    # on every build (issue 6); Path objects are made only for the files that are really read.
+    # on every build; Path objects are made only for the files that are really read.
     name: str
     client: str | None = None
     goals: str | None = None
@@ -313,7 +313,7 @@ class _ClientFolder:
     listed: list[Any] | None = None  # its files' entries in clients.index, until _from_listing
 
 
-# --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
+# --- Loads that are told what changed (`watch`) -------------------------------------------------
 
 # (practice folder, client folder names with changes) while a `watch` build runs; None otherwise.
 _changed: ContextVar[tuple[str, frozenset[str] | None] | None] = ContextVar("goalbook_changed", default=None)
@@ -385,6 +385,9 @@ def _scan_clients(root: Path, output: str, rescan: frozenset[str] | None = None
     for entry in _entries(clients_dir):
         display = f"{CLIENTS}/{entry.name}"
         if entry.name.startswith(".") or entry.name in skip:
+            continue
+        if _links_out(entry, display):
+            problems.append(_link_outside(display))
             continue
         if not _is_dir(entry):
             problems.append(_odd_entry(entry, display, "clients/ holds one folder per client"))
@@ -471,12 +474,18 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
     folder = _ClientFolder(name, dirs=_folder_signatures(path))  # before listing: a change meanwhile shows
     session_displays: list[str] = []
     seen: dict[str, str] = {}  # stem → file name, to catch client.yaml next to client.yml
-    for entry in _entries(path):
+    entries, unreadable = _listing(path)
+    for entry in entries:
         name = entry.name
         rel = f"{display}/{name}"
         if name.startswith("."):
             continue
         stem, suffix = os.path.splitext(name)
+        if _links_out(entry, rel):
+            problems.append(_link_outside(rel))
+            if stem == "client" and suffix in YAML_SUFFIXES:
+                seen[stem] = name  # said once: not also "has no client.yaml"
+            continue
         if stem in ("client", "goals") and suffix in YAML_SUFFIXES and _is_file(entry):
             if stem in seen:
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
@@ -493,7 +502,11 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
                 entry, rel, "a client folder holds client.yaml, goals.yaml and sessions/",
                 f"did you mean {guess[0]}? " if guess else "",
             ))
-    if folder.client is None:
+    if unreadable is not None:
+        problems.append(Problem(display, 0, 0, "error", "unreadable",
+                                f"this client folder cannot be read ({unreadable})",
+                                "check the folder's permissions (you need to be able to open it), then try again"))
+    elif folder.client is None and "client" not in seen:
         problems.append(Problem(
             display, 0, 0, "error", "missing-file", "this client folder has no client.yaml",
             f"add {display}/client.yaml (`goalbook new client {folder.name}` writes one), "
@@ -518,6 +531,9 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
         if name.startswith("."):
             continue
         rel = f"{display}/{name}"
+        if _links_out(entry, rel):
+            problems.append(_link_outside(rel))
+            continue
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
             continue
@@ -540,11 +556,42 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
 
 
 def _entries(path: Path | str) -> list[os.DirEntry[str]]:
+    return _listing(path)[0]
+
+
+def _listing(path: Path | str) -> tuple[list[os.DirEntry[str]], str | None]:
+    """The entries of a folder by name, and why it could not be listed (None when it could)."""
     try:
         with os.scandir(path) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        return []
+            return sorted(it, key=lambda e: e.name), None
+    except FileNotFoundError:
+        return [], None
+    except OSError as exc:
+        return [], exc.strerror or type(exc).__name__
+
+
+def _links_out(entry: os.DirEntry[str], display: str) -> bool:
+    """True when ``entry`` (at practice-relative ``display``) is a symbolic link to a place outside
+    the practice: git keeps the link, never what is there, so the book would show records that
+    no commit holds."""
+    if not entry.is_symlink():
+        return False
+    depth = display.count("/") + 1
+    root = entry.path
+    for _ in range(depth):
+        root = os.path.dirname(root)
+    root_real = os.path.realpath(root)
+    target = os.path.realpath(entry.path)
+    return not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
+
+
+def _link_outside(display: str) -> Problem:
+    return Problem(
+        display, 0, 0, "error", "link-outside",
+        "this is a link to a place outside the practice: git keeps only the link, not the records "
+        "there, so goalbook does not read them",
+        "move the files into the practice (and commit them), or remove the link",
+    )
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -563,6 +610,12 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 
 def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = "") -> Problem:
+    special = _special_kind(entry)
+    if special:
+        return Problem(
+            display, 0, 0, "warning", "unreadable", f"this is {special}, not a file: goalbook does not read it",
+            "remove it; records are plain text files",
+        )
     if not _is_dir(entry) and not _is_file(entry):
         return Problem(
             display, 0, 0, "warning", "unreadable",
@@ -574,6 +627,23 @@ def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = ""
         display, 0, 0, "warning", "unknown-file", f"goalbook does not read this {kind}",
         f"{guess}{what}; rename it if it is meant for goalbook, otherwise move it elsewhere",
     )
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str:
+    """'a named pipe (FIFO)', 'a device', 'a socket' for such an entry (or a link to one), else ''."""
+    import stat as stat_mod
+
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError:
+        return ""
+    if stat_mod.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
+        return "a device"
+    if stat_mod.S_ISSOCK(mode):
+        return "a socket"
+    return ""
 
 
 def _duplicate_file(display: str, other: str) -> Problem:
@@ -644,7 +714,7 @@ def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, l
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
-    # A session's Path is its folder's Path and its name: half the cost of parsing it whole (issue 6).
+    # A session's Path is its folder's Path and its name: cheaper than parsing the whole path.
     parents: dict[str, Path] = {}
     for path in folder.sessions:
         head, name = os.path.split(path)

@@ -25,6 +25,11 @@ def half_up(x: float, digits: int = 0) -> float:
     return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
 
 
+def fixed(x: float, digits: int) -> str:
+    """``x`` with exactly ``digits`` decimals, rounded half up: the working of a formula (6.745 → "6.75")."""
+    return f"{half_up(x, digits):.{digits}f}"
+
+
 def percent(x: float | None, *, reached: bool | None = None, empty: str = "—") -> str:
     """A percent of an aim or of the way to a target, whole and half up: "33%", "−5%".
 

@@ -226,9 +226,33 @@ def _setup_git(report: Report, *, hook: bool, python: str) -> None:
         report.written.append(f"{shown} (runs `goalbook check` before every commit)")
     elif path.read_bytes() == script:
         report.kept.append(shown)
+    elif _our_hook(path):  # an earlier goalbook's hook (e.g. one whose goalbook is gone): renewed
+        _replace_hook(path, script)
+        report.written.append(f"{shown} (renewed: runs `goalbook check` on what is committed)")
     else:
         report.notes.append(f"{shown} already exists and was left alone; add `goalbook check` to it "
                             "yourself to check the practice before every commit")
+
+
+HOOK_SIGNATURE = b"# Installed by `goalbook init`"
+
+
+def _our_hook(path: Path) -> bool:
+    """A pre-commit hook goalbook wrote (never a file of the user's)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with path.open("rb") as f:
+            return HOOK_SIGNATURE in f.read(512).split(b"\n", 2)[1]
+    except (OSError, IndexError):
+        return False
+
+
+def _replace_hook(path: Path, script: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.goalbook-new")
+    tmp.write_bytes(script)
+    tmp.chmod(0o755)
+    os.replace(tmp, path)
 
 
 def _display(root: Path, path: Path) -> str:
@@ -349,7 +373,8 @@ def next_goal_id(taken: set[str]) -> str:
     return f"goal-{n}"
 
 
-def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: str | None = None) -> Report:
+def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: str | None = None,
+             revises: str | None = None) -> Report:
     """Append a goal skeleton to goals.yaml, leaving every existing byte as it was."""
     from goalbook.records import yamlload
 
@@ -369,8 +394,14 @@ def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: s
     elif goal_id in {g.id for g in client.goals}:
         raise GoalbookError(f"{client_id} already has a goal '{goal_id}'",
                             hint=f"choose another id, e.g. {next_goal_id(taken)}")
+    old_goal = client.goal(revises) if revises is not None else None
+    if revises is not None and old_goal is None:
+        known = ", ".join(g.id for g in client.goals) or "none yet"
+        raise GoalbookError(f"{client_id} has no goal '{revises}' for the new goal to revise",
+                            hint=f"--revises takes the id of the goal it replaces ({client_id}'s goals: {known})")
     weeks = practice.alerts.review_every_weeks
     values = {
+        "revises": revises,
         "schemas": schemas_ref(root, path.parent),
         "client_id": client_id,
         "goal_id": goal_id,
@@ -397,6 +428,9 @@ def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: s
         report.written.append(f"{rel} (goal '{goal_id}' added at the end)")
     report.next_step = (f"fill in the goal '{goal_id}' with {client.name} in {rel} "
                         "(set status: active once you both agree it), then `goalbook check`")
+    if old_goal is not None and old_goal.status != "revised":
+        report.notes.append(f"the goal '{revises}' it revises is still '{old_goal.status}': "
+                            "set its status: revised once the new goal is agreed")
     return report
 
 
@@ -450,6 +484,7 @@ class Line:
 
     line: str
     note: str
+    more: tuple[str, ...] = ()  # further comment lines under it (a GAS goal's five levels)
 
 
 def _num(value: float | None) -> str:
@@ -498,8 +533,10 @@ def _measurement(goal: Goal, instruments: dict) -> Line:
         return Line(f"{goal.id}: ~", f"{m.label or 'rating'}, {_num(m.min)}–{_num(m.max)}; {start}")
     if m.type == "count":
         return Line(f"{goal.id}: ~", f"{m.label or 'count'}, times {PER_WORDS.get(m.per or 'week')}; {start}")
-    expected = m.levels.get(0, "")
-    return Line(f"{goal.id}: ~", f"GAS level −2 … +2 (0 = expected: {expected})")
+    # Every level's wording, so the level can be chosen with the client from the file itself.
+    signs = {2: "+2", 1: "+1", 0: " 0", -1: "−1", -2: "−2"}
+    levels = tuple(f"{signs[level]} {m.levels[level]}" for level in (2, 1, 0, -1, -2) if level in m.levels)
+    return Line(f"{goal.id}: ~", "GAS level, one of:", levels)
 
 
 def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, object]:
@@ -518,7 +555,10 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
         "due": questionnaires_due(client, instruments, on),
         "schedule": schedule,
         "measurements": [_measurement(g, instruments) for g in active],
-        "homework": [Line(f"{s.id}: ~", f"{s.action}, {_how_often(s.times, s.per)}") for g in active for s in g.steps],
+        # A step with minutes asks for times and minutes; a step that starts later (`from:`) is not asked yet.
+        "homework": [Line(f"{s.id}: {{times: ~, minutes: ~}}" if s.minutes else f"{s.id}: ~",
+                          f"{s.action}, {f'{s.minutes} minutes, ' if s.minutes else ''}{_how_often(s.times, s.per)}")
+                     for g in active for s in g.steps if s.start is None or s.start <= on],
         "since": since,
         "on": on.isoformat(),
     }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from goalbook.clinical.instruments import Cutoff, Instrument, ReliableChange
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, half_up, plain_number
 
 # "not-judged": the instrument has no reliable-change threshold, so no change is called reliable or
 # not (6 → 0 on the PHQ-2 is not "unchanged"); the change is shown, never judged.
@@ -39,8 +39,8 @@ class JacobsonTruax:
     points: float  # 1.96 · S_diff
 
     def formula(self) -> str:
-        return (f"SE = {plain_number(self.sd)} × √(1 − {plain_number(self.reliability)}) = {self.se:.3f}; "
-                f"S_diff = √2 × SE = {self.s_diff:.3f}; threshold = 1.96 × S_diff = {self.points:.2f}")
+        return (f"SE = {plain_number(self.sd)} × √(1 − {plain_number(self.reliability)}) = {fixed(self.se, 3)}; "
+                f"S_diff = √2 × SE = {fixed(self.s_diff, 3)}; threshold = 1.96 × S_diff = {fixed(self.points, 2)}")
 
 
 def jacobson_truax(sd: float, reliability: float) -> JacobsonTruax:
@@ -98,7 +98,7 @@ class Change:
                    f"{self.short_name})"
         words = {"improvement": "reliable improvement", "deterioration": "reliable deterioration",
                  "none": "no reliable change"}[self.reliable]
-        t = plain_number(round(self.threshold, 2))
+        t = plain_number(half_up(self.threshold, 2))
         rule = "" if self.threshold_inclusive else "more than "
         return f"{words}: {points} (threshold {rule}{t}, {self.threshold_source})"
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from goalbook.number_text import formula_term, plain_number
+from goalbook.number_text import fixed, formula_term, plain_number
 
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3
@@ -55,5 +55,5 @@ def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, rho: 
     t = 50 + 10 * numerator / denominator
     formula = (f"T = 50 + 10 × Σ(w·x) / √((1 − ρ)·Σw² + ρ·(Σw)²) = 50 + 10 × {formula_term(numerator)} / "
                f"√({plain_number(round(1 - rho, 6))} × {plain_number(sum_sq)} + {plain_number(rho)} × {plain_number(sum_w * sum_w)}) = "
-               f"50 + 10 × {formula_term(numerator)} / {denominator:.3f} = {t:.1f} ({SOURCE}, ρ = {plain_number(rho)})")
+               f"50 + 10 × {formula_term(numerator)} / {denominator:.3f} = {fixed(t, 1)} ({SOURCE}, ρ = {plain_number(rho)})")
     return GasResult(t, tuple(levels), tuple(w), rho, numerator, denominator, formula)

@@ -1,7 +1,7 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. What the schema cannot check is in ``rules/instrument_definitions.py``;
+own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_rules.py``;
 the scoring rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
@@ -15,7 +15,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, plain_number
 from goalbook.problems import Problem
 from goalbook.resources import data_dir
 
@@ -49,7 +49,7 @@ class Item:
     def display(self) -> str:
         return self.text or self.label or f"Item {self.number}"
 
-    @cached_property  # asked for every answer of every administration (issue 6: speed)
+    @cached_property  # asked for every answer of every administration
     def values(self) -> tuple[int, ...]:
         return tuple(sorted(o.value for o in self.options))
 
@@ -117,7 +117,7 @@ class ReliableChange:
     def describe(self) -> str:
         if self.points is not None:
             return f"≥ {plain_number(self.points)} points ({self.source})"
-        return (f"> {self.threshold:.2f} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
+        return (f"> {fixed(self.threshold, 2)} points: Jacobson–Truax 1.96 × {plain_number(self.sd)} × √(2 × (1 − "
                 f"{plain_number(self.reliability)})) ({self.source})")
 
 
@@ -150,16 +150,21 @@ class NextStep:
     source: str
     unconfirmed: bool = False
     note: str = ""
+    on_items: bool = False  # `when_any_item:` the condition is on each item's answer, not the total
 
     @property
     def condition(self) -> str:
         return f"{RULE_SIGNS[self.op]} {plain_number(self.value)}"
 
-    def applies(self, total: float) -> bool:
+    def applies(self, total: float, answers: tuple[int | None, ...] | None = None) -> bool:
+        """Whether the step applies: to the total, or (``on_items``) to any answered item."""
+        if self.on_items:
+            return answers is not None and any(a is not None and COMPARISONS[self.op](a, self.value) for a in answers)
         return COMPARISONS[self.op](total, self.value)
 
     def explain(self) -> str:
-        return f"{self.say} (total {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
+        what = "an item answered" if self.on_items else "total"
+        return f"{self.say} ({what} {self.condition}: {self.source}{'; unconfirmed' if self.unconfirmed else ''})"
 
 
 @dataclass(frozen=True)
@@ -243,9 +248,9 @@ class Instrument:
         """The option values of item ``item_number`` (1-based), lowest first."""
         return self.items[item_number - 1].values
 
-    def next_step(self, total: float) -> NextStep | None:
-        """The first of ``next_steps`` whose condition the reported total meets."""
-        return next((s for s in self.next_steps if s.applies(total)), None)
+    def next_step(self, total: float, answers: tuple[int | None, ...] | None = None) -> NextStep | None:
+        """The first of ``next_steps`` whose condition the reported total (or an item of ``answers``) meets."""
+        return next((s for s in self.next_steps if s.applies(total, answers)), None)
 
     def subscale(self, subscale_id: str) -> Subscale | None:
         return next((s for s in self.subscales if s.id == subscale_id), None)
@@ -311,15 +316,15 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
     from goalbook import fastschema
-    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
-    from goalbook.rules.instrument_definitions import (
+    from goalbook.clinical.instrument_rules import (
         definition_problems,  # it imports Item and items_range from here
     )
+    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
         return None, problems
-    # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
+    # The fast schema check answers "certainly valid" at a fraction of jsonschema's cost;
     # anything else is explained by jsonschema, as for every practice file (load.py).
     if not fastschema.is_valid(data, "instrument"):
         from goalbook.records.validate import (
@@ -384,11 +389,13 @@ def build_instrument(data: dict[str, Any], *, builtin: bool, source: str = "") -
         note_unconfirmed(f"item {c['item']} flag", c)
     next_steps = []
     for n in data.get("next_steps") or []:
-        m = _CONDITION.match(n["when"])
+        when = n.get("when") or n.get("when_any_item")
+        m = _CONDITION.match(when)
         assert m  # schema pattern
         next_steps.append(NextStep(op=m.group(1), value=int(m.group(2)), say=n["say"], source=n["source"],
-                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", "")))
-        note_unconfirmed(f"next step when the total is {n['when']}", n)
+                                   unconfirmed=bool(n.get("unconfirmed")), note=n.get("note", ""),
+                                   on_items="when" not in n))
+        note_unconfirmed(f"next step when {'an item' if 'when' not in n else 'the total'} is {when}", n)
     subscales = []
     for s in data.get("subscales") or []:
         s_lo, s_hi = items_range(items, method, multiplier, s["items"])

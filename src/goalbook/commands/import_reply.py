@@ -28,6 +28,8 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
     sources = []
     for path in replies or (Path("-"),):
         if str(path) == "-":
+            if sys.stdin.isatty():
+                click.echo("Paste the reply (all of it, BEGIN to END), then press Ctrl-D on a new line:", err=True)
             sources.append(("standard input", sys.stdin.read()))
             continue
         try:

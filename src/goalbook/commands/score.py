@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from goalbook.errors import GoalbookError
-from goalbook.number_text import plain_number
+from goalbook.number_text import fixed, half_up, plain_number
 
 MISSING_WORDS = ("null", "-", "?")  # ways to write a missing answer on the command line
 
@@ -121,7 +121,7 @@ def _answers(inst: Any, values: tuple[str, ...], as_json: bool) -> None:
                     f"for a change between two totals use --change FIRST LAST")
         raise GoalbookError(first[1] + extra, hint=hint)
     result = scoring.score(inst, answers)
-    next_step = inst.next_step(result.total)
+    next_step = inst.next_step(result.total, tuple(answers))
     if as_json:
         click.echo(json.dumps({
             "total": _number_text(result.total),
@@ -183,7 +183,7 @@ def _change(inst: Any, change: tuple[str, str], as_json: bool) -> None:
     if result.threshold_how:
         click.echo(f"  {result.threshold_how}")
     if result.rci is not None:
-        click.echo(f"  RC = {signed(result.delta)} / S_diff = {signed(round(result.rci, 2))} (reliable when |RC| > 1.96)")
+        click.echo(f"  RC = {signed(result.delta)} / S_diff = {signed(half_up(result.rci, 2))} (reliable when |RC| > 1.96)")
 
 
 def _gas(values: tuple[str, ...], weights: str | None, as_json: bool, change: Any) -> None:
@@ -213,5 +213,5 @@ def _gas(values: tuple[str, ...], weights: str | None, as_json: bool, change: An
     if as_json:
         click.echo(json.dumps({"t_score": round(result.t_score, 2)}))
         return
-    click.echo(f"GAS T-score {result.t_score:.1f}")
+    click.echo(f"GAS T-score {fixed(result.t_score, 1)}")
     click.echo(f"  {result.formula}")

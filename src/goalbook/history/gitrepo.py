@@ -23,6 +23,8 @@ from pathlib import Path
 from goalbook.errors import GoalbookError
 
 NULL_SHA = "0" * 40
+# Where a practice keeps its records (practice-relative): what the book shows comes from here.
+RECORD_PATHS = ("clients/", "instruments/", "goalbook.yaml", "goalbook.yml")
 # Entries of ``git log --raw`` with these modes are ordinary files; others (symlinks 120000,
 # submodules 160000) are never read as records.
 REGULAR_MODES = ("100644", "100755")
@@ -149,7 +151,7 @@ def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
 def find_repo(root: Path) -> Repo | None:
     """The repository holding ``root``, or None (not a repository, git missing, or git refuses it)."""
     if not _inside_a_work_tree(root):
-        return None  # no git process started for nothing (~20 ms on every build)
+        return None  # no git process started for nothing
     try:
         out = run(root, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
     except GitError:
@@ -221,12 +223,13 @@ def head(root: Path) -> str | None:
 def dirty_paths(root: Path, repo: Repo) -> list[str]:
     """Practice-relative paths with uncommitted changes, untracked files included, sorted."""
     out = run(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
-              "--ignore-submodules=all", "--", ".", extra_config=_no_filters(root))
+              "--ignore-submodules=all", "--ignored=matching", "--", ".", extra_config=_no_filters(root))
     paths = set()
     for record in out.decode("utf-8", "surrogateescape").split("\0"):
         if len(record) > 3:
             rel = repo.relative(record[3:])
-            if rel is not None:
+            # An ignored record is still not committed; an ignored book or cache is no record.
+            if rel is not None and (not record.startswith("!!") or rel.startswith(RECORD_PATHS)):
                 paths.add(rel)
     return sorted(paths)
 

@@ -23,6 +23,7 @@ import json
 import operator
 import os
 import re
+import stat as stat_mod
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -113,7 +114,7 @@ def _tag_of(tag: str | tuple[bool, bool], value: str) -> str:
     return _resolve_plain(value) if tag[0] else STR_TAG  # quoted, or tagged `!`: text
 
 
-# The values of short plain scalars that load without a problem, by their text (issue 6: speed):
+# The values of short plain scalars that load without a problem, remembered by their text:
 # the same few hundred words and numbers (keys, dates, answers) recur in every file. A value
 # depends only on its text; bounded, so a practice of long unique words cannot grow it forever.
 _plain_values: dict[str, Any] = {}
@@ -153,7 +154,7 @@ def _loader_class(base: type) -> type:
     })
 
 
-# The C parser when PyYAML was built with libyaml (about 5x faster), else the pure-Python one.
+# The C parser when PyYAML was built with libyaml (much faster), else the pure-Python one.
 StrictLoader = _loader_class(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
 
 
@@ -167,7 +168,7 @@ class _Refused(Exception):
 class _Builder:
     """Turns a composed node tree into plain dicts/lists/scalars, collecting problems.
 
-    Written by hand instead of PyYAML's constructor machinery: it is about twice as fast, and it
+    Written by hand instead of PyYAML's constructor machinery: it is faster, and it
     is where we see each node exactly once (duplicate keys, ambiguous words, alias detection).
     """
 
@@ -211,7 +212,7 @@ class _Builder:
         if tag not in (MAP_TAG, SEQ_TAG):
             raise _Refused(self.unknown_tag(tag, node))
         if isinstance(node, SequenceNode):
-            # Scalars, most items, are built directly: one call less per value (issue 6: speed).
+            # Scalars, most items, are built directly: one call less per value.
             return [
                 self.scalar(item) if item.__class__ is ScalarNode else self.build(item, depth + 1, i)
                 for i, item in enumerate(node.value)
@@ -236,7 +237,7 @@ class _Builder:
                 # Keep the first value: building the second still reports problems inside it.
                 self.build(value_node, depth + 1, key)
                 continue
-            if value_node.__class__ is ScalarNode:  # one call less per value (issue 6: speed)
+            if value_node.__class__ is ScalarNode:  # one call less per value
                 result[key] = self.scalar(value_node)
             else:
                 result[key] = self.build(value_node, depth + 1, key)
@@ -369,7 +370,7 @@ _HIDDEN = re.compile(r"[ \t]+#([^\s#].*)$")
 
 
 def _hash_lines(data: bytes) -> dict[int, str]:
-    # `in` first: a plain substring search is ~5x faster than the regex, and most files fail it.
+    # `in` first: a plain substring search is cheaper than the regex, and most files fail it.
     if not (b" #" in data or b"\t#" in data) or _HASH_TEXT.search(data) is None:
         return {}
     return {n: line for n, line in enumerate(source_lines(data)) if _HIDDEN.search(line)}
@@ -398,7 +399,7 @@ _LONG_PREFIX = re.compile(rb"\n[ \t\-?:]{%d}" % (_SHORT_PREFIX + 1))  # a litera
 
 def _surely_shallow(data: bytes) -> bool:
     """True only when ``_depth_bound(data) <= _SAFE_BOUND``, without measuring every line's prefix
-    (issue 6: that took longer than the rest of the guard)."""
+    (that would cost more than the rest of the guard)."""
     return (
         data.count(b"[") + data.count(b"{") <= _FEW_BRACKETS
         and _LONG_FIRST_PREFIX.match(data) is None
@@ -442,7 +443,7 @@ def _compose_node(data: bytes) -> Node | None:
 
 
 # The last tree is kept: a position is often asked right after the load (a goal's line is part of
-# the model), and composing the file again cost as much as loading it (issue 6). One, not more:
+# the model), and composing the file again costs as much as loading it. One, not more:
 # freeing each tree while it is still in the processor's cache is measurably cheaper.
 @lru_cache(maxsize=1)
 def _composed(data: bytes, loader_class: type) -> Node | None:
@@ -553,13 +554,12 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
     keys and ambiguous words are errors, but the data is still returned.
     """
     try:
-        # One open and fstat (not a stat of the path, then an open), unbuffered: read() reads the
-        # whole file straight into one bytes object (issue 6: speed).
-        with open(path, "rb", buffering=0) as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > MAX_BYTES:  # don't read a huge file only to refuse it
-                return None, [_too_large(display, size)]
-            data = file.read()
+        data = read_limited(path)
+    except NotARegularFile as err:
+        return None, [_whole_file(display, "unreadable", f"this is {err.what}, not a file goalbook can read",
+                                  "a record is a plain text file: remove this entry, or put a real file in its place")]
+    except TooLarge as err:
+        return None, [_too_large(display, err.size)]
     except OSError as err:
         return None, [
             _whole_file(
@@ -570,6 +570,53 @@ def load_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
             )
         ]
     return load_yaml_bytes(data, display)
+
+
+class NotARegularFile(OSError):
+    """A pipe, a device or a socket where a record file should be: never opened for reading (a
+    pipe would wait forever for a writer, a device such as /dev/zero never ends)."""
+
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(f"{path}: {what}")
+        self.what = what
+
+
+class TooLarge(OSError):
+    def __init__(self, path: str, size: int) -> None:
+        super().__init__(f"{path}: {size} bytes")
+        self.size = size
+
+
+def read_limited(path: Path | str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a practice's file: a regular file only, at most ``limit`` bytes.
+
+    Opened without blocking (so a pipe does not wait for a writer), checked on the open file
+    itself (no swap between a check and the open), and never read past the limit even if it
+    grows while being read. One open and fstat, unbuffered: read() reads the whole file straight
+    into one bytes object (speed)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", buffering=0) as file:
+        st = os.fstat(fd)
+        if not stat_mod.S_ISREG(st.st_mode):
+            raise NotARegularFile(str(path), _kind_of(st.st_mode))
+        if st.st_size > limit:  # don't read a huge file only to refuse it
+            raise TooLarge(str(path), st.st_size)
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(str(path), len(data))
+    return data
+
+
+def _kind_of(mode: int) -> str:
+    if stat_mod.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
+        return "a device"
+    if stat_mod.S_ISSOCK(mode):
+        return "a socket"
+    if stat_mod.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
 
 
 def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
@@ -610,7 +657,7 @@ def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
 
 
 def _source_bytes(source: Path | bytes) -> bytes:
-    return source if isinstance(source, bytes) else source.read_bytes()
+    return source if isinstance(source, bytes) else read_limited(source)
 
 
 @lru_cache(maxsize=32)
@@ -626,7 +673,7 @@ def _compose(data: bytes) -> Node | None:
 
 @lru_cache(maxsize=32)
 def _compose_file(path: str, mtime_ns: int, size: int) -> Node | None:
-    return _compose(Path(path).read_bytes())
+    return _compose(read_limited(path))
 
 
 def _tree(source: Path | bytes) -> Node | None:

@@ -22,6 +22,9 @@ from goalbook.render.escaping import text as esc  # `text` is a parameter name h
 WIDTH, HEIGHT = 640, 230
 SMALL_WIDTH = 380  # a subscale's chart: up to three side by side
 LEFT, RIGHT, TOP, BOTTOM = 40, 132, 14, 30  # the right margin carries band and line labels
+# A phone's chart: drawn for a screen 300 px wide, so its text (13 units, book.css) is at least 11
+# CSS px from a 320 px screen up; band and line labels go inside the plot, there is no label margin.
+NARROW_WIDTH, NARROW_HEIGHT, NARROW_RIGHT = 300, 210, 14
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -69,7 +72,7 @@ def _f(x: float) -> str:
 
 def _fs(xs: Iterable[float]) -> list[str]:
     """Many coordinates, each as ``_f`` writes it: one join and one replace rather than a call
-    per value (a page has thousands of them, issue 6)."""
+    per value (a page has thousands of them)."""
     return (" ".join([f"{x:.1f}" for x in xs]) + " ").replace(".0 ", " ").split()
 
 
@@ -100,7 +103,7 @@ class _Frame:
         return self.y0 - (self.y0 - self.y1) * (value - self.low) / (self.high - self.low)
 
     # ``x`` and ``y`` for a whole series: the attributes are read once per list, not once per
-    # point (issue 6). The arithmetic is the same, in the same order, so every coordinate is the
+    # point. The arithmetic is the same, in the same order, so every coordinate is the
     # same float (tests/test_render_fast_paths.py).
     def xs(self, whens: Iterable[date]) -> list[float]:
         x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days
@@ -111,11 +114,20 @@ class _Frame:
         return [y0 - height * (min(max(value, low), high) - low) / span for value in values]
 
 
-def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False) -> list[str]:
+def _narrow_frame(start: date, end: date, low: float, high: float) -> _Frame:
+    frame = _Frame(start, end, low, high, width=NARROW_WIDTH, height=NARROW_HEIGHT)
+    frame.x1 = NARROW_WIDTH - NARROW_RIGHT
+    return frame
+
+
+def _svg_open(chart_id: str, title: str, desc: str, frame: _Frame, fixed: bool = False,
+              narrow: bool = False) -> list[str]:
     # ``fixed``: drawn at its own size (a few weeks of bars must not be blown up to the page width).
+    # ``narrow``: the phone's drawing of a chart (book.css shows one of the two, by the screen's width).
     size = f' width="{frame.width}" height="{frame.height}"' if fixed else ""
+    kind = " chart-fixed" if fixed else (" chart-narrow" if narrow else "")
     return [
-        (f'<svg class="chart{" chart-fixed" if fixed else ""}" id="{chart_id}" role="img" '
+        (f'<svg class="chart{kind}" id="{chart_id}" role="img" '
          f'viewBox="0 0 {frame.width} {frame.height}"{size} '
          f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">'),
         f'<title id="{chart_id}-t">{esc(title)}</title>',
@@ -267,13 +279,15 @@ def event_legend(events: Sequence[Event], start: date, end: date) -> Markup:
 
 def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
-                        cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = ()) -> Markup:
+                        cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = (),
+                        narrow: bool = False) -> Markup:
     """Totals over time on the instrument's full range, severity bands shaded and labelled.
 
     A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
-    side — whose text stays legible when it is shown at a third of the page."""
-    frame = _Frame(start, end, low, high, width=width)
-    out = _svg_open(chart_id, title, desc, frame)
+    side — whose text stays legible when it is shown at a third of the page. ``narrow``: the phone's
+    drawing, its band labels inside the bands."""
+    frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high, width=width)
+    out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     out.append(_patterns(chart_id))
     labels: list[tuple[float, str, str]] = []
     for band in bands:
@@ -289,7 +303,12 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
                 f'<rect x="{frame.x0}" y="{_f(top)}" width="{frame.x1 - frame.x0}" height="{_f(bottom - top)}" '
                 f'fill="url(#{chart_id}-{pattern})"/>'
             )
-        labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
+        if narrow:  # inside the band, at its top left, where the band is tall enough for a line
+            if bottom - top >= 15:
+                out.append(f'<text class="band-label in-plot" x="{frame.x0 + 4}" y="{_f(top + 12)}">'
+                           f'{esc(band.label)} {_num(band.low)}–{_num(band.high)}</text>')
+        else:
+            labels.append(((top + bottom) / 2, f"{band.label} {_num(band.low)}–{_num(band.high)}", "band-label"))
     out += _value_ticks(frame, _nice_ticks(low, high))
     out += _date_ticks(frame)
     ys = _spread([lab[0] for lab in labels])
@@ -312,14 +331,14 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
                level_labels: dict[int, str] | None = None, unit: str = "",
                words: tuple[str, str, str] = ("baseline", "target", "target date"),
-               events: Sequence[Event] = ()) -> Markup:
+               events: Sequence[Event] = (), narrow: bool = False) -> Markup:
     """A goal's measurements with its baseline, target line, target date and trend.
 
     ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
     baseline, the target and the target date (the share page says "start", "aim", "aim by").
     """
-    frame = _Frame(start, end, low, high)
-    out = _svg_open(chart_id, title, desc, frame)
+    frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high)
+    out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     if level_labels:
         ticks = sorted(level_labels)
         out += _value_ticks(frame, ticks, [_signed(t) for t in ticks])
@@ -327,7 +346,7 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
         out += _value_ticks(frame, _nice_ticks(low, high))
     out += _date_ticks(frame)
     labels: list[tuple[float, str, str]] = []
-    if level_labels:
+    if level_labels and not narrow:  # the phone's chart keeps the −2…+2 ticks; the levels' table is beside it
         for level in sorted(level_labels):
             labels.append((frame.y(level), level_labels[level], "band-label"))
     if target is not None and target_date is not None and frame.start <= target_date <= frame.end:
@@ -350,6 +369,10 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
             f'<line class="trend" x1="{_f(frame.x(d0))}" y1="{_f(frame.y(v0))}" '
             f'x2="{_f(frame.x(d1))}" y2="{_f(frame.y(v1))}"/>'
         )
+    if narrow:  # no label margin: each line's label inside the plot, where the data leaves room
+        for y, text, cls in labels:
+            out.append(_line_label_in_plot(frame, y, _clip(text, 20), points, cls=cls + " in-plot"))
+        labels = []
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, _clip(text, 20), cls))
@@ -423,10 +446,13 @@ def _pct(x: float) -> str:
     return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
-def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point]) -> str:
+def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point],
+                        cls: str = "line-label cutoff-label") -> str:
     """A label on a horizontal line, at the left or right end, above or below it: wherever the
     data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
-    width, height = 6.4 * len(text) + 4, 12.0
+    # Text of 11 units (13 on the phone's chart) is about 0.58 of its size wide per character.
+    size = 13.0 if frame.width == NARROW_WIDTH else 11.0
+    width, height = 0.58 * size * len(text) + 4, size + 1
     path = list(zip(frame.xs([p.when for p in points]), frame.ys([p.value for p in points])))
     best: tuple[float, str] | None = None
     for anchor in ("start", "end"):
@@ -441,11 +467,11 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Poi
             if best is None or room > best[0]:
                 base = _f(top + height - 2.5)
                 x = _f(xa) if anchor == "start" else _f(xb)
-                label = (f'<text class="line-label cutoff-label" x="{x}" y="{base}" '
+                label = (f'<text class="{cls}" x="{x}" y="{base}" '
                          f'text-anchor="{anchor}">{esc(text)}</text>')
                 best = (room, label)
     if best is None:  # a plot too small for any placement: the right margin
-        return _right_label(frame, y, text, "line-label cutoff-label")
+        return _right_label(frame, y, text, cls)
     return best[1]
 
 

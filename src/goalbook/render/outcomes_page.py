@@ -12,7 +12,7 @@ from goalbook import cache
 from goalbook.records.model import Practice
 from goalbook.render.pages import environment, stylesheet
 from goalbook.resources import data_dir
-from goalbook.views.outcomes import Course, OutcomesView, Period, course, outcomes_view
+from goalbook.views.outcomes import Course, OutcomesView, Period, client_courses, outcomes_view
 
 PAGE = "outcomes.html"
 
@@ -58,11 +58,11 @@ def add_to_book(files: dict[str, Any], kept: list[str], practice: Practice, *, p
 
 
 class CourseMemo:
-    """Each client's ``outcomes.Course`` with the key of the client's page when it was worked out,
+    """Each client's ``outcomes.Course``s (one per episode) with the key of the client's page when it was worked out,
     in the practice's cache folder (owner-only JSON): only a client whose files changed is read."""
 
     FILE = "outcomes.json"
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, root: Path) -> None:
         self.path = Path(root) / cache.CACHE_DIR / self.FILE
@@ -86,14 +86,14 @@ class CourseMemo:
             found = None
             if key and isinstance(entry, list) and len(entry) == 2 and entry[0] == key:
                 try:
-                    found = Course.from_json(entry[1])
+                    found = [Course.from_json(raw) for raw in entry[1]]
                 except (TypeError, ValueError, KeyError, AttributeError):
                     found = None  # an entry from another version: worked out again
             if found is None:
-                found = course(client, practice)
-            out.append(found)
+                found = client_courses(client, practice)
+            out.extend(found)
             if key:
-                fresh[client.id] = [key, found.to_json()]
+                fresh[client.id] = [key, [c.to_json() for c in found]]
         if fresh != known:
             try:
                 cache.make_private_dir(self.path.parent)

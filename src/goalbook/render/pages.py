@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from goalbook import __version__
-from goalbook.number_text import percent, short_number
+from goalbook.number_text import half_up, percent, short_number
 from goalbook.render import charts
 from goalbook.render.escaping import text
 from goalbook.render.markdown import render_markdown
@@ -45,7 +45,7 @@ def fmt_about(x: float | None) -> str:
     """A whole number, or ``≈ 4`` when the true value is not whole (times are counted, not measured)."""
     if x is None:
         return "—"
-    whole = round(x)
+    whole = int(half_up(x))
     return str(whole) if abs(x - whole) < 0.05 else f"≈ {whole}"
 
 
@@ -114,8 +114,7 @@ def plain_noun(iv: InstrumentView) -> str:
 
 def item_answers(items: Any) -> Markup:
     """A row's item answers in groups of five. Built here rather than by a template loop: a
-    client page has about a thousand of them, and Jinja's per-item escaping was a tenth of the
-    render time of a large book (issue 6)."""
+    client page has about a thousand of them, and Jinja's per-item escaping of each is slow."""
     cells = [f'<mark class="item-flag" title="item {it.number}">{text(it.answer)}</mark>' if it.flagged
              else f'<span title="item {it.number}">{text(it.answer)}</span>' for it in items]
     groups = ['<span class="item-group">' + "".join(cells[start:start + 5]) + "</span>"
@@ -171,6 +170,11 @@ def stylesheet() -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
+def _both(draw: Any, chart_id: str, title: str, desc: str, **kwargs: Any) -> Markup:
+    """A chart as drawn for a wide screen and for a phone (``chart-id-n``): book.css shows one of them."""
+    return draw(chart_id, title, desc, **kwargs) + draw(f"{chart_id}-n", title, desc, narrow=True, **kwargs)
+
+
 def _client_charts(view: ClientView) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
     events = [charts.Event(e.date, str(k), e.text) for k, e in enumerate(view.events, start=1)]
@@ -184,8 +188,8 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
         else:
             desc = (f"{g.measure_text}. Baseline {fmt_num(g.baseline)}, target {g.target_text}{by}; "
                     f"{len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
-        out[g.anchor] = charts.goal_chart(
-            f"chart-{g.anchor}", f"Progress: {g.title}", desc,
+        out[g.anchor] = _both(
+            charts.goal_chart, f"chart-{g.anchor}", f"Progress: {g.title}", desc,
             points=[charts.Point(p.date, p.value) for p in g.points],
             low=g.low, high=g.high, start=g.start, end=g.end, baseline=g.baseline, target=g.target,
             target_date=g.target_date, trend=g.trend,
@@ -233,8 +237,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
                   for r in iv.rows if r.total is not None]
         desc = (f"{len(iv.rows)} administrations {span}; first {first.total_text}, latest {latest.total_text} "
                 f"({band_words(iv.bands, latest.band, latest.band_level)}).")
-        return {iv.anchor: charts.questionnaire_chart(
-            f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
+        return {iv.anchor: _both(
+            charts.questionnaire_chart, f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
             points=points, bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
             cutoff_label="threshold" if client else "clinical cutoff", events=events,
@@ -248,13 +252,20 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
         desc = (f"{sub.name}: {plural(len(cells), 'administration')} {span}; first {c0.total_text}, "
                 f"latest {c1.total_text} ({band_words(sub.bands, c1.band, c1.band_level)}).")
         key = f"{iv.anchor}-{sub.id}"
-        out[key] = charts.questionnaire_chart(
-            f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
+        out[key] = _both(
+            charts.questionnaire_chart, f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
             points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
             events=events,
         ) + charts.event_legend(events, start, end)
     return out
+
+
+def css_string(words: str) -> Markup:
+    """``words`` as a CSS string literal: letters, digits and spaces as they are, anything else as a
+    hex escape, so no name can end the string, the rule or the <style> element."""
+    safe = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in words)
+    return Markup(f'"{safe}"')
 
 
 def render_client(view: ClientView, *, practice_name: str, today: date, repo: Any = None,
@@ -263,6 +274,7 @@ def render_client(view: ClientView, *, practice_name: str, today: date, repo: An
     return environment().get_template(template).render(
         c=view, charts=_client_charts(view), practice_name=practice_name, today=today, repo=repo,
         as_of=as_of, css=stylesheet(), share=view.audience == "client",
+        print_head=css_string(f"{view.name} · {'private' if view.audience == 'client' else 'confidential'}"),
         root="" if view.audience == "client" else "../",
     )
 
@@ -271,6 +283,7 @@ def render_caseload(view: PracticeView) -> str:
     return environment().get_template("caseload.html").render(
         p=view, practice_name=view.name, today=view.today, repo=view.repo, as_of=view.as_of,
         css=stylesheet(), share=False, root="", week=timedelta(days=DUE_WINDOW_DAYS - 1),
+        print_head=css_string(f"{view.name} · caseload · confidential"),
     )
 
 

@@ -74,6 +74,14 @@ def _goal(ctx: Context, client: Client, i: int, goal: Goal) -> list[Finding]:
         ))
     out += _target_direction(ctx, path, i, goal)
     out += _values_on_scale(ctx, path, i, goal)
+    for k, step in enumerate(goal.steps):
+        if step.start is not None and step.start < goal.set_date:
+            out.append(finding(
+                path, goal_pointer(i, "steps", k, "from"), "warning", "step-before-goal",
+                f"the step '{step.id}' starts on {step.start.isoformat()}, before its goal was set "
+                f"({goal.set_date.isoformat()}); its adherence is measured from {goal.set_date.isoformat()}",
+                "correct `from:`, or leave it out when the step starts with the goal",
+            ))
     return out
 
 
@@ -191,6 +199,17 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
                 out += _possible_total(path, (*base, "total"), instrument, administration.total, raw=False)
         elif administration.raw_total is not None:
             out += _possible_total(path, (*base, "raw"), instrument, administration.raw_total, raw=True)
+    steps = client.steps()
+    for step_id in session.homework_minutes:
+        step = steps.get(step_id)
+        if step is not None and not step.minutes:
+            out.append(finding(
+                path, ("homework", step_id, "minutes"), "warning", "minutes-without-duration",
+                f"minutes are reported for '{step_id}', but the step has no `minutes:`, so they are not "
+                "measured against anything",
+                f"add `minutes:` (how long each time) to the step '{step_id}' in goals.yaml, or report only "
+                f"the times: `{step_id}: {session.homework[step_id]}`",
+            ))
     for goal_id, value in session.measurements.items():
         goal = client.goal(goal_id)
         if goal is None:

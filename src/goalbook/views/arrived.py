@@ -28,11 +28,11 @@ def arrived_lines(practice: model.Practice, client: model.Client, instrument: st
         if sub.total is not None:
             lines.append(f"  {sub.name}: {sub.total_text}{' — ' + sub.band if sub.band else ''}")
     lines += [f"  FLAG {flag}" for flag in row.flags]
-    if at == 0:
+    if view.first_of(row) is row:  # the first of its episode of care (the first of all, usually)
         lines.append("  the first answers to it" + (f" by {view.answered_by}" if view.answered_by else "")
                      + ": later ones are compared with these")
     else:
-        first = view.rows[0]
+        first = view.first_of(row)  # the first answers of this row's episode of care
         lines.append(f"  change from the first ({book_date(first.date)}, {first.total_text}): {row.change_explain}")
         if row.category_explain:
             lines.append(f"  {row.category_explain}")

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from goalbook.clinical import change, gas, nhs, scoring
+from goalbook.clinical.episodes import episodes
 from goalbook.clinical.outcome_stats import (
     EFFECT_RULE,
     SMALL_N,
@@ -26,9 +27,9 @@ from goalbook.clinical.outcome_stats import (
     paired,
     rate,
 )
-from goalbook.number_text import short_number
+from goalbook.number_text import fixed, percent, short_number
 from goalbook.records import model
-from goalbook.views.score_views import NOT_TREATMENT, book_date, treatment_appointments
+from goalbook.views.score_views import NOT_TREATMENT, book_date
 
 # A course ends with one of these reasons (client.yaml `end_reason`); "planned" is a planned discharge.
 END_REASONS: dict[str, str] = {  # the labels of model.END_REASONS
@@ -197,12 +198,34 @@ def _gas_t(client: model.Client) -> float | None:
         return None
 
 
-def course(client: model.Client, practice: model.Practice) -> Course:
-    attended = [s for s in client.sessions if s.kind not in NOT_ATTENDED]
+def client_courses(client: model.Client, practice: model.Practice) -> list[Course]:
+    """One course per episode of care (``clinical.episodes``): a client discharged who comes back with an
+    intake is a new referral. An earlier episode ended at its discharge contact (its ending reason is
+    not recorded: client.yaml holds the latest one); the latest ends at ``end_date`` when discharged.
+    Goals and the GAS T-score are the client's as they stand now, counted with the latest course only."""
+    spans = episodes(client)
+    out = []
+    for k, ep in enumerate(spans):
+        latest = k == len(spans) - 1
+        sessions = [s for s in client.sessions if ep.start <= s.date and (ep.end is None or s.date <= ep.end)]
+        if latest:
+            ended = client.end_date if client.status == "discharged" else None
+            reason = client.end_reason
+        else:
+            ended, reason = spans[k + 1].discharged, ""
+        out.append(_course(client, practice, sessions, referred=client.start_date if k == 0 else ep.start,
+                           ended=ended, end_reason=reason, with_goals=latest))
+    return out
+
+
+def _course(client: model.Client, practice: model.Practice, sessions: list[model.Session], *, referred: date,
+            ended: date | None, end_reason: str, with_goals: bool) -> Course:
+    attended = [s for s in sessions if s.kind not in NOT_ATTENDED]
     treatment = [s for s in attended if s.kind not in NOT_TREATMENT]
     totals: dict[str, tuple[float, float]] = {}
     by_instrument: dict[str, list[float]] = {}
-    for adm in sorted(client.administrations(respondent=""), key=lambda a: (a.date, a.session_file)):  # own answers
+    own = [a for s in sessions for a in s.administrations if not a.respondent]  # the client's own answers
+    for adm in sorted(own, key=lambda a: (a.date, a.session_file)):
         inst = practice.instruments.get(adm.instrument)
         value = _total(inst, adm) if inst is not None else None
         if value is not None:
@@ -214,13 +237,12 @@ def course(client: model.Client, practice: model.Practice) -> Course:
     if "phq9" in totals and "gad7" in totals:
         (p1, p2), (g1, g2) = totals["phq9"], totals["gad7"]
         outcome = NhsFlags.of(nhs.paired_outcome(p1, p2, g1, g2))
-    ended = client.end_date if client.status == "discharged" else None
     return Course(
-        client=client.id, clinician=client.clinician, referred=client.start_date,
-        first_treatment=treatment[0].date if treatment else None, ended=ended,
-        end_reason=getattr(client, "end_reason", "") or "", attended=len(attended),
-        treatment=treatment_appointments(client), contact_dates=tuple(s.date for s in attended),
-        totals=totals, nhs=outcome, gas_t=_gas_t(client), goal_statuses=tuple(g.status for g in client.goals),
+        client=client.id, clinician=client.clinician, referred=referred,
+        first_treatment=treatment[0].date if treatment else None, ended=ended, end_reason=end_reason or "",
+        attended=len(attended), treatment=len(treatment), contact_dates=tuple(s.date for s in attended),
+        totals=totals, nhs=outcome, gas_t=_gas_t(client) if with_goals else None,
+        goal_statuses=tuple(g.status for g in client.goals) if with_goals else (),
     )
 
 
@@ -278,11 +300,13 @@ def count_cell(n: int) -> Cell:
 
 def minus(x: float) -> str:
     """An effect size to two decimals with a true minus sign: −0.33."""
-    return f"{x:.2f}".replace("-", "−")
+    return fixed(x, 2).replace("-", "−")  # half up, the book's one rounding rule
 
 
 def pct(x: float) -> str:
-    return f"{round(100 * x)}\u00a0%"  # a no-break space: "29 %" never splits across lines
+    # Half up, and never 100 % unless every one counted (the book's one rule); a no-break space: "29 %"
+    # never splits across lines.
+    return percent(100 * x).replace("%", "\u00a0%")
 
 
 def rate_cell(r: Rate) -> Cell:
@@ -322,11 +346,13 @@ def _flow(groups: list[Group], period: Period) -> Section:
     s = Section("flow", "Referrals and courses",
                 "Who came, who started treatment and how their courses ended in the period.")
     s.rows.append(_row("Referrals", "clients whose start date (the first contact, taken as the referral) is in "
-                       "the period", groups, lambda cs: count_cell(sum(c.referred in period for c in cs))))
+                       "the period; a client who comes back after a discharge with a new intake is a new referral",
+                       groups, lambda cs: count_cell(sum(c.referred in period for c in cs))))
     s.rows.append(_row("Entered treatment", "clients whose first attended treatment contact (not intake or "
                        "assessment) is in the period", groups,
                        lambda cs: count_cell(sum(c.first_treatment in period for c in cs))))
-    s.rows.append(_row("Courses ended", "discharged clients whose end date is in the period", groups,
+    s.rows.append(_row("Courses ended", "courses ended in the period: a discharged client's end date, or the "
+                       "discharge contact of a course the client later came back from", groups,
                        lambda cs: count_cell(len(ended(cs)))))
     s.rows.append(_row("Finished courses", f"courses ended in the period with at least {MIN_TREATMENT_CONTACTS} "
                        "attended treatment contacts (the NHS Talking Therapies rule)", groups,
@@ -474,7 +500,8 @@ def outcomes_view(practice: model.Practice, period: Period | None = None,
                   courses: list[Course] | None = None) -> OutcomesView:
     """The page's figures; ``courses``: each client's ``course`` when already known (kept between builds)."""
     period = period or Period.last_year(practice.today)
-    courses = [course(c, practice) for c in practice.clients] if courses is None else courses
+    if courses is None:
+        courses = [one for c in practice.clients for one in client_courses(c, practice)]
     groups = [Group("All clinicians", courses)]
     for cid, clinician in practice.clinicians.items():
         mine = [c for c in courses if c.clinician == cid]
