@@ -1,4 +1,4 @@
-"""Compiled templates kept between processes (issue 6): in the user's own cache folder, owner-only,
+"""Compiled templates kept between processes: in the user's own cache folder, owner-only,
 never in the practice, and the pages are byte for byte the same with or without them."""
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
     """
     global _current_file
     _current_file = display
-    # Unchanged files come from the cache (issue 6): parsed and validated once, keyed by content.
+    # Unchanged files come from the cache: parsed and validated once, keyed by content.
     return cache.load(path, display, kind, _parse_and_validate)
 
 
@@ -300,7 +300,7 @@ def _share_settings(raw: Any) -> ShareSettings:
 @dataclass
 class _ClientFolder:
     # Plain strings, not Paths: a large practice has tens of thousands of files and the scan runs
-    # on every build (issue 6); Path objects are made only for the files that are really read.
+    # on every build; Path objects are made only for the files that are really read.
     name: str
     client: str | None = None
     goals: str | None = None
@@ -313,7 +313,7 @@ class _ClientFolder:
     listed: list[Any] | None = None  # its files' entries in clients.index, until _from_listing
 
 
-# --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
+# --- Loads that are told what changed (`watch`) -------------------------------------------------
 
 # (practice folder, client folder names with changes) while a `watch` build runs; None otherwise.
 _changed: ContextVar[tuple[str, frozenset[str] | None] | None] = ContextVar("goalbook_changed", default=None)
@@ -736,7 +736,7 @@ def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, l
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
-    # A session's Path is its folder's Path and its name: half the cost of parsing it whole (issue 6).
+    # A session's Path is its folder's Path and its name: cheaper than parsing the whole path.
     parents: dict[str, Path] = {}
     for path in folder.sessions:
         head, name = os.path.split(path)

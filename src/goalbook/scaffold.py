@@ -404,7 +404,8 @@ def next_goal_id(taken: set[str]) -> str:
     return f"goal-{n}"
 
 
-def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: str | None = None) -> Report:
+def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: str | None = None,
+             revises: str | None = None) -> Report:
     """Append a goal skeleton to goals.yaml, leaving every existing byte as it was."""
     from goalbook.records import yamlload
 
@@ -424,8 +425,14 @@ def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: s
     elif goal_id in {g.id for g in client.goals}:
         raise GoalbookError(f"{client_id} already has a goal '{goal_id}'",
                             hint=f"choose another id, e.g. {next_goal_id(taken)}")
+    old_goal = client.goal(revises) if revises is not None else None
+    if revises is not None and old_goal is None:
+        known = ", ".join(g.id for g in client.goals) or "none yet"
+        raise GoalbookError(f"{client_id} has no goal '{revises}' for the new goal to revise",
+                            hint=f"--revises takes the id of the goal it replaces ({client_id}'s goals: {known})")
     weeks = practice.alerts.review_every_weeks
     values = {
+        "revises": revises,
         "schemas": schemas_ref(root, path.parent),
         "client_id": client_id,
         "goal_id": goal_id,
@@ -452,6 +459,9 @@ def new_goal(root: Path, client_id: str, *, goal_id: str | None = None, title: s
         report.written.append(f"{rel} (goal '{goal_id}' added at the end)")
     report.next_step = (f"fill in the goal '{goal_id}' with {client.name} in {rel} "
                         "(set status: active once you both agree it), then `goalbook check`")
+    if old_goal is not None and old_goal.status != "revised":
+        report.notes.append(f"the goal '{revises}' it revises is still '{old_goal.status}': "
+                            "set its status: revised once the new goal is agreed")
     return report
 
 
@@ -505,6 +515,7 @@ class Line:
 
     line: str
     note: str
+    more: tuple[str, ...] = ()  # further comment lines under it (a GAS goal's five levels)
 
 
 def _num(value: float | None) -> str:
@@ -553,8 +564,10 @@ def _measurement(goal: Goal, instruments: dict) -> Line:
         return Line(f"{yaml_id(goal.id)}: ~", f"{m.label or 'rating'}, {_num(m.min)}–{_num(m.max)}; {start}")
     if m.type == "count":
         return Line(f"{yaml_id(goal.id)}: ~", f"{m.label or 'count'}, times {PER_WORDS.get(m.per or 'week')}; {start}")
-    expected = m.levels.get(0, "")
-    return Line(f"{yaml_id(goal.id)}: ~", f"GAS level −2 … +2 (0 = expected: {expected})")
+    # Every level's wording, so the level can be chosen with the client from the file itself.
+    signs = {2: "+2", 1: "+1", 0: " 0", -1: "−1", -2: "−2"}
+    levels = tuple(f"{signs[level]} {m.levels[level]}" for level in (2, 1, 0, -1, -2) if level in m.levels)
+    return Line(f"{yaml_id(goal.id)}: ~", "GAS level, one of:", levels)
 
 
 def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, object]:
