@@ -240,3 +240,13 @@ def test_the_summary_shows_the_total_prorated_when_an_item_was_skipped():
     # "Moderate-to-severe" (20–24).
     total = next(line for line in said if line.startswith("  Total"))
     assert total.startswith("  Total 20 — Moderate-to-severe (prorated: ")
+
+
+def test_names_and_wording_from_the_files_cannot_act_on_the_terminal(make_practice):
+    # YAML's escapes for ESC and BEL: the name, read, would retitle the terminal.
+    root = make_practice({"clients/ana-r/client.yaml": CLIENT.replace("name: Sam", 'name: "Sam\\e]0;pwned\\a"')})
+    result = CliRunner().invoke(main, ["enter", "ana-r", "gad7", "--date", "2026-01-12", "--respondent", "sam",
+                                       "--practice", str(root)], input="1\n" * 7 + "y\n")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "answered by Sam\\x1b]0;pwned\\x07 (partner)" in result.output

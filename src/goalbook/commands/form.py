@@ -38,6 +38,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     from goalbook.forms import page
     from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
+    from goalbook.terminal import safe
 
     root = practice_or_fail(practice)
     if due == bool(client_id):
@@ -59,7 +60,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
         person = client.respondent(respondent or "")
-        _said(made, root, f"; for {person.label} to fill in" if person else "")
+        _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
         return
     count = 0
     for each in loaded.clients:
@@ -109,6 +110,8 @@ def _print(root: Path, client_id: str | None, instrument_ids: list[str], output:
         shown = path.relative_to(root)
     except ValueError:
         shown = path
+    from goalbook.terminal import safe
+
     names = ", ".join(i.short_name for i in form.instruments)
-    click.echo(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
-               "open it in a browser and print it; type the answers in with `goalbook enter`")
+    click.echo(safe(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
+                    "open it in a browser and print it; type the answers in with `goalbook enter`"))
