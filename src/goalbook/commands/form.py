@@ -66,16 +66,20 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     for each in loaded.clients:
         if each.status not in ("active", "referred"):
             continue
-        ids = page.due_instruments(each, loaded, within_days=6)
-        if not ids:
-            continue
-        try:
-            made = page.make_form(loaded, each, ids, days=days)
-        except GoalbookError as refused:
-            click.echo(f"{each.id}: not made: {refused.message}", err=True)
-            continue
-        _said(made, root)
-        count += 1
+        # One form per person with something due: the client, and each respondent given their own.
+        for who in ["", *(r.id for r in each.respondents)]:
+            ids = page.due_instruments(each, loaded, within_days=6, respondent=who)
+            if not ids:
+                continue
+            person = each.respondent(who)
+            try:
+                made = page.make_form(loaded, each, ids, days=days, respondent=who)
+            except GoalbookError as refused:
+                click.echo(safe(f"{each.id}{' (' + person.label + ')' if person else ''}: not made: "
+                                f"{refused.message}"), err=True)
+                continue
+            _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
+            count += 1
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
 
 
