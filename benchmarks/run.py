@@ -1,4 +1,4 @@
-"""Measure goalbook against the parse floor, at the scale of a group practice (issue 6).
+"""Measure goalbook against the parse floor, at the scale of a group practice.
 
     python benchmarks/run.py                      # 100 and 1,000 clients × 40 sessions
     python benchmarks/run.py --clients 100        # quick mode: one size
@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 from make_practice import make_practice
 
 STAGES = ("floor", "check", "check-warm", "build", "rebuild", "edit-one", "watch")
-TARGETS = {"build": 1.3, "rebuild": 0.1, "edit-one": 0.05}  # issue 6, as ratios to the floor
+TARGETS = {"build": 1.3, "rebuild": 0.1, "edit-one": 0.05}  # the speed targets, as ratios to the floor
 CACHE = ".goalbook-cache"
 BOOK = "_book"
 
@@ -157,7 +157,7 @@ def edit_bytes(data: bytes, minutes: int) -> bytes:
 
 
 def switch_off_speedups() -> None:
-    """``--baseline``: goalbook as it was before issue 6 (no cache, jsonschema on every file)."""
+    """``--baseline``: goalbook without its speed-ups (no cache, jsonschema on every file)."""
     from goalbook import build, cache, fastschema
 
     cache.enabled = lambda: False
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for benchmarks/README.md")
     parser.add_argument("--json", type=Path, help="also save the results as JSON")
     parser.add_argument("--baseline", action="store_true",
-                        help="measure with issue 6's speed-ups switched off (the 'before' figures)")
+                        help="measure with the speed-ups switched off (the 'before' figures)")
     parser.add_argument("--repeat", type=int, default=1, help="run each stage N times and keep the fastest")
     parser.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     parser.add_argument("practice", nargs="?", type=Path, help=argparse.SUPPRESS)

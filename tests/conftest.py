@@ -1,8 +1,18 @@
-"""Shared fixtures: throw-away practices written from inline YAML, and a copy of the example."""
+"""Shared fixtures: throw-away practices written from inline YAML, and a copy of the example.
+
+No test writes into the source tree or the user's own folders: goalbook's user cache and config
+folders point into a temporary folder for the whole session (set here, before any test or
+subprocess starts), a test that builds or checks the example practice uses a copy of it, and
+``source_tree_unchanged`` fails the session if any file in the repository appeared or changed.
+"""
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import subprocess
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -10,6 +20,52 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example-practice"
+
+_USER_FOLDERS = tempfile.mkdtemp(prefix="goalbook-tests-")
+atexit.register(shutil.rmtree, _USER_FOLDERS, ignore_errors=True)
+for _name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    os.environ[_name] = os.path.join(_USER_FOLDERS, _name.lower())
+
+# Tools' own caches, not the project's files.
+_TOOL_CACHES = ("__pycache__/", ".pytest_cache/", ".hypothesis/", ".ruff_cache/", ".venv/", ".egg-info/")
+
+
+def _source_tree_state() -> dict[str, tuple[str, int, int]]:
+    """Every changed, untracked or ignored file of the repository: git's status, size and mtime."""
+    try:
+        out = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "-z", "--ignored",
+                              "--untracked-files=all"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}  # not a git checkout (an unpacked sdist): nothing to compare against
+    state = {}
+    for entry in out.split("\0"):
+        path = entry[3:]
+        if not path or any(part in path for part in _TOOL_CACHES):
+            continue
+        try:
+            st = os.lstat(REPO / path)
+            state[path] = (entry[:2], st.st_size, st.st_mtime_ns)
+        except OSError:
+            state[path] = (entry[:2], -1, -1)
+    return state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def source_tree_unchanged():
+    """The suite leaves the repository as it found it (no cache, book or artifact written into it)."""
+    before = _source_tree_state()
+    yield
+    after = _source_tree_state()
+    changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    assert not changed, f"tests wrote into the source tree: {changed[:20]}"
+
+
+@pytest.fixture(scope="session")
+def example_practice(tmp_path_factory) -> Path:
+    """One copy of example-practice/ for the session, for tests that only read, check or load it."""
+    dest = tmp_path_factory.mktemp("example-practice") / "example-practice"
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("_book", ".goalbook-cache"))
+    return dest
 
 MINIMAL_SETTINGS = """\
 name: Test Practice

@@ -2,13 +2,15 @@
 
 Proves: no network request of any kind, no console errors, every page reachable from the caseload,
 every chart next to its table. Saves screenshots of the caseload, a client book, its print PDF and
-the share page to tests/artifacts/ for people to look at.
+the share page for people to look at, to $GOALBOOK_ARTIFACTS (default: goalbook-artifacts in the
+temporary directory).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+# Outside the source tree: $GOALBOOK_ARTIFACTS, else a folder in the temporary directory.
+ARTIFACTS = Path(os.environ.get("GOALBOOK_ARTIFACTS") or Path(tempfile.gettempdir()) / "goalbook-artifacts")
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"
 SMALL = Path(__file__).resolve().parent / "golden" / "practice"
 
@@ -137,7 +140,7 @@ def test_each_chart_has_its_table(browser, book):
 
 def test_screenshots_and_print(browser, book):
     out, first, share = book
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     w = Watched(browser)
     try:
         w.open(out / "index.html")
@@ -150,6 +153,16 @@ def test_screenshots_and_print(browser, book):
         w.page.screenshot(path=str(ARTIFACTS / "client-print.png"), full_page=True)
         pdf = w.page.pdf(format="A4", print_background=True)
         (ARTIFACTS / "client-print.pdf").write_bytes(pdf)
+        # Pages after the first carry whose record it is, "confidential" and the page number (the
+        # page margins' rule, with the name escaped for CSS); every disclosure prints open.
+        style = w.page.evaluate("document.querySelector('style').textContent")
+        assert "@page { @top-left { content: " in style and "confidential" in style
+        assert "counter(page)" in style and "@page :first { @top-left { content: none; } }" in style
+        folded = "() => [...document.querySelectorAll('details:not([open]) > :not(summary)')].map(e => e.checkVisibility())"
+        assert set(w.page.evaluate(folded)) == {True}
+        w.page.emulate_media(media="screen")
+        assert set(w.page.evaluate(folded)) == {False}  # on screen they are folded
+        w.page.emulate_media(media="print")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + \
             pdf.count(b"/Type/Page") >= 2
         w.page.emulate_media(media="screen")
@@ -183,8 +196,7 @@ LAYOUT_PROBLEMS = """(smallest) => {
     if (r.width === 0 && r.height === 0) continue;
     const s = getComputedStyle(el);
     if (s.display === 'none' || s.visibility === 'hidden' || clippedAway(el)) continue;
-    const folded = el.closest('details:not([open])');
-    if (folded && !el.closest('summary')) continue;  // inside a closed disclosure: not shown
+    if (!el.checkVisibility()) continue;  // inside a closed disclosure: not shown
     if (r.left < -0.5 || r.right > width + 0.5) over.push(`${name(el)} ${Math.round(r.left)}–${Math.round(r.right)}`);
     const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!text) continue;

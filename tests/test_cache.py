@@ -572,7 +572,7 @@ def test_a_new_process_reads_no_client_when_nothing_changed(practice, tmp_path, 
     assert built == [session.parent.parent.name]
 
 
-# --- issue 6, second pass: in-place edits, `watch`'s in-memory state, writing only what changed
+# --- in-place edits, `watch`'s in-memory state, writing only what changed
 
 
 def test_an_in_place_edit_that_leaves_the_folder_mtime_alone_is_seen(practice, tmp_path, monkeypatch):
@@ -702,7 +702,7 @@ def test_nothing_changed_writes_nothing_and_one_edit_writes_in_place(practice, t
 
 
 def test_a_book_without_its_marker_is_never_updated_in_place(practice, tmp_path):
-    """Without the marker the folder is not known to be ours: refused, as before issue 6."""
+    """Without the marker the folder is not known to be ours: refused."""
     from goalbook import output
 
     out = tmp_path / "book"
@@ -746,7 +746,7 @@ def test_caseload_alert_order_is_the_same_with_kept_and_new_blocks(make_practice
     assert (warm / "index.html").read_bytes() == (cold / "index.html").read_bytes()
 
 
-# --- issue 6, fourth pass: clients.index, one line per client
+# --- clients.index, one line per client
 
 
 def index_lines(root: Path) -> list[bytes]:
@@ -828,7 +828,7 @@ def test_a_practice_given_as_a_relative_folder_is_cached_too(practice, tmp_path,
     assert cache._caches[str(practice.resolve())].hits > 0
 
 
-# --- issue 6, fifth pass: folder listings kept in clients.index, the book's records one per line
+# --- folder listings kept in clients.index, the book's records one per line
 
 
 def test_an_unchanged_folder_is_not_listed_again_and_any_new_entry_is_seen(practice, tmp_path, monkeypatch,

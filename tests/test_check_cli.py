@@ -182,10 +182,6 @@ def test_colour_marks_severity_and_location(make_practice):
     assert "\x1b[" not in checks.format_report(problems, root)
 
 
-def test_example_practice_passes():
-    from conftest import EXAMPLE
-
-    if not (EXAMPLE / "goalbook.yaml").is_file():
-        pytest.skip("example-practice/ is not there yet")
-    result = run(EXAMPLE)
+def test_example_practice_passes(example_practice):
+    result = run(example_practice)
     assert result.exit_code == 0, result.output

@@ -26,8 +26,8 @@ FORMS = {"phq9": (9, 3), "gad7": (7, 3), "pcl5": (20, 4), "core10": (10, 4), "wh
 
 
 @pytest.fixture(scope="module")
-def practice() -> Practice:
-    loaded, problems = load_practice(EXAMPLE)
+def practice(example_practice) -> Practice:
+    loaded, problems = load_practice(example_practice)
     assert loaded is not None
     assert [p for p in problems if p.is_error] == []
     return loaded
@@ -42,8 +42,8 @@ def contacts(client: Client) -> list[date]:
     return [s.date for s in client.sessions if s.kind not in ("did-not-attend", "cancelled")]
 
 
-def test_check_passes_on_the_example():
-    result = CliRunner().invoke(main, ["check", str(EXAMPLE)])
+def test_check_passes_on_the_example(example_practice):
+    result = CliRunner().invoke(main, ["check", str(example_practice)])
     assert result.exit_code == 0, result.output
 
 

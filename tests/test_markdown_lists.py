@@ -1,4 +1,4 @@
-"""The shortcut of render_markdown for simple lists and lines that start with a number (issue 6)
+"""The shortcut of render_markdown for simple lists and lines that start with a number
 must give exactly what markdown-it gives (see tests/test_markdown_plain.py for plain prose)."""
 
 from __future__ import annotations

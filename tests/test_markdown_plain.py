@@ -1,4 +1,4 @@
-"""The plain-prose shortcut of render_markdown (issue 6) must give exactly what markdown-it gives."""
+"""The plain-prose shortcut of render_markdown must give exactly what markdown-it gives."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_random_notes_agree_with_markdown_it():
 
 def test_the_classes_written_as_complements_hold_exactly_the_characters_meant():
     """markdown.beyond_latin1 writes "these ASCII characters and U+00A1–U+FFFF" as a complement
-    (it compiles ~13× faster); compared here with the class written out, over every code point."""
+    (it compiles much faster); compared here with the class written out, over every code point."""
     import re
 
     for ascii_chars, written_out in [

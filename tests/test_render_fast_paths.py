@@ -1,4 +1,4 @@
-"""The rendering shortcuts of issue 6 against the slow paths they stand for, on many generated inputs:
+"""The rendering shortcuts against the slow paths they stand for, on many generated inputs:
 escaping without Markup objects, and chart coordinates worked out a series at a time."""
 
 from __future__ import annotations

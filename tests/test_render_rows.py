@@ -1,4 +1,4 @@
-"""The table rows written in Python (render/score_rows.py, issue 6) against the macros they stand for."""
+"""The table rows written in Python (render/score_rows.py) against the macros they stand for."""
 
 from __future__ import annotations
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import EXAMPLE
 
 from goalbook.clinical import change, nhs, scoring
 from goalbook.load import load_practice
 
 
 @pytest.fixture(scope="module")
-def practice():
-    loaded, problems = load_practice(EXAMPLE)
+def practice(example_practice):
+    loaded, problems = load_practice(example_practice)
     assert loaded is not None, problems
     return loaded
 

@@ -1,4 +1,4 @@
-"""The analysis shortcuts of issue 6 must give exactly what the plain ways give, on many generated inputs.
+"""The analysis shortcuts must give exactly what the plain ways give, on many generated inputs.
 
 Each test compares a fast path with the slow way it replaced (kept here as the reference), value for
 value: floats are compared with ==, since the book prints them.

@@ -24,7 +24,7 @@ from goalbook.records import yamlload
 
 # --- Tags: the builder's resolution against PyYAML's resolver ---------------------------------
 
-# docs/format.md, "YAML rules", as PyYAML's resolver table (what yamlload used before issue 6).
+# docs/format.md, "YAML rules", as PyYAML's resolver table (what yamlload used before it resolved tags itself).
 RULES = (
     ("tag:yaml.org,2002:bool", r"^(?:true|false)$", "tf"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|)$", ["~", "n", ""]),

@@ -1,4 +1,4 @@
-"""`watch` tells each build which paths changed (issue 6): client folders without a reported change
+"""`watch` tells each build which paths changed: client folders without a reported change
 are taken from memory, unread. Whatever is saved, renamed or removed, the book it leaves must be
 byte for byte what a cold build of the same files writes."""
 

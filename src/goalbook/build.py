@@ -214,7 +214,7 @@ def _build_book(root: Path, out: Path | None, *, today: date | None, client: str
     return result
 
 
-# --- Rendering the pages, on both cores when there are many (issue 6) ------------------------------
+# --- Rendering the pages, on both cores when there are many ----------------------------------------
 
 
 def _onwards(progress: Progress, already: int) -> Progress:

@@ -11,6 +11,8 @@ class GoalbookError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message: str, hint: str = "", exit_code: int | None = None) -> None:
-        super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
+        from goalbook.terminal import safe  # a file name or a value from a record may be in it
+
+        super().__init__(safe(message) + (f"\n  hint: {safe(hint)}" if hint else ""))
         if exit_code is not None:
             self.exit_code = exit_code

@@ -1,7 +1,7 @@
-"""Python's cyclic garbage collector, paused while a build or a check runs (issue 6).
+"""Python's cyclic garbage collector, paused while a build or a check runs.
 
 A large practice loads hundreds of thousands of small objects; each automatic collection walked
-all of them again (≈ 10 % of a cold build, and in forked workers it also touched every page
+all of them again (a noticeable part of a cold build, and in forked workers it also touched every page
 inherited from the parent). goalbook's data has almost no reference cycles (a one-edit rebuild
 of 1,000 clients leaves about ten unreachable objects), so reference counting frees what is
 dropped.

@@ -118,7 +118,7 @@ def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
     """
     global _current_file
     _current_file = display
-    # Unchanged files come from the cache (issue 6): parsed and validated once, keyed by content.
+    # Unchanged files come from the cache: parsed and validated once, keyed by content.
     return cache.load(path, display, kind, _parse_and_validate)
 
 
@@ -300,7 +300,7 @@ def _share_settings(raw: Any) -> ShareSettings:
 @dataclass
 class _ClientFolder:
     # Plain strings, not Paths: a large practice has tens of thousands of files and the scan runs
-    # on every build (issue 6); Path objects are made only for the files that are really read.
+    # on every build; Path objects are made only for the files that are really read.
     name: str
     client: str | None = None
     goals: str | None = None
@@ -313,7 +313,7 @@ class _ClientFolder:
     listed: list[Any] | None = None  # its files' entries in clients.index, until _from_listing
 
 
-# --- Loads that are told what changed (`watch`, issue 6) ----------------------------------------
+# --- Loads that are told what changed (`watch`) -------------------------------------------------
 
 # (practice folder, client folder names with changes) while a `watch` build runs; None otherwise.
 _changed: ContextVar[tuple[str, frozenset[str] | None] | None] = ContextVar("goalbook_changed", default=None)
@@ -486,6 +486,11 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
             if stem == "client" and suffix in YAML_SUFFIXES:
                 seen[stem] = name  # said once: not also "has no client.yaml"
             continue
+        if stem in ("client", "goals") and _wrong_case_suffix(name) and _is_file(entry):
+            problems.append(_wrong_case(rel, name))
+            if stem == "client":
+                seen[stem] = name  # said once: not also "has no client.yaml"
+            continue
         if stem in ("client", "goals") and suffix in YAML_SUFFIXES and _is_file(entry):
             if stem in seen:
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
@@ -536,6 +541,9 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
             continue
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
+            continue
+        if _wrong_case_suffix(name):
+            problems.append(_wrong_case(rel, name))
             continue
         match = SESSION_FILE.match(name)
         if match is None or parse_date(match.group(1)) is None:
@@ -646,6 +654,20 @@ def _special_kind(entry: os.DirEntry[str]) -> str:
     return ""
 
 
+def _wrong_case_suffix(name: str) -> bool:
+    """``2026-03-02.YAML``, ``client.Yml``: a record the user clearly meant, with an ending
+    goalbook does not read as written."""
+    return name.lower().endswith(YAML_SUFFIXES) and not name.endswith(YAML_SUFFIXES)
+
+
+def _wrong_case(display: str, name: str) -> Problem:
+    stem, suffix = os.path.splitext(name)
+    return Problem(
+        display, 0, 0, "error", "bad-file-name", f"the ending '{suffix}' is not read: goalbook reads '{suffix.lower()}'",
+        f"rename the file to {stem}{suffix.lower()}",
+    )
+
+
 def _duplicate_file(display: str, other: str) -> Problem:
     return Problem(
         display, 0, 0, "error", "duplicate-file", f"this file has the same name as {other} (only the ending differs)",
@@ -714,7 +736,7 @@ def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, l
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
-    # A session's Path is its folder's Path and its name: half the cost of parsing it whole (issue 6).
+    # A session's Path is its folder's Path and its name: cheaper than parsing the whole path.
     parents: dict[str, Path] = {}
     for path in folder.sessions:
         head, name = os.path.split(path)

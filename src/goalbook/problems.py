@@ -56,17 +56,19 @@ def format_text(
     ``excerpt(problem)`` may supply the source line(s) with a caret; ``colour`` adds ANSI bold and
     colour for a terminal.
     """
+    from goalbook.terminal import safe  # record text and file names are printed, never acted on
+
     out: list[str] = []
     for p in problems:
-        location, severity = p.location(), p.severity
+        location, severity = safe(p.location()), p.severity
         if colour:
             location = f"\x1b[1m{location}\x1b[0m"
             severity = f"\x1b[1;{31 if p.is_error else 33}m{severity}\x1b[0m"
-        out.append(f"{location}: {severity}: {p.message}")
+        out.append(f"{location}: {severity}: {safe(p.message)}")
         snippet = excerpt(p) if excerpt else None
         if snippet:
-            out.append(snippet.rstrip("\n"))
-        for i, line in enumerate(p.hint.splitlines()):
+            out.append(safe(snippet.rstrip("\n")))
+        for i, line in enumerate(safe(p.hint).splitlines()):
             label = "  hint: " if i == 0 else "        "
             out.append((f"\x1b[36m{label}\x1b[0m" if colour and i == 0 else label) + line)
     return "\n".join(out) + ("\n" if out else "")

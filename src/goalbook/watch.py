@@ -6,7 +6,7 @@ file and renaming it over the original; events are debounced, and one build thre
 build gives exactly one more. ``build_book`` leaves the last good book in place when a save is
 broken, so watch only has to report.
 
-Speed (issue 6): each build is told which paths the observer reported since the previous one, so
+Speed: each build is told which paths the observer reported since the previous one, so
 it reads only those client folders again and keeps the rest of the practice, the caches and the
 compiled templates in memory; only the pages that changed are rewritten.
 """
@@ -136,7 +136,7 @@ def watch(
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else None
     # The default build is told which paths changed, so it reads only those client folders
-    # again (issue 6); None: read everything (the first build, and after a failed one).
+    # again; None: read everything (the first build, and after a failed one).
     tell_changes = build is None
     build = build or _default_build
     lock = threading.Lock()

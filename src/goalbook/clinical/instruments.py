@@ -1,7 +1,7 @@
 """Questionnaire definitions: loaded from YAML data files, checked, and turned into ``Instrument`` values.
 
 Built-in definitions live in goalbook's ``instruments/`` folder; a practice adds or overrides them in its
-own ``instruments/*.yaml``. What the schema cannot check is in ``rules/instrument_definitions.py``;
+own ``instruments/*.yaml``. What the schema cannot check is in ``instrument_rules.py``;
 the scoring rules themselves are in ``scoring.py`` and ``change.py``.
 """
 
@@ -49,7 +49,7 @@ class Item:
     def display(self) -> str:
         return self.text or self.label or f"Item {self.number}"
 
-    @cached_property  # asked for every answer of every administration (issue 6: speed)
+    @cached_property  # asked for every answer of every administration
     def values(self) -> tuple[int, ...]:
         return tuple(sorted(o.value for o in self.options))
 
@@ -316,15 +316,15 @@ def _builtin_instruments() -> tuple[dict[str, Instrument], tuple[Problem, ...]]:
 def load_definition(path: Path, display: str, *, builtin: bool) -> tuple[Instrument | None, list[Problem]]:
     """One definition file: YAML → schema → sense checks → ``Instrument`` (None when it has errors)."""
     from goalbook import fastschema
-    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
-    from goalbook.rules.instrument_definitions import (
+    from goalbook.clinical.instrument_rules import (
         definition_problems,  # it imports Item and items_range from here
     )
+    from goalbook.records.yamlload import load_yaml, position  # the only module that imports yaml
 
     data, problems = load_yaml(path, display)
     if data is None or any(p.is_error for p in problems):
         return None, problems
-    # The compiled schema check answers "certainly valid" at a fraction of jsonschema's cost (issue 6);
+    # The fast schema check answers "certainly valid" at a fraction of jsonschema's cost;
     # anything else is explained by jsonschema, as for every practice file (load.py).
     if not fastschema.is_valid(data, "instrument"):
         from goalbook.records.validate import (

@@ -25,7 +25,7 @@ Direction = Literal["decrease", "increase"]
 PER_DAY = {"day": 1.0, "week": 1 / 7, "month": 12 / 52 / 7}
 NO_CONTACT = ("did-not-attend", "cancelled")  # these sessions did not take place: not a contact
 ONE_DAY = timedelta(days=1)
-# ``Session.sort_key`` without a property call per session (issue 6: speed).
+# ``Session.sort_key`` without a property call per session.
 SESSION_ORDER = attrgetter("date", "time", "file")
 
 
@@ -240,7 +240,7 @@ def _done_per_day(reports: Sequence[StepReport], first: int, last: int) -> list[
     """Times done on each day from ordinal ``first`` to ``last``, None on a day no report covers.
 
     Each report's count is spread evenly over its days, and added in report order, so every sum is
-    the same float whatever the layout. A list indexed by day, not a dict of dates (issue 6: speed)."""
+    the same float whatever the layout. A list indexed by day, not a dict of dates."""
     done_on: list[float | None] = [None] * (last - first + 1)
     for report in reports:
         share = report.times / report.days  # spread evenly: the client reports a total, not days

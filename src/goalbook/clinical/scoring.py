@@ -94,7 +94,7 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
                  ("give one answer per item in form order, writing null for an item left empty, "
                  "or record only `{total: N}` if that is all you have"))]
     if _all_plain_options(instrument.items, answers):
-        return []  # the usual case: nothing missing, nothing to spell out (issue 6: speed)
+        return []  # the usual case: nothing missing, nothing to spell out
     out: list[AnswerProblem] = []
     for index, answer in enumerate(answers):
         if answer is None:
@@ -130,7 +130,7 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
     """Total, band, cut-off, critical-item flags and subscales of one complete (or proratable) set of answers.
 
     ``worked=False`` leaves out the worked steps (``steps`` is empty; every other field is the same):
-    the book shows the total, band, flags and any prorating, never the working (issue 6: speed)."""
+    the book shows the total, band, flags and any prorating, never the working."""
     problems = answer_problems(instrument, answers)
     if problems:
         raise ScoringError(problems[0][1])
@@ -193,7 +193,7 @@ def _flags(instrument: Instrument, answers: Sequence[int | None]) -> tuple[Flag,
 def _missing(items: Sequence[Item], answers: Sequence[object]) -> list[int]:
     """The numbers of the required items left empty (an optional item may rightly be empty)."""
     if None not in answers:
-        return []  # the usual case, told without looking at each item (issue 6: speed)
+        return []  # the usual case, told without looking at each item
     return [i.number for i, a in zip(items, answers) if a is None and not i.optional]
 
 
@@ -201,7 +201,7 @@ def _item_scores(instrument: Instrument, answers: Sequence[int | None]) -> list[
     """Each item's score: reverse-keyed items reversed, an optional item left empty at its lowest value,
     a missing item None."""
     if not instrument.reverse_items and None not in answers:
-        return list(answers)  # the usual case: every item scores as answered (issue 6: speed)
+        return list(answers)  # the usual case: every item scores as answered
     scored: list[int | None] = []
     for item, answer in zip(instrument.items, answers):
         if answer is None:

@@ -7,12 +7,17 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from goalbook.commands.options import DateParam, PeriodParam
+from goalbook.commands.options import DateParam, PeriodParam, not_empty, path_not_empty
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
+from goalbook.records.today import parse_date
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 # Below this many pages a build is quick enough that a bar would only flicker.
 PROGRESS_MIN_PAGES = 20
@@ -20,14 +25,15 @@ PROGRESS_MIN_PAGES = 20
 
 @click.command("build")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out", type=click.Path(), callback=path_not_empty,
               help="Where to write the book (default: the practice's _book/). With --share: a folder, "
                    "or exactly this file when it ends in .html.")
-@click.option("--client", "client_id", metavar="ID", help="Build only this client's page.")
+@click.option("--client", "client_id", metavar="ID", callback=not_empty, help="Build only this client's page.")
 @click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
-@click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT", callback=not_empty,
+              help="Build the record as it stood then, from git; a date is also today's date unless --today says otherwise.")
 @click.option("--period", type=PeriodParam(), metavar="START..END",
               help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
@@ -41,21 +47,26 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     prefix = str(directory) if directory is not None else relative_to_cwd(root)
     if share and not client_id:
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
-    bar = _ProgressBar() if not quiet and sys.stderr.isatty() else None
+    bar = PageBar() if not quiet and sys.stderr.isatty() else None  # no bar in a log or a pipe
     snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
-    if as_of:
+    if as_of is not None:
         from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
         snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
         label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
+        if today is None:
+            # The book as it was that day: alerts, due dates and "as of" are counted from it.
+            today = parse_date(as_of.strip())
     with snapshot_ctx as source:
-        result = build.build_book(
-            source, out, today=today, client=client_id, share=share, progress=bar,
-            as_of=label, history_root=root if as_of else None, history_rev=rev, period=period,
-        )
-        if bar:
-            bar.clear()
+        try:
+            result = build.build_book(
+                source, out, today=today, client=client_id, share=share, progress=bar,
+                as_of=label, history_root=root if as_of else None, history_rev=rev, period=period,
+            )
+        finally:
+            if bar:
+                bar.close()  # gives the cursor back, even after Ctrl-C
         # Problems are printed exactly as `check` prints them (excerpts read from what was built).
         report = checks.format_report(result.problems, source, prefix=prefix, colour=checks.use_colour(sys.stdout))
     errors = [p for p in result.problems if p.is_error]
@@ -89,22 +100,23 @@ def _shown_path(path: Path | None) -> str:
     return shown + ("/" if path.suffix.lower() != ".html" else "")
 
 
-class _ProgressBar:
-    """A one-line bar on stderr, drawn only for long builds at a terminal."""
+class PageBar:
+    """click's progress bar of the pages built, drawn on ``file`` (stderr) for long builds only."""
 
-    def __init__(self) -> None:
-        self.drawn = False
+    def __init__(self, file: TextIO | None = None) -> None:
+        self.file = file
+        self.bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if total < PROGRESS_MIN_PAGES:
             return
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(f"\rbuilding [{'#' * filled}{'.' * (width - filled)}] {done}/{total} pages")
-        sys.stderr.flush()
-        self.drawn = True
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Building", show_pos=True, show_eta=False,
+                                         file=self.file or sys.stderr)
+            self.bar.__enter__()
+        self.bar.length = total
+        self.bar.update(done - self.bar.pos)
 
-    def clear(self) -> None:
-        if self.drawn:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

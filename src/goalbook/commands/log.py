@@ -11,6 +11,7 @@ from goalbook.errors import GoalbookError
 from goalbook.history import audit, gitrepo
 from goalbook.records.locate import practice_or_fail
 from goalbook.records.model import SLUG, HistoryEntry
+from goalbook.terminal import safe
 
 
 @click.command(name="log")
@@ -55,4 +56,4 @@ def format_history(client_id: str, entries: list[HistoryEntry], dirty: tuple[str
         lines.append("")
     if not entries:
         lines.append("no commits yet")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return safe("\n".join(lines).rstrip("\n")) + "\n"  # authors, messages, record text: never acted on

@@ -151,7 +151,7 @@ def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
 def find_repo(root: Path) -> Repo | None:
     """The repository holding ``root``, or None (not a repository, git missing, or git refuses it)."""
     if not _inside_a_work_tree(root):
-        return None  # no git process started for nothing (~20 ms on every build)
+        return None  # no git process started for nothing
     try:
         out = run(root, "rev-parse", "--show-toplevel", "--show-prefix", check=False)
     except GitError:

@@ -2,7 +2,7 @@
 
 ``validate.py`` registers these with jsonschema and ``fastschema.py`` calls them directly, so
 "is this a date" cannot disagree between the two — and checking a file that is valid needs no
-jsonschema import (a tenth of a second in a fresh process; issue 6).
+jsonschema import (slow in a fresh process).
 """
 
 from __future__ import annotations

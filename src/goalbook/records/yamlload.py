@@ -33,7 +33,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from goalbook.problems import Problem, Severity
-from goalbook.records.yaml_messages import char_at, explain, source_lines, stray_colon
+from goalbook.records.yaml_messages import (
+    char_at,
+    explain,
+    source_lines,
+    stray_colon,
+    unclosed_quote_before,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -83,8 +89,10 @@ AMBIGUOUS_WORDS = frozenset(
 _IMPLICIT_RULES = (
     (BOOL_TAG, r"^(?:true|false)$", "tf"),
     (NULL_TAG, r"^(?:~|null|)$", ["~", "n", ""]),
-    (INT_TAG, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
+    # A leading + is a number too (YAML 1.2): a GAS level is written +1 in goalbook's own
+    # templates, README and `score gas`.
+    (INT_TAG, r"^[-+]?(?:0|[1-9][0-9]*)$", "+-0123456789"),
+    (FLOAT_TAG, r"^[-+]?[0-9]+\.[0-9]+$", "+-0123456789"),
 )
 
 
@@ -114,7 +122,7 @@ def _tag_of(tag: str | tuple[bool, bool], value: str) -> str:
     return _resolve_plain(value) if tag[0] else STR_TAG  # quoted, or tagged `!`: text
 
 
-# The values of short plain scalars that load without a problem, by their text (issue 6: speed):
+# The values of short plain scalars that load without a problem, remembered by their text:
 # the same few hundred words and numbers (keys, dates, answers) recur in every file. A value
 # depends only on its text; bounded, so a practice of long unique words cannot grow it forever.
 _plain_values: dict[str, Any] = {}
@@ -154,7 +162,7 @@ def _loader_class(base: type) -> type:
     })
 
 
-# The C parser when PyYAML was built with libyaml (about 5x faster), else the pure-Python one.
+# The C parser when PyYAML was built with libyaml (much faster), else the pure-Python one.
 StrictLoader = _loader_class(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
 
 
@@ -168,7 +176,7 @@ class _Refused(Exception):
 class _Builder:
     """Turns a composed node tree into plain dicts/lists/scalars, collecting problems.
 
-    Written by hand instead of PyYAML's constructor machinery: it is about twice as fast, and it
+    Written by hand instead of PyYAML's constructor machinery: it is faster, and it
     is where we see each node exactly once (duplicate keys, ambiguous words, alias detection).
     """
 
@@ -212,7 +220,7 @@ class _Builder:
         if tag not in (MAP_TAG, SEQ_TAG):
             raise _Refused(self.unknown_tag(tag, node))
         if isinstance(node, SequenceNode):
-            # Scalars, most items, are built directly: one call less per value (issue 6: speed).
+            # Scalars, most items, are built directly: one call less per value.
             return [
                 self.scalar(item) if item.__class__ is ScalarNode else self.build(item, depth + 1, i)
                 for i, item in enumerate(node.value)
@@ -237,7 +245,7 @@ class _Builder:
                 # Keep the first value: building the second still reports problems inside it.
                 self.build(value_node, depth + 1, key)
                 continue
-            if value_node.__class__ is ScalarNode:  # one call less per value (issue 6: speed)
+            if value_node.__class__ is ScalarNode:  # one call less per value
                 result[key] = self.scalar(value_node)
             else:
                 result[key] = self.build(value_node, depth + 1, key)
@@ -302,7 +310,7 @@ class _Builder:
         # past it floats lose whole numbers (a 400-digit one even becomes infinity) and charts break.
         if abs(value) < MAX_NUMBER:  # False for inf and nan too
             return value
-        digits = node.value.lstrip("-").split(".")[0]
+        digits = node.value.lstrip("-+").split(".")[0]
         shown = node.value if len(node.value) <= 20 else f"{node.value[:8]}…{node.value[-4:]}"
         raise _Refused(
             self.problem(
@@ -370,7 +378,7 @@ _HIDDEN = re.compile(r"[ \t]+#([^\s#].*)$")
 
 
 def _hash_lines(data: bytes) -> dict[int, str]:
-    # `in` first: a plain substring search is ~5x faster than the regex, and most files fail it.
+    # `in` first: a plain substring search is cheaper than the regex, and most files fail it.
     if not (b" #" in data or b"\t#" in data) or _HASH_TEXT.search(data) is None:
         return {}
     return {n: line for n, line in enumerate(source_lines(data)) if _HIDDEN.search(line)}
@@ -399,7 +407,7 @@ _LONG_PREFIX = re.compile(rb"\n[ \t\-?:]{%d}" % (_SHORT_PREFIX + 1))  # a litera
 
 def _surely_shallow(data: bytes) -> bool:
     """True only when ``_depth_bound(data) <= _SAFE_BOUND``, without measuring every line's prefix
-    (issue 6: that took longer than the rest of the guard)."""
+    (that would cost more than the rest of the guard)."""
     return (
         data.count(b"[") + data.count(b"{") <= _FEW_BRACKETS
         and _LONG_FIRST_PREFIX.match(data) is None
@@ -443,7 +451,7 @@ def _compose_node(data: bytes) -> Node | None:
 
 
 # The last tree is kept: a position is often asked right after the load (a goal's line is part of
-# the model), and composing the file again cost as much as loading it (issue 6). One, not more:
+# the model), and composing the file again costs as much as loading it. One, not more:
 # freeing each tree while it is still in the processor's cache is measurably cheaper.
 @lru_cache(maxsize=1)
 def _composed(data: bytes, loader_class: type) -> Node | None:
@@ -541,6 +549,14 @@ def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
         starts_wrongly or ("quoted scalar" in context and "end of stream" in problem)
     ):
         line, column = context_mark.line + 1, context_mark.column + 1
+    elif not too_deep and "quoted scalar" not in context:
+        # A quote left open lines above is the usual cause of a list or indentation error here.
+        opened = unclosed_quote_before(data, line)
+        if opened is not None:
+            line, column = opened
+            message = "this quoted text is never closed on its line: the closing quote is missing"
+            hint = ("add the closing quote at the end of the text; YAML read on to the next quote, "
+                    "so the lines below looked wrong")
     return Problem(display, line, column, "error", code, message, hint)
 
 

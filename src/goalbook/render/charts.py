@@ -72,7 +72,7 @@ def _f(x: float) -> str:
 
 def _fs(xs: Iterable[float]) -> list[str]:
     """Many coordinates, each as ``_f`` writes it: one join and one replace rather than a call
-    per value (a page has thousands of them, issue 6)."""
+    per value (a page has thousands of them)."""
     return (" ".join([f"{x:.1f}" for x in xs]) + " ").replace(".0 ", " ").split()
 
 
@@ -103,7 +103,7 @@ class _Frame:
         return self.y0 - (self.y0 - self.y1) * (value - self.low) / (self.high - self.low)
 
     # ``x`` and ``y`` for a whole series: the attributes are read once per list, not once per
-    # point (issue 6). The arithmetic is the same, in the same order, so every coordinate is the
+    # point. The arithmetic is the same, in the same order, so every coordinate is the
     # same float (tests/test_render_fast_paths.py).
     def xs(self, whens: Iterable[date]) -> list[float]:
         x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days

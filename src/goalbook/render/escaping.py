@@ -2,7 +2,7 @@
 
 ``text`` escapes exactly as markupsafe's ``escape`` (and so Jinja's autoescape) does, but returns
 a plain ``str``: a page escapes a few thousand values, and wrapping each one in a ``Markup``
-object was most of the cost of escaping it (issue 6). ``tests/test_render_escaping_fast.py``
+object is most of the cost of escaping it. ``tests/test_render_escaping_fast.py``
 holds the two to the same bytes. Every value from the practice's files still goes through
 ``text``; only values the book formats itself (numbers, dates) are written without it, each
 with a comment saying why.

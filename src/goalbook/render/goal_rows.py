@@ -1,7 +1,7 @@
 """A goal card's long tables (measurements, reports of an action step, weeks), in Python.
 
-Each goal has a row per session and a cell per week; as Jinja loops they were a tenth of a
-page's render time (issue 6). The markup is exactly what the loops in ``cards.html`` wrote
+Each goal has a row per session and a cell per week; as Jinja loops they were a large part
+of a page's render time. The markup is exactly what the loops in ``cards.html`` wrote
 (``tests/test_render_golden.py`` holds it to that, byte for byte).
 """
 

@@ -114,8 +114,7 @@ def plain_noun(iv: InstrumentView) -> str:
 
 def item_answers(items: Any) -> Markup:
     """A row's item answers in groups of five. Built here rather than by a template loop: a
-    client page has about a thousand of them, and Jinja's per-item escaping was a tenth of the
-    render time of a large book (issue 6)."""
+    client page has about a thousand of them, and Jinja's per-item escaping of each is slow."""
     cells = [f'<mark class="item-flag" title="item {it.number}">{text(it.answer)}</mark>' if it.flagged
              else f'<span title="item {it.number}">{text(it.answer)}</span>' for it in items]
     groups = ['<span class="item-group">' + "".join(cells[start:start + 5]) + "</span>"
@@ -262,12 +261,20 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
     return out
 
 
+def css_string(words: str) -> Markup:
+    """``words`` as a CSS string literal: letters, digits and spaces as they are, anything else as a
+    hex escape, so no name can end the string, the rule or the <style> element."""
+    safe = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in words)
+    return Markup(f'"{safe}"')
+
+
 def render_client(view: ClientView, *, practice_name: str, today: date, repo: Any = None,
                   as_of: str | None = None) -> str:
     template = "share.html" if view.audience == "client" else "client.html"
     return environment().get_template(template).render(
         c=view, charts=_client_charts(view), practice_name=practice_name, today=today, repo=repo,
         as_of=as_of, css=stylesheet(), share=view.audience == "client",
+        print_head=css_string(f"{view.name} · {'private' if view.audience == 'client' else 'confidential'}"),
         root="" if view.audience == "client" else "../",
     )
 
@@ -276,6 +283,7 @@ def render_caseload(view: PracticeView) -> str:
     return environment().get_template("caseload.html").render(
         p=view, practice_name=view.name, today=view.today, repo=view.repo, as_of=view.as_of,
         css=stylesheet(), share=False, root="", week=timedelta(days=DUE_WINDOW_DAYS - 1),
+        print_head=css_string(f"{view.name} · caseload · confidential"),
     )
 
 

@@ -2,7 +2,7 @@
 
 A client seen weekly for a year has about a hundred administrations, each row with a dozen
 escaped fields and three macro calls (band, reliable change, subscale cells): the loop was the
-largest single cost of rendering a page (issue 6). The markup is exactly what the template
+largest single cost of rendering a page. The markup is exactly what the template
 loop in ``cards.html`` (and its macros) wrote, whitespace included; ``tests/test_render_golden.py`` holds it to
 that, byte for byte.
 """

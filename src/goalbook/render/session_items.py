@@ -1,7 +1,7 @@
 """The sessions of the timeline, written in Python rather than by a Jinja macro.
 
 A year of weekly sessions is fifty entries per page, each with a dozen escaped fields: as a
-macro they cost a tenth of a page's render time (issue 6). The markup is exactly what the
+macro they are a large part of a page's render time. The markup is exactly what the
 ``session_item`` macro once in ``cards.html`` wrote, whitespace included (``tests/test_render_golden.py``).
 """
 

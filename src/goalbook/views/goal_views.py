@@ -252,7 +252,7 @@ def _goal_episode(goal: model.Goal, client: model.Client) -> Episode | None:
 
 def _session_points(goal: model.Goal, client: model.Client) -> list[MeasurePoint]:
     """The goal's measurements written in the sessions. A measure takes a few values again and again,
-    so each value's text is worked out once (issue 6: speed)."""
+    so each value's text is worked out once."""
     say = signed if goal.measure and goal.measure.type == "gas" else num  # as ``_level_or_num``
     texts: dict[float, str] = {}
     out = []
@@ -337,7 +337,7 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     reports = [r for r in all_reports if r.date <= end]
     shown_reports = reports[::-1][:MAX_REPORTS_SHOWN]
     hidden = max(0, len(tallies) - MAX_WEEKS_SHOWN)
-    # Totals cover every week; only the weeks drawn are judged and made views (issue 6: speed).
+    # Totals cover every week; only the weeks drawn are judged and made views.
     done = expected = 0.0
     weeks_met = weeks_known = 0
     for t in tallies:

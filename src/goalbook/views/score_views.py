@@ -400,7 +400,7 @@ def questionnaire_anchor(instrument: str, respondent: str = "") -> str:
 
 def _item_cells(answers: Sequence[int | None], flagged: set[int], made: dict[CellKey, ItemCell]) -> list[ItemCell]:
     """One cell per answer. Each item has a few possible answers, so the cells (frozen) are made once
-    per view and shared by its rows: ``made`` holds them by (number, answer, flagged) (issue 6: speed)."""
+    per view and shared by its rows: ``made`` holds them by (number, answer, flagged)."""
     numbers = range(1, len(answers) + 1)
     keys = zip(numbers, answers, map(flagged.__contains__, numbers))
     return [made.get(key) or _new_item_cell(key, made) for key in keys]
