@@ -252,3 +252,28 @@ def test_a_share_page_does_not_name_a_goal_it_leaves_out(small_practice):
     assert "HIDDEN-OLD-GOAL" not in share and "old-sleep" not in share
     assert goalbook("build", str(small_practice)).returncode == 0
     assert "HIDDEN-OLD-GOAL" in (small_practice / "_book" / "clients" / "ab.html").read_text()
+
+
+# --- Disk errors in the other commands ----------------------------------------------------------------
+
+
+def test_init_on_a_full_disk_says_so_and_leaves_no_half_written_file(small_disk):
+    fill(small_disk, 0)
+    practice = small_disk / "p"
+    done = goalbook("init", str(practice), "--no-hook")
+    assert done.returncode == 1, done.stderr
+    assert "disk is full" in done.stderr and "internal error" not in done.stderr
+    written = [p for p in practice.rglob("*") if p.is_file()] if practice.exists() else []
+    assert all(p.stat().st_size > 0 for p in written), written  # nothing truncated to be kept later
+    (small_disk / "filler").unlink()
+    again = goalbook("init", str(practice), "--no-hook")
+    assert again.returncode == 0, again.stderr
+    assert "clinicians:" in (practice / "goalbook.yaml").read_text()  # written whole this time
+
+
+def test_new_client_on_a_read_only_disk_says_so(small_disk):
+    practice = small_disk / "p"
+    assert goalbook("init", str(practice), "--no-hook").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    done = goalbook("new", "client", "ana-r", "--practice", str(practice))
+    assert done.returncode == 1 and "read-only" in done.stderr and "internal error" not in done.stderr

@@ -145,10 +145,15 @@ def write_new(path: Path, data: bytes) -> bool:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "xb") as out:  # exclusive: never replaces a file that appeared meanwhile
-            out.write(data)
+        out = open(path, "xb")  # exclusive: never replaces a file that appeared meanwhile  # noqa: SIM115
     except FileExistsError:
         return False
+    try:
+        with out:
+            out.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours, half-written (a full disk): never left to be kept
+        raise
     return True
 
 
