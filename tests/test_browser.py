@@ -153,6 +153,16 @@ def test_screenshots_and_print(browser, book):
         w.page.screenshot(path=str(ARTIFACTS / "client-print.png"), full_page=True)
         pdf = w.page.pdf(format="A4", print_background=True)
         (ARTIFACTS / "client-print.pdf").write_bytes(pdf)
+        # Pages after the first carry whose record it is, "confidential" and the page number (the
+        # page margins' rule, with the name escaped for CSS); every disclosure prints open.
+        style = w.page.evaluate("document.querySelector('style').textContent")
+        assert "@page { @top-left { content: " in style and "confidential" in style
+        assert "counter(page)" in style and "@page :first { @top-left { content: none; } }" in style
+        folded = "() => [...document.querySelectorAll('details:not([open]) > :not(summary)')].map(e => e.checkVisibility())"
+        assert set(w.page.evaluate(folded)) == {True}
+        w.page.emulate_media(media="screen")
+        assert set(w.page.evaluate(folded)) == {False}  # on screen they are folded
+        w.page.emulate_media(media="print")
         assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + \
             pdf.count(b"/Type/Page") >= 2
         w.page.emulate_media(media="screen")
@@ -186,8 +196,7 @@ LAYOUT_PROBLEMS = """(smallest) => {
     if (r.width === 0 && r.height === 0) continue;
     const s = getComputedStyle(el);
     if (s.display === 'none' || s.visibility === 'hidden' || clippedAway(el)) continue;
-    const folded = el.closest('details:not([open])');
-    if (folded && !el.closest('summary')) continue;  // inside a closed disclosure: not shown
+    if (!el.checkVisibility()) continue;  // inside a closed disclosure: not shown
     if (r.left < -0.5 || r.right > width + 0.5) over.push(`${name(el)} ${Math.round(r.left)}–${Math.round(r.right)}`);
     const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (!text) continue;

@@ -52,7 +52,8 @@ def test_stamp_history_and_uncommitted_warning(repo):
 
 def test_as_of_an_earlier_commit_shows_the_earlier_target_and_leaves_git_clean(repo):
     before = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"], check=True, capture_output=True, text=True).stdout
-    result = CliRunner().invoke(main, ["build", str(repo), "--as-of", "2026-03-10"])
+    # The first commit (1 March) already holds the 16 and 30 March sessions: --today keeps them in the past.
+    result = CliRunner().invoke(main, ["build", str(repo), "--as-of", "2026-03-10", "--today", "2026-03-31"])
     assert result.exit_code == 0, result.output
     cd = (repo / "_book/clients/cd.html").read_text(encoding="utf-8")
     assert "As of 2026-03-10" in cd
@@ -61,3 +62,36 @@ def test_as_of_an_earlier_commit_shows_the_earlier_target_and_leaves_git_clean(r
     assert after == before
     CliRunner().invoke(main, ["build", str(repo)])
     assert "1 → 3, target 4" in (repo / "_book/index.html").read_text(encoding="utf-8")
+
+
+def test_as_of_a_date_is_the_book_as_it_was_that_day(make_practice):
+    root = make_practice({
+        "clients/ty/client.yaml": """\
+            id: ty
+            name: Tia Y.
+            clinician: tc
+            start_date: 2026-01-05
+            status: active
+            """,
+        "clients/ty/sessions/2026-01-05.yaml": "date: 2026-01-05\nkind: intake\n",
+    })
+    (root / ".gitignore").write_text("_book/\n.goalbook-cache/\n")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Tia's intake", date="2026-01-05T18:00:00")
+    (root / "clients/ty/sessions/2026-03-02.yaml").write_text("date: 2026-03-02\nkind: session\n")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "Tia's session", date="2026-03-02T18:00:00")
+    # Today (the practice's 31 Mar): last contact 2 Mar, 29 days ago, over the 28-day limit.
+    assert CliRunner().invoke(main, ["build", str(root)]).exit_code == 0
+    now = (root / "_book/index.html").read_text(encoding="utf-8")
+    assert "as of 31 Mar 2026" in now and "No contact" in now
+    # As of 1 Feb: the intake was 27 days before, and the book is dated that day.
+    result = CliRunner().invoke(main, ["build", str(root), "--as-of", "2026-02-01"])
+    assert result.exit_code == 0, result.output
+    then = (root / "_book/index.html").read_text(encoding="utf-8")
+    assert "Caseload <span class=\"subtitle\">as of 1 Feb 2026</span>" in then
+    assert "No contact" not in then and "Nothing needs attention today." in then
+    # --today still says otherwise when asked.
+    result = CliRunner().invoke(main, ["build", str(root), "--as-of", "2026-02-01", "--today", "2026-03-31"])
+    assert "No contact" in (root / "_book/index.html").read_text(encoding="utf-8")

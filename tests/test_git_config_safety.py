@@ -54,7 +54,8 @@ def received(small_practice: Path, tmp_path: Path):
 def every_command(root: Path) -> list[subprocess.CompletedProcess]:
     session = root / "clients/ab/sessions/2026-03-16.yaml"
     os.utime(session)  # a stat change without a content change: status compares the file again
-    return [goalbook(root, "build"), goalbook(root, "build", "--as-of", "2026-03-10", "-o", str(root / "then")),
+    return [goalbook(root, "build"), goalbook(root, "build", "--as-of", "2026-03-10", "--today", "2026-03-31",
+                                                      "-o", str(root / "then")),
             goalbook(root, "check"), goalbook(root, "log", "ab")]
 
 

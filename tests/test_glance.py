@@ -86,3 +86,11 @@ def test_due_this_week_on_the_caseload_page(make_practice, tmp_path):
     items = re.findall(r'<li><time datetime="([0-9-]+)">[^<]+</time> <a href="([^"]+)">Gus W\.</a>: ([^<]+)</li>', due)
     assert items == [("2026-04-03", "clients/gw.html#goal-calm", "goal review: “Feel calmer at work”"),
                      ("2026-04-06", "clients/gw.html#questionnaire-gad7", "GAD-7 due (every 5 weeks)")]
+
+
+def test_print_header_name_cannot_leave_its_css_string():
+    from goalbook.render.pages import css_string
+
+    # A quote, a backslash and </style> would end the string, the rule or the element: all escaped.
+    assert css_string('Zoë "</style>\\ · confidential') == (
+        '"Zoë \\22 \\3c \\2f style\\3e \\5c  \\b7  confidential"')

@@ -664,3 +664,44 @@ def test_a_hook_whose_goalbook_is_gone_stops_the_commit_and_says_how_to_repair_i
     result = run("init", str(committed))
     assert result.exit_code == 0 and "renewed" in result.output
     assert sys.executable in hook.read_text()
+
+
+def test_new_goal_revises_an_existing_goal(practice):
+    result = run("new", "goal", "ana-r", "--id", "smaller-meeting", "--revises", "presentations",
+                 "--practice", str(practice))
+    assert result.exit_code == 0, result.output
+    assert "the goal 'presentations' it revises is still 'active'" in result.output
+    loaded, problems = load_practice(practice)
+    assert not [p for p in problems if p.is_error]
+    assert loaded.client("ana-r").goal("smaller-meeting").revises == "presentations"
+    # Without --revises the line is there, commented out, for the therapist to fill in.
+    assert run("new", "goal", "ana-r", "--id", "plain", "--practice", str(practice)).exit_code == 0
+    assert "    # revises: goal-id" in (practice / "clients/ana-r/goals.yaml").read_text()
+    before = (practice / "clients/ana-r/goals.yaml").read_bytes()
+    result = run("new", "goal", "ana-r", "--revises", "nothing-like-it", "--practice", str(practice))
+    assert result.exit_code == 2 and "has no goal 'nothing-like-it'" in result.output
+    assert (practice / "clients/ana-r/goals.yaml").read_bytes() == before
+
+
+def test_new_session_shows_every_gas_level_in_words(practice):
+    goals = practice / "clients/ana-r/goals.yaml"
+    goals.write_text(goals.read_text() + """\
+    - id: speak-up
+      title: Speak up in the weekly meeting
+      status: active
+      set_date: 2026-03-02
+      measure:
+        type: gas
+        levels:
+          much_less: Says nothing all week
+          less: Speaks once when asked
+          expected: Offers one idea unasked
+          more: Offers ideas in two meetings
+          much_more: Leads an agenda item
+      baseline: -1
+""")
+    assert run("new", "session", "ana-r", "--practice", str(practice)).exit_code == 0
+    text = (practice / "clients/ana-r/sessions/2026-03-31.yaml").read_text()
+    lines = [line.split("#")[-1].strip() for line in text.splitlines() if "speak-up" in line or "#   " in line]
+    assert lines == ["GAS level, one of:", "+2 Leads an agenda item", "+1 Offers ideas in two meetings",
+                     "0 Offers one idea unasked", "−1 Speaks once when asked", "−2 Says nothing all week"]

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from goalbook.commands.options import DateParam, PeriodParam
+from goalbook.commands.options import DateParam, PeriodParam, not_empty, path_not_empty
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
+from goalbook.records.today import parse_date
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -24,14 +25,15 @@ PROGRESS_MIN_PAGES = 20
 
 @click.command("build")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out", type=click.Path(), callback=path_not_empty,
               help="Where to write the book (default: the practice's _book/). With --share: a folder, "
                    "or exactly this file when it ends in .html.")
-@click.option("--client", "client_id", metavar="ID", help="Build only this client's page.")
+@click.option("--client", "client_id", metavar="ID", callback=not_empty, help="Build only this client's page.")
 @click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
-@click.option("--as-of", "as_of", metavar="DATE|COMMIT", help="Build the record as it stood then, from git.")
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT", callback=not_empty,
+              help="Build the record as it stood then, from git; a date is also today's date unless --today says otherwise.")
 @click.option("--period", type=PeriodParam(), metavar="START..END",
               help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
@@ -47,12 +49,15 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = PageBar() if not quiet and sys.stderr.isatty() else None  # no bar in a log or a pipe
     snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
-    if as_of:
+    if as_of is not None:
         from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
         snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
         label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
+        if today is None:
+            # The book as it was that day: alerts, due dates and "as of" are counted from it.
+            today = parse_date(as_of.strip())
     with snapshot_ctx as source:
         try:
             result = build.build_book(

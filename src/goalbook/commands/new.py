@@ -1,4 +1,4 @@
-"""`goalbook new client ID` / `new goal CLIENT [--id GOAL]` / `new session CLIENT [--date D] [--kind K]`"""
+"""`goalbook new client ID` / `new goal CLIENT [--id GOAL] [--revises GOAL]` / `new session CLIENT [--date D] [--kind K]`"""
 
 from __future__ import annotations
 
@@ -43,13 +43,14 @@ def client(client_id: str, name: str | None, clinician: str | None, practice: Pa
 @click.argument("client_id", metavar="CLIENT")
 @click.option("--id", "goal_id", metavar="GOAL", help="The new goal's id (default: goal-1, goal-2, …).")
 @click.option("--title", help="The goal as one specific sentence.")
+@click.option("--revises", metavar="GOAL", help="The id of the goal this one replaces (written as its revises: line).")
 @PRACTICE_OPTION
-def goal(client_id: str, goal_id: str | None, title: str | None, practice: Path | None) -> None:
+def goal(client_id: str, goal_id: str | None, title: str | None, revises: str | None, practice: Path | None) -> None:
     """Add a goal skeleton at the end of CLIENT's goals.yaml (nothing else in the file changes)."""
     from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import new_goal
 
-    _echo(new_goal(practice_or_fail(practice), client_id, goal_id=goal_id, title=title))
+    _echo(new_goal(practice_or_fail(practice), client_id, goal_id=goal_id, title=title, revises=revises))
 
 
 @command.command("session")

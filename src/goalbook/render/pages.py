@@ -261,12 +261,20 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
     return out
 
 
+def css_string(words: str) -> Markup:
+    """``words`` as a CSS string literal: letters, digits and spaces as they are, anything else as a
+    hex escape, so no name can end the string, the rule or the <style> element."""
+    safe = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in words)
+    return Markup(f'"{safe}"')
+
+
 def render_client(view: ClientView, *, practice_name: str, today: date, repo: Any = None,
                   as_of: str | None = None) -> str:
     template = "share.html" if view.audience == "client" else "client.html"
     return environment().get_template(template).render(
         c=view, charts=_client_charts(view), practice_name=practice_name, today=today, repo=repo,
         as_of=as_of, css=stylesheet(), share=view.audience == "client",
+        print_head=css_string(f"{view.name} · {'private' if view.audience == 'client' else 'confidential'}"),
         root="" if view.audience == "client" else "../",
     )
 
@@ -275,6 +283,7 @@ def render_caseload(view: PracticeView) -> str:
     return environment().get_template("caseload.html").render(
         p=view, practice_name=view.name, today=view.today, repo=view.repo, as_of=view.as_of,
         css=stylesheet(), share=False, root="", week=timedelta(days=DUE_WINDOW_DAYS - 1),
+        print_head=css_string(f"{view.name} · caseload · confidential"),
     )
 
 

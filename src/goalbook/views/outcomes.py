@@ -346,11 +346,13 @@ def _flow(groups: list[Group], period: Period) -> Section:
     s = Section("flow", "Referrals and courses",
                 "Who came, who started treatment and how their courses ended in the period.")
     s.rows.append(_row("Referrals", "clients whose start date (the first contact, taken as the referral) is in "
-                       "the period; a client who comes back after a discharge with a new intake is a new referral", groups, lambda cs: count_cell(sum(c.referred in period for c in cs))))
+                       "the period; a client who comes back after a discharge with a new intake is a new referral",
+                       groups, lambda cs: count_cell(sum(c.referred in period for c in cs))))
     s.rows.append(_row("Entered treatment", "clients whose first attended treatment contact (not intake or "
                        "assessment) is in the period", groups,
                        lambda cs: count_cell(sum(c.first_treatment in period for c in cs))))
-    s.rows.append(_row("Courses ended", "discharged clients whose end date is in the period", groups,
+    s.rows.append(_row("Courses ended", "courses ended in the period: a discharged client's end date, or the "
+                       "discharge contact of a course the client later came back from", groups,
                        lambda cs: count_cell(len(ended(cs)))))
     s.rows.append(_row("Finished courses", f"courses ended in the period with at least {MIN_TREATMENT_CONTACTS} "
                        "attended treatment contacts (the NHS Talking Therapies rule)", groups,
