@@ -150,7 +150,8 @@ def test_payload_in_every_text_field_is_escaped_on_every_page(make_practice, tmp
     share = build_book(root, tmp_path / "book", client="xs", share=True)
     assert share.ok
     pages = sorted((tmp_path / "book").rglob("*.html"))
-    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "for-client-xs.html", "index.html"]
+    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "for-client-xs.html", "index.html",
+                                                                             "outcomes.html"]
     for page in pages:
         found = audit(page)
         assert found.bad == [], (page.name, found.bad)
