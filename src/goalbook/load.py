@@ -486,6 +486,11 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
             if stem == "client" and suffix in YAML_SUFFIXES:
                 seen[stem] = name  # said once: not also "has no client.yaml"
             continue
+        if stem in ("client", "goals") and _wrong_case_suffix(name) and _is_file(entry):
+            problems.append(_wrong_case(rel, name))
+            if stem == "client":
+                seen[stem] = name  # said once: not also "has no client.yaml"
+            continue
         if stem in ("client", "goals") and suffix in YAML_SUFFIXES and _is_file(entry):
             if stem in seen:
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
@@ -536,6 +541,9 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
             continue
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
+            continue
+        if _wrong_case_suffix(name):
+            problems.append(_wrong_case(rel, name))
             continue
         match = SESSION_FILE.match(name)
         if match is None or parse_date(match.group(1)) is None:
@@ -644,6 +652,20 @@ def _special_kind(entry: os.DirEntry[str]) -> str:
     if stat_mod.S_ISSOCK(mode):
         return "a socket"
     return ""
+
+
+def _wrong_case_suffix(name: str) -> bool:
+    """``2026-03-02.YAML``, ``client.Yml``: a record the user clearly meant, with an ending
+    goalbook does not read as written."""
+    return name.lower().endswith(YAML_SUFFIXES) and not name.endswith(YAML_SUFFIXES)
+
+
+def _wrong_case(display: str, name: str) -> Problem:
+    stem, suffix = os.path.splitext(name)
+    return Problem(
+        display, 0, 0, "error", "bad-file-name", f"the ending '{suffix}' is not read: goalbook reads '{suffix.lower()}'",
+        f"rename the file to {stem}{suffix.lower()}",
+    )
 
 
 def _duplicate_file(display: str, other: str) -> Problem:
@@ -776,10 +798,10 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         events=tuple(sorted(
             (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
             key=lambda e: e.date)),
-        alert_reviews=tuple(sorted(
-            (AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")),
-                         _text(r.get("instrument"))) for r in _list(data.get("alert_reviews"))),
-            key=lambda r: r.date)),
+        returned=tuple(sorted(d for d in (_date(v) for v in _list(data.get("returned"))) if d is not None)),
+        alert_reviews=tuple(  # in the file's order (check points at each one)
+            AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")), _text(r.get("instrument")))
+            for r in _list(data.get("alert_reviews"))),
     )
 
 

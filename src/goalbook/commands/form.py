@@ -38,6 +38,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     from goalbook.forms import page
     from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
+    from goalbook.terminal import safe
 
     root = practice_or_fail(practice)
     if due == bool(client_id):
@@ -59,22 +60,26 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
         person = client.respondent(respondent or "")
-        _said(made, root, f"; for {person.label} to fill in" if person else "")
+        _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
         return
     count = 0
     for each in loaded.clients:
         if each.status not in ("active", "referred"):
             continue
-        ids = page.due_instruments(each, loaded, within_days=6)
-        if not ids:
-            continue
-        try:
-            made = page.make_form(loaded, each, ids, days=days)
-        except GoalbookError as refused:
-            click.echo(f"{each.id}: not made: {refused.message}", err=True)
-            continue
-        _said(made, root)
-        count += 1
+        # One form per person with something due: the client, and each respondent given their own.
+        for who in ["", *(r.id for r in each.respondents)]:
+            ids = page.due_instruments(each, loaded, within_days=6, respondent=who)
+            if not ids:
+                continue
+            person = each.respondent(who)
+            try:
+                made = page.make_form(loaded, each, ids, days=days, respondent=who)
+            except GoalbookError as refused:
+                click.echo(safe(f"{each.id}{' (' + person.label + ')' if person else ''}: not made: "
+                                f"{refused.message}"), err=True)
+                continue
+            _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
+            count += 1
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
 
 
@@ -109,6 +114,8 @@ def _print(root: Path, client_id: str | None, instrument_ids: list[str], output:
         shown = path.relative_to(root)
     except ValueError:
         shown = path
+    from goalbook.terminal import safe
+
     names = ", ".join(i.short_name for i in form.instruments)
-    click.echo(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
-               "open it in a browser and print it; type the answers in with `goalbook enter`")
+    click.echo(safe(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
+                    "open it in a browser and print it; type the answers in with `goalbook enter`"))

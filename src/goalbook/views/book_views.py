@@ -568,7 +568,8 @@ def critical_review(iv: InstrumentView, reviews: Sequence[model.AlertReview]
     if not flagged:
         return None, None
     row = flagged[-1]
-    review = next((r for r in reviews if r.date >= row.date and r.instrument in ("", iv.id)), None)
+    review = next((r for r in sorted(reviews, key=lambda r: r.date)
+                   if r.date >= row.date and r.instrument in ("", iv.id)), None)
     return row, review
 
 
