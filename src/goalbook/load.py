@@ -798,6 +798,7 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         events=tuple(sorted(
             (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
             key=lambda e: e.date)),
+        returned=tuple(sorted(d for d in (_date(v) for v in _list(data.get("returned"))) if d is not None)),
         alert_reviews=tuple(  # in the file's order (check points at each one)
             AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")), _text(r.get("instrument")))
             for r in _list(data.get("alert_reviews"))),
