@@ -189,6 +189,8 @@ def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
     if instruments_dir.is_dir():
         for path in instruments_dir.iterdir():
             if path.suffix in YAML_SUFFIXES and not path.name.startswith("."):
+                if path.is_symlink() and _outside(str(path), str(root)):
+                    result.problems.append(_link_outside(f"instruments/{path.name}"))
                 result.practice_instrument_files.add(path.stem)
                 result.files_read += 1
     return result
@@ -588,8 +590,13 @@ def _links_out(entry: os.DirEntry[str], display: str) -> bool:
     root = entry.path
     for _ in range(depth):
         root = os.path.dirname(root)
+    return _outside(entry.path, root)
+
+
+def _outside(path: str, root: str) -> bool:
+    """Whether ``path``, links followed, lies outside the folder ``root`` (links followed too)."""
     root_real = os.path.realpath(root)
-    target = os.path.realpath(entry.path)
+    target = os.path.realpath(path)
     return not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
 
 
