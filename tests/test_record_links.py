@@ -118,3 +118,13 @@ def test_an_unreadable_client_folder_is_reported_as_unreadable(small_practice, t
     finally:
         os.chmod(shared / "p" / "clients" / "cd", stat.S_IRWXU)
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_questionnaire_definition_linked_from_outside_is_an_error(small_practice, tmp_path):
+    outside = tmp_path / "shared-drive" / "mine.yaml"
+    outside.parent.mkdir()
+    outside.write_text("id: mine\n")
+    (small_practice / "instruments").mkdir()
+    (small_practice / "instruments" / "mine.yaml").symlink_to(outside)
+    done = goalbook(small_practice, "check")
+    assert done.returncode != 0 and "instruments/mine.yaml" in done.stdout and "outside the practice" in done.stdout

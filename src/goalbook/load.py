@@ -189,6 +189,8 @@ def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
     if instruments_dir.is_dir():
         for path in instruments_dir.iterdir():
             if path.suffix in YAML_SUFFIXES and not path.name.startswith("."):
+                if path.is_symlink() and _outside(str(path), str(root)):
+                    result.problems.append(_link_outside(f"instruments/{path.name}"))
                 result.practice_instrument_files.add(path.stem)
                 result.files_read += 1
     return result
@@ -588,8 +590,13 @@ def _links_out(entry: os.DirEntry[str], display: str) -> bool:
     root = entry.path
     for _ in range(depth):
         root = os.path.dirname(root)
+    return _outside(entry.path, root)
+
+
+def _outside(path: str, root: str) -> bool:
+    """Whether ``path``, links followed, lies outside the folder ``root`` (links followed too)."""
     root_real = os.path.realpath(root)
-    target = os.path.realpath(entry.path)
+    target = os.path.realpath(path)
     return not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
 
 
@@ -798,6 +805,7 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         events=tuple(sorted(
             (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
             key=lambda e: e.date)),
+        returned=tuple(sorted(d for d in (_date(v) for v in _list(data.get("returned"))) if d is not None)),
         alert_reviews=tuple(  # in the file's order (check points at each one)
             AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")), _text(r.get("instrument")))
             for r in _list(data.get("alert_reviews"))),
