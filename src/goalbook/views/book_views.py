@@ -416,6 +416,8 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
     for g, source in sorted(shown, key=lambda pair: rank.get(pair[0].status, len(rank))):  # stable within a status
         goals.append(replace(
             g, notes=for_client_text(source.for_client, source.notes, settings),
+            # "Why it matters" is the clinician's sentence about the client ("his hope of …").
+            relevant=g.relevant if settings.clinician_notes else "",
             # Never point at a goal the page leaves out.
             revises=g.revises if g.revises and g.revises[0] in kept else None,
             revised_into=[(a, t) for a, t in g.revised_into if a in kept],
