@@ -181,7 +181,7 @@ def test_an_item_may_be_skipped_only_as_far_as_the_questionnaire_allows():
     assert entry.respond("s") is None  # item 1 left empty: CORE-10 allows one
     assert entry.position == 1
     assert entry.respond("s") == "item 2 cannot be skipped: CORE-10 allows at most 1 item left empty"
-    assert entry.respond("b") is None and entry.position == 0
+    assert entry.respond("u") is None and entry.position == 0  # undo: item 1 is asked again
     assert entry.respond("4") is None  # item 1 answered after all: a skip is free again
     assert entry.respond("s") is None and entry.answers[:2] == [4, None]
 
@@ -240,3 +240,13 @@ def test_the_summary_shows_the_total_prorated_when_an_item_was_skipped():
     # "Moderate-to-severe" (20–24).
     total = next(line for line in said if line.startswith("  Total"))
     assert total.startswith("  Total 20 — Moderate-to-severe (prorated: ")
+
+
+def test_names_and_wording_from_the_files_cannot_act_on_the_terminal(make_practice):
+    # YAML's escapes for ESC and BEL: the name, read, would retitle the terminal.
+    root = make_practice({"clients/ana-r/client.yaml": CLIENT.replace("name: Sam", 'name: "Sam\\e]0;pwned\\a"')})
+    result = CliRunner().invoke(main, ["enter", "ana-r", "gad7", "--date", "2026-01-12", "--respondent", "sam",
+                                       "--practice", str(root)], input="1\n" * 7 + "y\n")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "answered by Sam\\x1b]0;pwned\\x07 (partner)" in result.output

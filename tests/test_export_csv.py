@@ -50,6 +50,9 @@ def test_item_answers_and_measurements_are_one_row_per_observation(example_copy,
     assert len(files["goal_measurements.csv"]) == measurements
     assert len(files["contacts.csv"]) == sum(len(c.sessions) for c in practice.clients)
     assert {r["end_reason"] for r in files["clients.csv"] if r["client_id"] == "erin-s"} == {"planned"}
+    steps = {(r["client_id"], r["step_id"]): r["minutes"] for r in files["action_steps.csv"]}
+    assert steps == {(c.id, st.id): "" if st.minutes is None else str(st.minutes)
+                     for c in practice.clients for g in c.goals for st in g.steps}
 
 
 def test_the_dictionary_describes_every_column_of_every_file(example_copy, tmp_path):

@@ -104,6 +104,10 @@ def test_goals_and_action_steps(exported):
     assert sorted((a["scheduledTiming"]["repeat"]["frequency"], a["scheduledTiming"]["repeat"]["periodUnit"])
                   for a in activities) == sorted((s.times, {"day": "d", "week": "wk", "month": "mo"}[s.per])
                                                  for s in steps)
+    # A step's duration ("10 minutes, 5 times a week") is the Timing's duration.
+    timed = [(a["scheduledTiming"]["repeat"].get("duration"), a["scheduledTiming"]["repeat"].get("durationUnit"))
+             for a in activities if "duration" in a["scheduledTiming"]["repeat"]]
+    assert sorted(timed) == sorted((s.minutes, "min") for s in steps if s.minutes)
     with_dates = [g for g in resources["Goal"] if any("dueDate" in t for t in g.get("target", []))]
     assert len(with_dates) == sum(1 for g in goals if g.target_date)
 

@@ -239,7 +239,8 @@ def test_unquoted_colon_in_a_list_item_says_to_quote_it(make_practice):
 
 def test_a_field_indented_into_the_block_above_says_so(make_practice):
     _, [p] = check(broken(make_practice, SESSION, "notes:", "  notes:"))
-    assert p["message"] == "expected a whole number, found text 'Practised the first two slides aloud.'"
+    assert p["message"] == ("expected times done or {times: N, minutes: M}, "
+                            "found text 'Practised the first two slides aloud.'")
     assert p["hint"].startswith("`notes:` is indented, so it is read as part of `homework`")
 
 

@@ -38,12 +38,25 @@ FILES = {
           - id: area
             name: {Q}
             priority: 1
+        respondents:
+          - id: other
+            name: {Q}
+            relation: partner
         questionnaires:
           - instrument: phq9
             every_weeks: 2
         notes: {BLOCK}
         private_notes: {BLOCK}
         for_client: {BLOCK}
+        """,
+    # Someone else's answers: their name heads a section, a chart, a group label (an attribute) and a line.
+    "clients/xs/sessions/2026-03-23-self-report.yaml": """\
+        date: 2026-03-23
+        kind: self-report
+        questionnaires:
+          phq9:
+            answers: [1, 1, 1, 1, 1, 1, 1, 1, 1]
+            respondent: other
         """,
     "clients/xs/goals.yaml": f"""\
         goals:
@@ -150,7 +163,8 @@ def test_payload_in_every_text_field_is_escaped_on_every_page(make_practice, tmp
     share = build_book(root, tmp_path / "book", client="xs", share=True)
     assert share.ok
     pages = sorted((tmp_path / "book").rglob("*.html"))
-    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "for-client-xs.html", "index.html"]
+    assert [p.relative_to(tmp_path / "book").as_posix() for p in pages] == ["clients/xs.html", "for-client-xs.html", "index.html",
+                                                                                   "outcomes.html"]
     for page in pages:
         found = audit(page)
         assert found.bad == [], (page.name, found.bad)

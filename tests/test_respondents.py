@@ -211,3 +211,35 @@ def test_a_web_form_made_for_the_partner_comes_back_as_his_answers(make_practice
     unknown = CliRunner().invoke(main, ["form", "ana-r", "--instrument", "gad7", "--respondent", "pat",
                                         "--practice", str(root)])
     assert unknown.exit_code == 2 and "ana-r has no respondent 'pat' (respondents: sam)" in unknown.output
+
+
+def test_form_due_makes_a_form_for_each_person_with_something_due(make_practice, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from test_forms import SETTINGS
+
+    from goalbook.cli import main
+    from goalbook.forms import issued
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    # Today 31 Mar 2026; nothing given yet: Ana's GAD-7 and Sam's PHQ-9 are both due from the start (5 Jan).
+    client = CLIENT + "  - instrument: phq9\n    every_weeks: 4\n    respondent: sam\n"
+    root = make_practice({"goalbook.yaml": SETTINGS, "clients/ana-r/client.yaml": client})
+    made = CliRunner().invoke(main, ["form", "--due", "--practice", str(root)])
+    assert made.exit_code == 0, made.output
+    assert "2 forms written" in made.output
+    forms = sorted((issued.read_issued(root, p.stem).questionnaires, issued.read_issued(root, p.stem).respondent)
+                   for p in (root / "forms" / "issued").glob("*.yaml"))
+    assert forms == [(("gad7",), ""), (("phq9",), "sam")]
+
+
+def test_a_new_session_prefills_only_the_clients_own_questionnaires(make_practice):
+    from goalbook.scaffold import questionnaires_due
+
+    # GAD-7 for Ana every 12 weeks (last 16 Mar: not due on 31 Mar); PHQ-9 for Sam every 2 weeks: his,
+    # so not a line of Ana's session (his answers come by `enter --respondent` or a form).
+    client_yaml = CLIENT + "  - instrument: phq9\n    every_weeks: 2\n    respondent: sam\n"
+    practice = couple(make_practice, client_yaml)
+    assert questionnaires_due(practice.client("ana-r"), practice.instruments, date(2026, 3, 31)) == []
+    # Due again from 8 Jun (16 Mar + 12 weeks): one line, Ana's GAD-7.
+    due = questionnaires_due(practice.client("ana-r"), practice.instruments, date(2026, 6, 8))
+    assert [line.line.split(":")[0] for line in due] == ["gad7"]

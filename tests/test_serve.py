@@ -250,3 +250,44 @@ def test_serve_from_the_command_line_prints_the_url_and_stops_on_ctrl_c(make_pra
             proc.kill()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped serving." in err
+
+
+def test_a_broken_save_shows_its_problems_over_the_last_good_book(make_practice, tmp_path):
+    root = make_practice({
+        "goalbook.yaml": SETTINGS,
+        "clients/ana-r/client.yaml": CLIENT,
+        "clients/ana-r/goals.yaml": GOALS.format(title="Present at the weekly team meeting"),
+    })
+    urls: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(root, tmp_path / "book"), kwargs={
+        "port": 0, "debounce": 0.1, "stop_event": stop, "on_ready": urls.append}, daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: bool(urls))
+        port = int(urls[0].rsplit(":", 1)[1].strip("/"))
+
+        def get(path):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+            conn.request("GET", path)
+            resp = conn.getresponse()
+            return resp.status, resp.read().decode()
+
+        assert wait_for(lambda: get("/__goalbook/version")[1] == "1")
+        assert "Not built" not in get("/")[1]
+        goals = root / "clients/ana-r/goals.yaml"
+        good = goals.read_text()
+        save_by_rename(goals, good.replace("status: active", "status: activ"))
+        # The open page reloads (a new version) and shows why, over the last good book.
+        assert wait_for(lambda: get("/__goalbook/version")[1] == "2")
+        status, page = get("/")
+        assert status == 200 and '<div role="alert" class="serve-problems"' in page
+        assert "Not built: the last save has problems." in page
+        assert "clients/ana-r/goals.yaml:" in page and "activ" in page
+        assert "Ana R." in page  # the last good caseload, underneath
+        save_by_rename(goals, good)
+        assert wait_for(lambda: get("/__goalbook/version")[1] == "3")
+        assert "serve-problems" not in get("/")[1]
+    finally:
+        stop.set()
+        thread.join(WAIT)

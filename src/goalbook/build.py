@@ -162,6 +162,7 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     for o in outcomes:
         result.problems += o.listing_problems + o.checked.problems
         result.files_read += o.checked.count
+    result.problems += across_clients(loaded, outcomes)
     result.problems = sort_problems(result.problems)
     # 5. Nothing more while any error exists.
     if has_errors(result.problems) or request.check_only:
@@ -222,6 +223,20 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     return result
 
 
+def across_clients(loaded: load.LoadResult, outcomes: list[Outcome]) -> list[Problem]:
+    """The checks that compare clients with each other (from what each client's step kept)."""
+    from goalbook.checks import same_names
+
+    clients = sorted((o.checked.client_id, o.folder, o.checked.name, _Sources(o.checked.sources[1]))
+                     for o in outcomes if o.checked.client_id is not None)
+    return load.resolve(same_names([(folder, cid, name, src) for cid, folder, name, src in clients]), loaded.root)
+
+
+@dataclass(frozen=True)
+class _Sources:
+    client_file: str | None
+
+
 def _no_history(_cid: str) -> Any:
     return None
 
@@ -263,7 +278,7 @@ class StepContext:
             problems = problems + client_problems(alone, [client])
         checked = Checked(client.id if client is not None else None,
                           [sources.folder, sources.client_file, sources.goals_file, sources.goals_ok],
-                          problems, count)
+                          problems, count, client.name if client is not None else "")
         if not render or client is None or has_errors(problems):
             return checked, None, None
         html, entry = self.page(client, history if history is not None else self.history_of(client.id))

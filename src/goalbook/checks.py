@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "duplicate-step-id": "two action steps of one client with the same id",
     "duplicate-focus-area": "two focus areas of one client with the same id",
     "duplicate-respondent": "two respondents of one client with the same id",
+    "same-display-name": "two clients shown under the same name on the caseload",
     "unknown-respondent": "a questionnaire answered by a respondent the client does not have",
     "unknown-focus-area": "a goal's focus area is not in client.yaml",
     "unknown-category": "a goal category that is neither standard nor the practice's",
@@ -109,6 +110,8 @@ def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice |
     problems = list(loaded.problems)
     if loaded.practice is not None:
         problems += client_problems(loaded, loaded.practice.clients)
+        names = [(c.folder, c.id, c.name, loaded.clients.get(c.folder)) for c in loaded.practice.clients]
+        problems += resolve(same_names(names), loaded.root)
     return loaded.practice, sort_problems(problems)
 
 
@@ -117,6 +120,27 @@ def run_checks(root: Path, *, today: date | None = None, session: Any = None) ->
     from goalbook.build import check_book
 
     return check_book(root, today=today, session=session)
+
+
+def same_names(clients: list[tuple[str, str, str, Any]]) -> list[Finding]:
+    """Two clients under one name look identical on the caseload: the second is pointed out.
+    ``clients``: (folder, id, name, sources) of each client, in the practice's order."""
+    first: dict[str, str] = {}
+    found = []
+    for folder, client_id, name, sources in clients:
+        key = " ".join(name.split()).casefold()
+        if not key:
+            continue
+        if key in first:
+            path = (sources.client_file if sources else None) or f"{folder}/client.yaml"
+            found.append(finding(
+                path, ("name",), "warning", "same-display-name",
+                f"the client {first[key]} has the same name, '{name}': the caseload cannot tell them apart",
+                "give one of them a different name (e.g. add an initial or a number)",
+            ))
+        else:
+            first[key] = client_id
+    return found
 
 
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:

@@ -4,7 +4,7 @@ The rules this module keeps:
 
 * Each item is shown with its wording (or its label, where the licence keeps the wording out) and
   every answer as ``value  label``; the answer is typed as its value.
-* ``b`` goes back one item (its answer is asked again: an undo); ``s`` skips an item only where
+* ``b`` (or ``u``) goes back one item (its answer is asked again: an undo); ``s`` skips an item only where
   the questionnaire allows it (an optional item, or fewer items left empty than its prorating rule
   allows); ``q`` stops, and nothing is written.
 * At the end a summary shows every answer; typing an item's number changes that answer, ``y``
@@ -25,6 +25,7 @@ from goalbook.clinical.scoring import answer_problems
 from goalbook.number_text import plain_number
 
 BACK, SKIP, QUIT, SAVE = "b", "s", "q", "y"
+BACK_WORDS = (BACK, "back", "u", "undo")  # going back one item undoes its answer: it is asked again
 SUMMARY_WIDTH = 58  # characters of item wording in the summary lines
 
 
@@ -82,7 +83,7 @@ class GuidedEntry:
         word = text.strip().lower()
         if word == QUIT:
             raise Stopped
-        if word == BACK:
+        if word in BACK_WORDS:
             if self.position == 0:
                 return "this is the first item: there is nothing to go back to"
             self.position -= 1
@@ -146,7 +147,7 @@ class GuidedEntry:
             return True
         if word == QUIT:
             raise Stopped
-        if word == BACK:
+        if word in BACK_WORDS:
             self.position = self.instrument.item_count - 1
             return ""
         try:

@@ -51,16 +51,44 @@ lists what to fix. This page reloads by itself once the book is built.</p></body
 
 @dataclass
 class LiveBook:
-    """What the server serves: the output folder (known after the first build) and a build counter."""
+    """What the server serves: the output folder (known after the first build), a build counter,
+    and the problems of the latest build when it failed (shown over the last good book)."""
 
     out: Path | None = None
     version: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    problems: str = ""
 
     def built(self, out: Path) -> None:
         with self.lock:
             self.out = Path(out).resolve()
+            self.problems = ""
             self.version += 1
+
+    def failed(self, problems: str) -> None:
+        """A save that does not build: the open pages reload to show why, over the last good book."""
+        with self.lock:
+            self.problems = problems
+            self.version += 1
+
+
+_BODY_START = re.compile(r"<body[^>]*>", re.IGNORECASE)
+_BANNER_STYLE = ("position:sticky;top:0;z-index:50;margin:0;padding:.7rem 1rem;background:#fdecea;color:#7a1a12;"
+                 "border-bottom:3px solid #8a1c1c;font:15px/1.4 system-ui,sans-serif;max-height:50vh;overflow:auto")
+
+
+def with_problems(html: bytes, problems: str) -> bytes:
+    """The page with a banner at the top of its body saying the last save did not build, and why."""
+    from html import escape
+
+    banner = (f'<div role="alert" class="serve-problems" style="{_BANNER_STYLE}"><strong>Not built: the last save '
+              f'has problems.</strong> This is the last good book; it updates as soon as they are fixed.'
+              f'<pre style="white-space:pre-wrap;margin:.4rem 0 0;font:13px/1.35 ui-monospace,monospace">'
+              f"{escape(problems)}</pre></div>")
+    text = html.decode("utf-8", "surrogateescape")
+    start = _BODY_START.search(text)
+    at = start.end() if start else 0
+    return (text[:at] + banner + text[at:]).encode("utf-8", "surrogateescape")
 
 
 def resolve_request_path(out: Path, raw_path: str) -> Path | None:
@@ -147,9 +175,10 @@ def make_handler(book: LiveBook) -> type[BaseHTTPRequestHandler]:
             if urlsplit(self.path).path == VERSION_PATH:
                 return self._send(HTTPStatus.OK, str(book.version).encode(), head=head)
             with book.lock:
-                out, version = book.out, book.version
+                out, version, problems = book.out, book.version, book.problems
             if out is None or not out.is_dir():
-                page, policy = live_reload(_NOT_BUILT.encode(), version)
+                page, policy = live_reload(with_problems(_NOT_BUILT.encode(), problems) if problems
+                                           else _NOT_BUILT.encode(), version)
                 return self._send(HTTPStatus.SERVICE_UNAVAILABLE, page, "text/html; charset=utf-8", policy, head)
             target = resolve_request_path(out, self.path)
             if target is None:
@@ -168,7 +197,7 @@ def make_handler(book: LiveBook) -> type[BaseHTTPRequestHandler]:
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             policy = None
             if kind == "text/html":
-                body, policy = live_reload(body, version)
+                body, policy = live_reload(with_problems(body, problems) if problems else body, version)
             if kind.startswith("text/") or kind in ("image/svg+xml", "application/json"):
                 kind += "; charset=utf-8"
             return self._send(HTTPStatus.OK, body, kind, policy, head)
@@ -237,6 +266,10 @@ def serve(
     def on_build(result: Any) -> None:
         if getattr(result, "ok", False) and getattr(result, "out", None) is not None:
             book.built(result.out)
+        elif getattr(result, "problems", None):
+            from goalbook.checks import format_report
+
+            book.failed(format_report(result.problems, root))
         report_build(result, root)
 
     try:

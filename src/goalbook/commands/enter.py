@@ -58,7 +58,7 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
         heading.append(f"The form asks: {instrument.instructions}")
     heading.append("Type each answer's number; b goes back, q stops without saving.")
     try:
-        answers = converse(GuidedEntry(instrument), _ask, click.echo, heading)
+        answers = converse(GuidedEntry(instrument), _ask, _say, heading)
     except Stopped:
         click.echo("Stopped: nothing was written.")
         raise SystemExit(1) from None
@@ -68,12 +68,19 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     )
     written = write_administration(root, record, instrument)
     how = "created" if written.created else f"added at line {written.line}"
-    click.echo(f"Saved: {written.file} ({how}).")
+    _say(f"Saved: {written.file} ({how}).")
     _report(root, client.id, instrument.id, person.id if person else "", written.file)
 
 
 def _ask(prompt: str) -> str:
     return input(prompt)
+
+
+def _say(line: str) -> None:
+    """Names and wording come from the practice's files: shown, never acted on by the terminal."""
+    from goalbook.terminal import safe
+
+    click.echo(safe(line))
 
 
 def _instrument(instruments: dict, name: str):
@@ -109,4 +116,4 @@ def _report(root: Path, client_id: str, instrument: str, respondent: str, sessio
     if client is None:
         return
     for line in arrived_lines(practice, client, instrument, respondent, session_file):
-        click.echo(line)
+        _say(line)

@@ -16,7 +16,8 @@ from goalbook.errors import GoalbookError
               help="A questionnaire to include (repeatable). Default: those due for the client.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the form (default: _forms/CLIENT-FORMID.html, git-ignored).")
-@click.option("--due", is_flag=True, help="One form per client with something due this week.")
+@click.option("--due", is_flag=True,
+              help="One form per person (each client, each respondent) with something due this week.")
 @click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True,
               help="How many days the form stays valid (a later reply is imported with a warning).")
 @click.option("--print", "to_print", is_flag=True,
@@ -38,6 +39,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     from goalbook.forms import page
     from goalbook.records.locate import practice_or_fail
     from goalbook.scaffold import load_for_new
+    from goalbook.terminal import safe
 
     root = practice_or_fail(practice)
     if due == bool(client_id):
@@ -59,22 +61,26 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
         person = client.respondent(respondent or "")
-        _said(made, root, f"; for {person.label} to fill in" if person else "")
+        _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
         return
     count = 0
     for each in loaded.clients:
         if each.status not in ("active", "referred"):
             continue
-        ids = page.due_instruments(each, loaded, within_days=6)
-        if not ids:
-            continue
-        try:
-            made = page.make_form(loaded, each, ids, days=days)
-        except GoalbookError as refused:
-            click.echo(f"{each.id}: not made: {refused.message}", err=True)
-            continue
-        _said(made, root)
-        count += 1
+        # One form per person with something due: the client, and each respondent given their own.
+        for who in ["", *(r.id for r in each.respondents)]:
+            ids = page.due_instruments(each, loaded, within_days=6, respondent=who)
+            if not ids:
+                continue
+            person = each.respondent(who)
+            try:
+                made = page.make_form(loaded, each, ids, days=days, respondent=who)
+            except GoalbookError as refused:
+                click.echo(safe(f"{each.id}{' (' + person.label + ')' if person else ''}: not made: "
+                                f"{refused.message}"), err=True)
+                continue
+            _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
+            count += 1
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
 
 
@@ -109,6 +115,8 @@ def _print(root: Path, client_id: str | None, instrument_ids: list[str], output:
         shown = path.relative_to(root)
     except ValueError:
         shown = path
+    from goalbook.terminal import safe
+
     names = ", ".join(i.short_name for i in form.instruments)
-    click.echo(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
-               "open it in a browser and print it; type the answers in with `goalbook enter`")
+    click.echo(safe(f"{client.id}: {shown} ({names}; {paper_form.PAPER_SIZES[paper]}, for {form.answered_by}): "
+                    "open it in a browser and print it; type the answers in with `goalbook enter`"))

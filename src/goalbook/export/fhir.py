@@ -59,6 +59,16 @@ def _number(x: float) -> int | float:
     return int(x) if float(x).is_integer() else float(x)
 
 
+def _repeat(step: model.ActionStep) -> dict[str, Any]:
+    """"5 times a week, 30 minutes each, from 1 March" as a FHIR Timing.repeat."""
+    repeat: dict[str, Any] = {"frequency": step.times, "period": 1, "periodUnit": PERIOD_UNIT[step.per]}
+    if step.minutes:
+        repeat.update(duration=step.minutes, durationUnit="min")
+    if step.start:
+        repeat["boundsPeriod"] = {"start": step.start.isoformat()}
+    return repeat
+
+
 def questionnaire(inst: Any) -> dict[str, Any]:
     items = []
     for item in inst.items:
@@ -175,8 +185,7 @@ def practice_resources(practice: model.Practice, pseudonyms: Pseudonyms) -> dict
                                                                       else "not-started" if g.status == "proposed"
                                                                       else "stopped"),
                 "description": step.action, "goal": [_ref("Goal", goal_ids[g.id])],
-                "scheduledTiming": {"repeat": {"frequency": step.times, "period": 1,
-                                               "periodUnit": PERIOD_UNIT[step.per]}},
+                "scheduledTiming": {"repeat": _repeat(step)},
             }}
             for g in client.goals for step in g.steps
         ]

@@ -118,11 +118,14 @@ SCHEMA: dict[str, tuple[str, list[Column]]] = {
         C("action", "text", "What the client does", free_text=True),
         C("times", "integer", "How many times …"),
         C("per", "text", "… per day | week | month"),
+        C("minutes", "integer", "How long each time, in minutes; empty when not given"),
+        C("start_date", "date", "The day the step starts (`from:`); empty when it starts with its goal"),
     ]),
     "homework": ("One row per action step reported in a session.", [
         CLIENT_ID, DATE,
         C("step_id", "text", "The action step"),
         C("times_done", "integer", "Times done since the previous contact"),
+        C("minutes", "number", "Minutes spent, when reported; empty otherwise"),
         FILE,
     ]),
 }
@@ -174,7 +177,8 @@ def practice_tables(practice: model.Practice, pseudonyms: Pseudonyms | None = No
             for goal_id, value in s.measurements.items():
                 rows["goal_measurements"].append([c, _day(s.date), goal_id, _num(value), s.file])
             for step_id, times in s.homework.items():
-                rows["homework"].append([c, _day(s.date), step_id, times, s.file])
+                rows["homework"].append([c, _day(s.date), step_id, times, _num(s.homework_minutes.get(step_id)),
+                                         s.file])
         for g in client.goals:
             m = g.measure
             target_value = g.target.resolve(g.baseline) if g.target else None
@@ -184,7 +188,8 @@ def practice_tables(practice: model.Practice, pseudonyms: Pseudonyms | None = No
                 m.label if m else "", _num(m.weight) if m and m.type == "gas" else "", _num(g.baseline),
                 g.target.text if g.target else "", _num(target_value), g.revises or ""])
             for step in g.steps:
-                rows["action_steps"].append([c, g.id, step.id, step.action, step.times, step.per])
+                rows["action_steps"].append([c, g.id, step.id, step.action, step.times, step.per,
+                                             "" if step.minutes is None else step.minutes, _day(step.start)])
     tables = []
     for name, (description, columns) in SCHEMA.items():
         keep = [i for i, col in enumerate(columns) if not (pseudonyms and col.free_text)]

@@ -109,6 +109,7 @@ class Checked:
     sources: list[Any]  # ClientSources' fields
     problems: list[Problem]
     count: int  # files read
+    name: str = ""  # the client's name, for the checks across clients
 
 
 @dataclass
@@ -291,11 +292,11 @@ def _checked_from(state: dict[str, Any], practice_key: str) -> Checked | None:
     raw = state["checked"]
     if raw[0] != key_of(practice_key, state["token"]):
         return None
-    client_id, sources, problems, count = raw[1:]
+    client_id, sources, problems, count, name = raw[1:]
     if not ((client_id is None or isinstance(client_id, str)) and isinstance(sources, list) and len(sources) == 4
-            and type(count) is int):
+            and type(count) is int and isinstance(name, str)):
         raise ValueError("checked")
-    return Checked(client_id, sources, problems_from_json(problems), count)
+    return Checked(client_id, sources, problems_from_json(problems), count, name)
 
 
 def _listed(listing: str) -> list[tuple[str, str]]:
@@ -414,7 +415,7 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
         return outcome
     checked, page, entry = step.run(listing, contents, step.render)
     new_state["checked"] = [content_key, checked.client_id, checked.sources, problems_to_json(checked.problems),
-                            checked.count]
+                            checked.count, checked.name]
     if state is not None and isinstance(state.get("pages"), dict):
         new_state["pages"] = state["pages"]
     outcome = Outcome(folder, listing_problems, checked, page=page, entry=entry, state=new_state)

@@ -416,6 +416,8 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
     for g, source in sorted(shown, key=lambda pair: rank.get(pair[0].status, len(rank))):  # stable within a status
         goals.append(replace(
             g, notes=for_client_text(source.for_client, source.notes, settings),
+            # "Why it matters" is the clinician's sentence about the client ("his hope of …").
+            relevant=g.relevant if settings.clinician_notes else "",
             # Never point at a goal the page leaves out.
             revises=g.revises if g.revises and g.revises[0] in kept else None,
             revised_into=[(a, t) for a, t in g.revised_into if a in kept],
@@ -568,7 +570,8 @@ def critical_review(iv: InstrumentView, reviews: Sequence[model.AlertReview]
     if not flagged:
         return None, None
     row = flagged[-1]
-    review = next((r for r in reviews if r.date >= row.date and r.instrument in ("", iv.id)), None)
+    review = next((r for r in sorted(reviews, key=lambda r: r.date)
+                   if r.date >= row.date and r.instrument in ("", iv.id)), None)
     return row, review
 
 
