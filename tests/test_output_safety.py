@@ -229,3 +229,51 @@ def test_a_full_build_removes_the_pages_and_share_file_of_a_client_who_is_gone(s
     assert {"index.html", "clients/cd.html", "for-client-cd.html"} <= set(left)
     assert [rel for rel in left if "ab" in rel.replace(".goalbook-book", "")] == []
     assert not any(b"Alex" in data for data in pages(book).values())
+
+
+# --- A share page names nothing it does not show -----------------------------------------------------
+
+
+def test_a_share_page_does_not_name_a_goal_it_leaves_out(small_practice):
+    """A current goal that replaces a revised one: the share page (past goals hidden by default)
+    neither links to the old goal nor says its title."""
+    goals = small_practice / "clients/ab/goals.yaml"
+    text = goals.read_text()
+    old = ("  - id: old-sleep\n    title: Sleep eight hours HIDDEN-OLD-GOAL\n    category: daily-routine\n"
+           "    focus_area: sleep\n    status: revised\n    set_date: 2026-03-02\n"
+           "    measure:\n      type: rating\n      label: Hours slept\n")
+    text = text.replace("goals:\n", "goals:\n" + old, 1)
+    text = text.replace("    status: active\n    set_date: 2026-03-02\n",
+                        "    status: active\n    revises: old-sleep\n    set_date: 2026-03-02\n", 1)
+    goals.write_text(text)
+    done = goalbook("build", str(small_practice), "--client", "ab", "--share")
+    assert done.returncode == 0, done.stdout + done.stderr
+    share = (small_practice / "_book" / "for-client-ab.html").read_text()
+    assert "HIDDEN-OLD-GOAL" not in share and "old-sleep" not in share
+    assert goalbook("build", str(small_practice)).returncode == 0
+    assert "HIDDEN-OLD-GOAL" in (small_practice / "_book" / "clients" / "ab.html").read_text()
+
+
+# --- Disk errors in the other commands ----------------------------------------------------------------
+
+
+def test_init_on_a_full_disk_says_so_and_leaves_no_half_written_file(small_disk):
+    fill(small_disk, 0)
+    practice = small_disk / "p"
+    done = goalbook("init", str(practice), "--no-hook")
+    assert done.returncode == 1, done.stderr
+    assert "disk is full" in done.stderr and "internal error" not in done.stderr
+    written = [p for p in practice.rglob("*") if p.is_file()] if practice.exists() else []
+    assert all(p.stat().st_size > 0 for p in written), written  # nothing truncated to be kept later
+    (small_disk / "filler").unlink()
+    again = goalbook("init", str(practice), "--no-hook")
+    assert again.returncode == 0, again.stderr
+    assert "clinicians:" in (practice / "goalbook.yaml").read_text()  # written whole this time
+
+
+def test_new_client_on_a_read_only_disk_says_so(small_disk):
+    practice = small_disk / "p"
+    assert goalbook("init", str(practice), "--no-hook").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    done = goalbook("new", "client", "ana-r", "--practice", str(practice))
+    assert done.returncode == 1 and "read-only" in done.stderr and "internal error" not in done.stderr

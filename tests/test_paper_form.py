@@ -154,3 +154,10 @@ def test_form_print_refuses_with_the_licence_reason_and_writes_nothing(practice)
 def test_the_printed_date_needs_print(practice):
     result = run(practice.root, "ana-r", "--date", "2026-03-02")
     assert result.exit_code == 2 and "--date is for --print" in result.output
+
+
+def test_the_instructions_say_how_many_lines_may_be_left_blank(practice):
+    # CORE-10 prorates with one item missing; PHQ-9 needs every item.
+    assert "Tick one box on each line (you may leave one line blank if you cannot answer it)." in render(
+        practice, ["core10"])
+    assert "Tick one box on each line.</p>" in render(practice, ["phq9"])

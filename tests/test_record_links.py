@@ -88,3 +88,43 @@ def test_the_stamp_never_calls_an_ignored_record_committed(small_practice):
     assert goalbook(small_practice, "build").returncode == 0
     index = (small_practice / "_book" / "index.html").read_text()
     assert "with uncommitted changes" in index
+
+
+def test_an_unreadable_client_folder_is_reported_as_unreadable(small_practice, tmp_path):
+    """Not as "has no client.yaml". As root every folder is readable, so the check runs as the
+    unprivileged user `nobody` there (skipped where that is not possible)."""
+    import stat
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="goalbook-unreadable-"))
+    try:
+        os.chmod(shared, 0o755)
+        practice = shared / "p"
+        shutil.copytree(small_practice, practice)
+        for path in [practice, *practice.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        os.chmod(practice / "clients" / "cd", 0)
+        command = [sys.executable, "-m", "goalbook", "check", str(practice)]
+        if os.geteuid() == 0:
+            if shutil.which("setpriv") is None:
+                pytest.skip("needs setpriv to run as another user")
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        env = {**os.environ, "XDG_CACHE_HOME": str(shared / "xdg"), "GOALBOOK_NO_CACHE": "1"}
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120, env=env)
+        if "No module named" in done.stderr or "Permission denied" in done.stderr and "Traceback" in done.stderr:
+            pytest.skip("this machine's Python cannot run as another user")
+        assert "clients/cd: error: this client folder cannot be read" in done.stdout, done.stdout + done.stderr
+        assert "has no client.yaml" not in done.stdout
+    finally:
+        os.chmod(shared / "p" / "clients" / "cd", stat.S_IRWXU)
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_questionnaire_definition_linked_from_outside_is_an_error(small_practice, tmp_path):
+    outside = tmp_path / "shared-drive" / "mine.yaml"
+    outside.parent.mkdir()
+    outside.write_text("id: mine\n")
+    (small_practice / "instruments").mkdir()
+    (small_practice / "instruments" / "mine.yaml").symlink_to(outside)
+    done = goalbook(small_practice, "check")
+    assert done.returncode != 0 and "instruments/mine.yaml" in done.stdout and "outside the practice" in done.stdout

@@ -33,7 +33,7 @@ def codes(problems) -> list[str]:
         ("0x1F", "0x1F"),
         ("1_000", "1_000"),
         (".5", ".5"),
-        ("+5", "+5"),
+        ("+5", 5),  # as YAML 1.2 reads it; a GAS level is written +1 in goalbook's own templates
         (".inf", ".inf"),
         ("Null", "Null"),
         ("true", True),

@@ -48,6 +48,7 @@ CODES: dict[str, str] = {
     "duplicate-step-id": "two action steps of one client with the same id",
     "duplicate-focus-area": "two focus areas of one client with the same id",
     "duplicate-respondent": "two respondents of one client with the same id",
+    "same-display-name": "two clients shown under the same name on the caseload",
     "unknown-respondent": "a questionnaire answered by a respondent the client does not have",
     "unknown-focus-area": "a goal's focus area is not in client.yaml",
     "unknown-category": "a goal category that is neither standard nor the practice's",
@@ -140,7 +141,31 @@ def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
             for folder, key in keys.items():
                 memo.put(folder, key if by_folder is not None else None, (by_folder or {}).get(folder, []))
             memo.save({c.folder for c in loaded.practice.clients})
+        problems += resolve(_same_names(loaded), loaded.root)
     return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
+
+
+def _same_names(loaded: LoadResult) -> list[Finding]:
+    """Two clients under one name look identical on the caseload: the second is pointed out."""
+    assert loaded.practice is not None
+    first: dict[str, Client] = {}
+    found = []
+    for client in loaded.practice.clients:
+        key = " ".join(client.name.split()).casefold()
+        if not key:
+            continue
+        if key in first:
+            other = first[key]
+            sources = loaded.clients.get(client.folder)
+            path = (sources.client_file if sources else None) or f"{client.folder}/client.yaml"
+            found.append(finding(
+                path, ("name",), "warning", "same-display-name",
+                f"the client {other.id} has the same name, '{client.name}': the caseload cannot tell them apart",
+                "give one of them a different name (e.g. add an initial or a number)",
+            ))
+        else:
+            first[key] = client
+    return found
 
 
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:

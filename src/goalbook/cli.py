@@ -46,6 +46,14 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except OSError as exc:
+            if os.environ.get("GOALBOOK_DEBUG"):
+                raise
+            # A full disk, a read-only one, a permission: the user's to fix, said in one line.
+            from goalbook.terminal import safe
+
+            click.echo(f"goalbook: {safe(_os_problem(exc))}", err=True)
+            ctx.exit(1)
         except Exception as exc:
             if os.environ.get("GOALBOOK_DEBUG"):
                 raise
@@ -63,6 +71,20 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, help_) for name, (_, help_) in COMMANDS.items()])
+
+
+def _os_problem(exc: OSError) -> str:
+    """What the system refused, where, and what to do about it."""
+    import errno
+
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"{where}the disk is full\n  hint: free some space, then run the command again"
+    if exc.errno == errno.EROFS:
+        return f"{where}the disk is read-only\n  hint: work on a writable disk, or mount this one writable"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"{where}permission denied\n  hint: check the permissions of that file and its folder (ls -l)"
+    return f"{where}{exc.strerror or type(exc).__name__}\n  hint: check that path, then run the command again"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -189,6 +189,8 @@ def load_settings(root: Path, *, today: date | None = None) -> LoadResult:
     if instruments_dir.is_dir():
         for path in instruments_dir.iterdir():
             if path.suffix in YAML_SUFFIXES and not path.name.startswith("."):
+                if path.is_symlink() and _outside(str(path), str(root)):
+                    result.problems.append(_link_outside(f"instruments/{path.name}"))
                 result.practice_instrument_files.add(path.stem)
                 result.files_read += 1
     return result
@@ -486,6 +488,11 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
             if stem == "client" and suffix in YAML_SUFFIXES:
                 seen[stem] = name  # said once: not also "has no client.yaml"
             continue
+        if stem in ("client", "goals") and _wrong_case_suffix(name) and _is_file(entry):
+            problems.append(_wrong_case(rel, name))
+            if stem == "client":
+                seen[stem] = name  # said once: not also "has no client.yaml"
+            continue
         if stem in ("client", "goals") and suffix in YAML_SUFFIXES and _is_file(entry):
             if stem in seen:
                 problems.append(_duplicate_file(rel, f"{display}/{seen[stem]}"))
@@ -537,6 +544,9 @@ def _scan_sessions(path: str, display: str, displays: list[str] | None = None) -
         if not _is_file(entry):
             problems.append(_odd_entry(entry, rel, "sessions/ holds one YAML file per contact"))
             continue
+        if _wrong_case_suffix(name):
+            problems.append(_wrong_case(rel, name))
+            continue
         match = SESSION_FILE.match(name)
         if match is None or parse_date(match.group(1)) is None:
             if name.endswith(YAML_SUFFIXES):
@@ -580,8 +590,13 @@ def _links_out(entry: os.DirEntry[str], display: str) -> bool:
     root = entry.path
     for _ in range(depth):
         root = os.path.dirname(root)
+    return _outside(entry.path, root)
+
+
+def _outside(path: str, root: str) -> bool:
+    """Whether ``path``, links followed, lies outside the folder ``root`` (links followed too)."""
     root_real = os.path.realpath(root)
-    target = os.path.realpath(entry.path)
+    target = os.path.realpath(path)
     return not (target == root_real or target.startswith(root_real.rstrip(os.sep) + os.sep))
 
 
@@ -644,6 +659,20 @@ def _special_kind(entry: os.DirEntry[str]) -> str:
     if stat_mod.S_ISSOCK(mode):
         return "a socket"
     return ""
+
+
+def _wrong_case_suffix(name: str) -> bool:
+    """``2026-03-02.YAML``, ``client.Yml``: a record the user clearly meant, with an ending
+    goalbook does not read as written."""
+    return name.lower().endswith(YAML_SUFFIXES) and not name.endswith(YAML_SUFFIXES)
+
+
+def _wrong_case(display: str, name: str) -> Problem:
+    stem, suffix = os.path.splitext(name)
+    return Problem(
+        display, 0, 0, "error", "bad-file-name", f"the ending '{suffix}' is not read: goalbook reads '{suffix.lower()}'",
+        f"rename the file to {stem}{suffix.lower()}",
+    )
 
 
 def _duplicate_file(display: str, other: str) -> Problem:
@@ -776,10 +805,10 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
         events=tuple(sorted(
             (LifeEvent(_required_date(e["date"]), _text(e.get("text"))) for e in _list(data.get("events"))),
             key=lambda e: e.date)),
-        alert_reviews=tuple(sorted(
-            (AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")),
-                         _text(r.get("instrument"))) for r in _list(data.get("alert_reviews"))),
-            key=lambda r: r.date)),
+        returned=tuple(sorted(d for d in (_date(v) for v in _list(data.get("returned"))) if d is not None)),
+        alert_reviews=tuple(  # in the file's order (check points at each one)
+            AlertReview(_required_date(r["date"]), _text(r.get("by")), _text(r.get("note")), _text(r.get("instrument")))
+            for r in _list(data.get("alert_reviews"))),
     )
 
 

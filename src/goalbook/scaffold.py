@@ -77,6 +77,19 @@ def yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_PLAIN_ID = re.compile(r"[a-z][a-z0-9-]*")
+# Words YAML reads as something other than text (goalbook's loader refuses them unquoted).
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def yaml_id(value: str) -> str:
+    """An id as YAML: plain when it reads back as the same text (``ana-r``), quoted when YAML
+    would read a number, a date or a yes/no word (``"0"``, ``"2025"``, ``"no"``)."""
+    if _PLAIN_ID.fullmatch(value) and value not in _YAML_WORDS:
+        return value
+    return yaml_text(value)
+
+
 def _pad(text: str, width: int) -> str:
     # Spaces that line the trailing comments up in a column, and at least one.
     return " " * max(1, width - len(text))
@@ -93,6 +106,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # YAML, JSON and shell, never HTML
     )
     env.filters["yaml_text"] = yaml_text
+    env.filters["yaml_id"] = yaml_id
     env.filters["shell_quote"] = shlex.quote
     env.globals["pad"] = _pad
     return env
@@ -131,10 +145,15 @@ def write_new(path: Path, data: bytes) -> bool:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "xb") as out:  # exclusive: never replaces a file that appeared meanwhile
-            out.write(data)
+        out = open(path, "xb")  # exclusive: never replaces a file that appeared meanwhile  # noqa: SIM115
     except FileExistsError:
         return False
+    try:
+        with out:
+            out.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours, half-written (a full disk): never left to be kept
+        raise
     return True
 
 
@@ -319,6 +338,23 @@ def _refusal(root: Path, errors: list, whose: str) -> str:
 # --- goalbook new client ----------------------------------------------------------------------
 
 
+def _clinicians_in_file_order(root: Path, known: list[str]) -> list[str]:
+    """The clinician ids as goalbook.yaml lists them (the first is the default for a new client,
+    as the README says), falling back to ``known``."""
+    from goalbook.records import yamlload
+
+    for name in ("goalbook.yaml", "goalbook.yml"):
+        if (root / name).is_file():
+            data, _ = yamlload.load_yaml(root / name, name)
+            break
+    else:
+        return known
+    listed = data.get("clinicians") if isinstance(data, dict) else None
+    ordered = [str(c.get("id")) for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    ordered = [cid for i, cid in enumerate(ordered) if cid in known and cid not in ordered[:i]]
+    return ordered + [cid for cid in known if cid not in ordered]
+
+
 def new_client(root: Path, client_id: str, *, name: str | None = None, clinician: str | None = None) -> Report:
     check_client_id(client_id)
     practice, _ = load_for_new(root)
@@ -331,7 +367,7 @@ def new_client(root: Path, client_id: str, *, name: str | None = None, clinician
         raise GoalbookError(f"the client {client_id} already exists ({folder / 'client.yaml'})",
                             hint=f"add to it with `goalbook new goal {client_id}` or "
                                  f"`goalbook new session {client_id}`")
-    clinicians = list(practice.clinicians)
+    clinicians = _clinicians_in_file_order(root, list(practice.clinicians))
     defaulted = clinician is None
     if clinician is None:
         if not clinicians:
@@ -524,19 +560,19 @@ def _measurement(goal: Goal, instruments: dict) -> Line:
     m = goal.measure
     start = f"baseline {_num(goal.baseline)}" + (f", target {goal.target.text}" if goal.target else "")
     if m is None:
-        return Line(f"{goal.id}: ~", "this goal has no measure yet: add one in goals.yaml")
+        return Line(f"{yaml_id(goal.id)}: ~", "this goal has no measure yet: add one in goals.yaml")
     if m.type == "questionnaire":
         instrument = instruments.get(m.instrument or "")
         name = instrument.short_name if instrument else m.instrument
         return Line("", f"{goal.id} follows the {name} total: nothing to write here")
     if m.type == "rating":
-        return Line(f"{goal.id}: ~", f"{m.label or 'rating'}, {_num(m.min)}–{_num(m.max)}; {start}")
+        return Line(f"{yaml_id(goal.id)}: ~", f"{m.label or 'rating'}, {_num(m.min)}–{_num(m.max)}; {start}")
     if m.type == "count":
-        return Line(f"{goal.id}: ~", f"{m.label or 'count'}, times {PER_WORDS.get(m.per or 'week')}; {start}")
+        return Line(f"{yaml_id(goal.id)}: ~", f"{m.label or 'count'}, times {PER_WORDS.get(m.per or 'week')}; {start}")
     # Every level's wording, so the level can be chosen with the client from the file itself.
     signs = {2: "+2", 1: "+1", 0: " 0", -1: "−1", -2: "−2"}
     levels = tuple(f"{signs[level]} {m.levels[level]}" for level in (2, 1, 0, -1, -2) if level in m.levels)
-    return Line(f"{goal.id}: ~", "GAS level, one of:", levels)
+    return Line(f"{yaml_id(goal.id)}: ~", "GAS level, one of:", levels)
 
 
 def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, object]:
@@ -556,7 +592,7 @@ def session_prefill(client: Client, instruments: dict, on: date) -> dict[str, ob
         "schedule": schedule,
         "measurements": [_measurement(g, instruments) for g in active],
         # A step with minutes asks for times and minutes; a step that starts later (`from:`) is not asked yet.
-        "homework": [Line(f"{s.id}: {{times: ~, minutes: ~}}" if s.minutes else f"{s.id}: ~",
+        "homework": [Line(f"{yaml_id(s.id)}: {{times: ~, minutes: ~}}" if s.minutes else f"{yaml_id(s.id)}: ~",
                           f"{s.action}, {f'{s.minutes} minutes, ' if s.minutes else ''}{_how_often(s.times, s.per)}")
                      for g in active for s in g.steps if s.start is None or s.start <= on],
         "since": since,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,10 @@ def watch(
         # (coldbuild.py: forking is unsafe once threads run). A save made meanwhile is caught by
         # a full build as soon as the observer runs; that one says nothing when it finds nothing new.
         first = build_once()
+        # A folder moved away and back (clients/) makes watchdog's inotify observer warn once per
+        # sub-folder it watches again; it keeps watching correctly, so the warnings are noise.
+        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning,
+                                module="watchdog")
         observer = PollingObserver(timeout=0.5) if poll else Observer()
         observer.schedule(_event_handler(root, lambda: tuple(outputs), on_change), str(root), recursive=True)
         observer.start()

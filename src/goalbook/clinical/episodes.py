@@ -33,6 +33,8 @@ class Episode:
             text += f" to {_d(self.end)}"
         if self.discharged is not None:
             text += f" (returned after discharge on {_d(self.discharged)})"
+        elif self.number > 1:
+            text += " (returned)"
         return text
 
 
@@ -40,9 +42,11 @@ def _d(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def episode_starts(client: model.Client) -> list[tuple[date, date]]:
-    """(intake date, discharge date) of every return: an intake contact after a discharge contact."""
-    out = []
+def episode_starts(client: model.Client) -> list[tuple[date, date | None]]:
+    """(first day, discharge date) of every return: an intake contact after a discharge contact, and
+    each day written in client.yaml's `returned:` (its discharge is the last discharge contact before
+    it, if any)."""
+    out: list[tuple[date, date | None]] = []
     discharged: date | None = None
     for s in client.sessions:  # sorted by date, time, file
         if s.kind == "discharge":
@@ -50,14 +54,20 @@ def episode_starts(client: model.Client) -> list[tuple[date, date]]:
         elif s.kind == "intake" and discharged is not None:
             out.append((s.date, discharged))
             discharged = None
-    return out
+    inferred = {d for d, _ in out}
+    for day in client.returned:
+        if day not in inferred:
+            before = [s.date for s in client.sessions if s.kind == "discharge" and s.date < day]
+            out.append((day, max(before) if before else None))
+    return sorted(out)
 
 
 def episodes(client: model.Client) -> list[Episode]:
     """Every episode of the client, oldest first (one, for a client who never came back)."""
     first = min([client.start_date] + [s.date for s in client.sessions[:1]])
     returns = episode_starts(client)
-    starts = [(first, None)] + [(d, discharged) for d, discharged in returns]
+    # A return on or before the first day starts nothing: there is no earlier episode to end.
+    starts = [(first, None)] + [(d, discharged) for d, discharged in returns if d > first]
     out = []
     for k, (start, discharged) in enumerate(starts):
         end = starts[k + 1][0] - timedelta(days=1) if k + 1 < len(starts) else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from goalbook.commands.options import DateParam, PeriodParam
+from goalbook.commands.options import DateParam, PeriodParam, not_empty, path_not_empty
 from goalbook.problems import plural, summary
 from goalbook.records.locate import practice_or_fail, relative_to_cwd
 from goalbook.records.today import parse_date
@@ -25,14 +25,14 @@ PROGRESS_MIN_PAGES = 20
 
 @click.command("build")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path),
+@click.option("-o", "--output", "out", type=click.Path(), callback=path_not_empty,
               help="Where to write the book (default: the practice's _book/). With --share: a folder, "
                    "or exactly this file when it ends in .html.")
-@click.option("--client", "client_id", metavar="ID", help="Build only this client's page.")
+@click.option("--client", "client_id", metavar="ID", callback=not_empty, help="Build only this client's page.")
 @click.option("--share", is_flag=True, help="With --client: one self-contained file for the client, "
                                             "without private notes or clinician-only material.")
 @click.option("--today", type=DateParam(), help="Treat this date (YYYY-MM-DD) as today.")
-@click.option("--as-of", "as_of", metavar="DATE|COMMIT",
+@click.option("--as-of", "as_of", metavar="DATE|COMMIT", callback=not_empty,
               help="Build the record as it stood then, from git; a date is also today's date unless --today says otherwise.")
 @click.option("--period", type=PeriodParam(), metavar="START..END",
               help="The period of the outcomes page, e.g. 2026-01-01..2026-06-30 (default: the 12 months up to today).")
@@ -49,7 +49,7 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = PageBar() if not quiet and sys.stderr.isatty() else None  # no bar in a log or a pipe
     snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
-    if as_of:
+    if as_of is not None:
         from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)

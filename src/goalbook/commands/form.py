@@ -16,7 +16,8 @@ from goalbook.errors import GoalbookError
               help="A questionnaire to include (repeatable). Default: those due for the client.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the form (default: _forms/CLIENT-FORMID.html, git-ignored).")
-@click.option("--due", is_flag=True, help="One form per client with something due this week.")
+@click.option("--due", is_flag=True,
+              help="One form per person (each client, each respondent) with something due this week.")
 @click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True,
               help="How many days the form stays valid (a later reply is imported with a warning).")
 @click.option("--print", "to_print", is_flag=True,

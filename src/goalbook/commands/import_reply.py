@@ -9,6 +9,7 @@ import click
 
 from goalbook.commands.new import PRACTICE_OPTION
 from goalbook.errors import GoalbookError
+from goalbook.terminal import safe
 
 
 @click.command("import")
@@ -51,10 +52,10 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
             refused += 1
             continue
         for warning in result.warnings:
-            click.echo(f"{r.label}: warning: {warning}", err=True)
-        click.echo(f"{r.label}: form {result.form.form} for {result.form.client}, answered {result.answered_at}")
+            click.echo(safe(f"{r.label}: warning: {warning}"), err=True)  # a reply is the client's text
+        click.echo(safe(f"{r.label}: form {result.form.form} for {result.form.client}, answered {result.answered_at}"))
         for instrument, where in result.written:
-            click.echo(f"  {instrument} → {where}")
+            click.echo(safe(f"  {instrument} → {where}"))
         _report(root, result)
     sys.exit(1 if refused else 0)
 

@@ -17,7 +17,9 @@ def command(practice: str | None) -> None:
     from goalbook.problems import format_text
 
     instruments, problems = load_instruments(practice_root(practice))
-    click.echo(instrument_table(instruments), nl=False)
+    from goalbook.terminal import safe  # a practice's own definitions may come from someone else
+
+    click.echo(safe(instrument_table(instruments)), nl=False)
     if problems:
         click.echo(format_text(problems), err=True, nl=False)
     if any(p.is_error for p in problems):

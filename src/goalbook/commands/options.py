@@ -15,12 +15,24 @@ class DateParam(click.ParamType):
     def convert(self, value, param, ctx) -> date:
         if isinstance(value, date):
             return value
-        from goalbook.records.today import parse_date
+        from goalbook.records.today import parse_date, why_not_a_date
 
         parsed = parse_date(str(value))
         if parsed is None:
+            why = why_not_a_date(str(value))
+            if why:
+                self.fail(f"'{value}' is not a date: {why}", param, ctx)
             self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31", param, ctx)
         return parsed
+
+
+def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an option given as an empty text: most often an unset shell variable
+    (``--as-of "$WHEN"``), which must not silently mean "no option"."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("is empty (an unset shell variable?); give a value or leave the option out",
+                                 ctx=ctx, param=param)
+    return value
 
 
 class PeriodParam(click.ParamType):
@@ -37,3 +49,10 @@ class PeriodParam(click.ParamType):
             return Period.parse(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+def path_not_empty(ctx: click.Context, param: click.Parameter, value: str | None):
+    """``not_empty`` for a path option (an empty path would mean the current folder)."""
+    from pathlib import Path
+
+    return None if value is None else Path(not_empty(ctx, param, value))

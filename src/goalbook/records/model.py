@@ -256,7 +256,9 @@ class Client:
     private_notes: str = ""
     for_client: str = ""  # written to the client, for the share page
     events: tuple[LifeEvent, ...] = ()  # sorted by date
-    alert_reviews: tuple[AlertReview, ...] = ()  # sorted by date
+    alert_reviews: tuple[AlertReview, ...] = ()  # in the file's order
+    # `returned:` days a discharged client came back, each starting an episode of care (``clinical.episodes``)
+    returned: tuple[date, ...] = ()
     goals: list[Goal] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)  # sorted by date, time, file name
 

@@ -50,3 +50,24 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def why_not_a_date(text: str) -> str:
+    """Why a ``YYYY-MM-DD``-shaped text names no day ("November has 30 days"); "" when it does,
+    or when it is not shaped like a date at all."""
+    import calendar
+
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not (text[:4] + text[5:7] + text[8:]).isdigit():
+        return ""
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    if not 1 <= month <= 12:
+        return f"there is no month {month}: months run from 01 to 12"
+    days = calendar.monthrange(max(year, 1), month)[1]
+    if day == 0:
+        return "days start at 01"
+    if day > days:
+        name = calendar.month_name[month]
+        if month == 2 and day == 29:
+            return f"{year} is not a leap year, so February has 28 days"
+        return f"{name} has {days} days"
+    return ""

@@ -258,8 +258,11 @@ class _Explainer:
                 return [self.at(path, "bad-date", message, hint)]
             real = "" if _DATE.match(value) else " (write YYYY-MM-DD)"
             message = f"`{value}` is not a date{real}"
+            from goalbook.records.today import why_not_a_date
+
+            why = why_not_a_date(value) if not real else ""
             hint = (
-                "there is no such day in the calendar; check the day and month"
+                (f"there is no such day: {why}" if why else "there is no such day in the calendar; check the day and month")
                 if not real
                 else "write dates as year-month-day with leading zeros, e.g. 2025-03-04"
             )

@@ -89,6 +89,49 @@ def stray_colon(data: bytes, line: int, column: int) -> tuple[str, str, int] | N
     return message, hint, indent + 1
 
 
+_QUOTE_OPENS = re.compile(r"""^([ \t]*(?:-[ \t]+)*(?:[^\s#'"-][^#]*?:[ \t]+)?)(["'])(.*)$""")
+_BLOCK_START = re.compile(r"""^([ \t]*)(?:-[ \t]+)*(?:[^#'"]*?:[ \t]+)?[|>][-+0-9]*[ \t]*(?:#.*)?$""")
+
+
+def _closes(quote: str, rest: str) -> bool:
+    """Whether a quoted text opened with ``quote`` is closed within ``rest`` (the same line)."""
+    i = 0
+    while i < len(rest):
+        c = rest[i]
+        if quote == '"' and c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            if quote == "'" and rest[i + 1:i + 2] == "'":  # '' is a quote inside single quotes
+                i += 2
+                continue
+            return True
+        i += 1
+    return False
+
+
+def unclosed_quote_before(data: bytes, line: int) -> tuple[int, int] | None:
+    """(line, column) of a quoted value that opens before ``line`` and is not closed on its own
+    line — the usual cause of a list or indentation error reported lines later: YAML reads on to
+    the next quote and the text after it no longer fits."""
+    lines = source_lines(data)
+    block: int | None = None  # the indentation of a `|` or `>` block being skipped
+    for number, text in enumerate(lines[: max(0, line - 1)], start=1):
+        indent = len(text) - len(text.lstrip(" "))
+        if block is not None:
+            if not text.strip() or indent > block:
+                continue
+            block = None
+        started = _BLOCK_START.match(text)
+        if started:
+            block = len(started.group(1))
+            continue
+        opened = _QUOTE_OPENS.match(text)
+        if opened and not _closes(opened.group(2), opened.group(3)):
+            return number, len(opened.group(1)) + 1
+    return None
+
+
 def char_at(data: bytes, line: int, column: int) -> str:
     lines = source_lines(data)
     if 1 <= line <= len(lines) and 1 <= column <= len(lines[line - 1]):

@@ -33,7 +33,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from goalbook.problems import Problem, Severity
-from goalbook.records.yaml_messages import char_at, explain, source_lines, stray_colon
+from goalbook.records.yaml_messages import (
+    char_at,
+    explain,
+    source_lines,
+    stray_colon,
+    unclosed_quote_before,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
@@ -83,8 +89,10 @@ AMBIGUOUS_WORDS = frozenset(
 _IMPLICIT_RULES = (
     (BOOL_TAG, r"^(?:true|false)$", "tf"),
     (NULL_TAG, r"^(?:~|null|)$", ["~", "n", ""]),
-    (INT_TAG, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    (FLOAT_TAG, r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
+    # A leading + is a number too (YAML 1.2): a GAS level is written +1 in goalbook's own
+    # templates, README and `score gas`.
+    (INT_TAG, r"^[-+]?(?:0|[1-9][0-9]*)$", "+-0123456789"),
+    (FLOAT_TAG, r"^[-+]?[0-9]+\.[0-9]+$", "+-0123456789"),
 )
 
 
@@ -302,7 +310,7 @@ class _Builder:
         # past it floats lose whole numbers (a 400-digit one even becomes infinity) and charts break.
         if abs(value) < MAX_NUMBER:  # False for inf and nan too
             return value
-        digits = node.value.lstrip("-").split(".")[0]
+        digits = node.value.lstrip("-+").split(".")[0]
         shown = node.value if len(node.value) <= 20 else f"{node.value[:8]}…{node.value[-4:]}"
         raise _Refused(
             self.problem(
@@ -541,6 +549,14 @@ def _syntax_problem(err: yaml.YAMLError, data: bytes, display: str) -> Problem:
         starts_wrongly or ("quoted scalar" in context and "end of stream" in problem)
     ):
         line, column = context_mark.line + 1, context_mark.column + 1
+    elif not too_deep and "quoted scalar" not in context:
+        # A quote left open lines above is the usual cause of a list or indentation error here.
+        opened = unclosed_quote_before(data, line)
+        if opened is not None:
+            line, column = opened
+            message = "this quoted text is never closed on its line: the closing quote is missing"
+            hint = ("add the closing quote at the end of the text; YAML read on to the next quote, "
+                    "so the lines below looked wrong")
     return Problem(display, line, column, "error", code, message, hint)
 
 

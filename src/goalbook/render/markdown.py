@@ -38,7 +38,7 @@ def _link_open(self, tokens, idx, options, env) -> str:
 @cache
 def _parser() -> MarkdownIt:
     # Imported on first need: most notes take the shortcut below, and importing markdown-it
-    # (~95 regular expressions compiled) cost a one-edit rebuild ~0.05 s (issue 6).
+    # compiles many regular expressions, a cost a one-edit rebuild should not pay for nothing.
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -52,8 +52,8 @@ def beyond_latin1(ascii_chars: str) -> str:
     """A character class: ``ascii_chars`` and every character from U+00A1 to U+FFFF.
 
     Written as its complement, which is the same set: ``re`` compiles a class holding that range
-    into a 65,536-entry map (~5 ms each, 40 ms for this module — paid by every `build` that
-    renders a note, a one-edit rebuild included); the complement compiles in a fraction of a ms."""
+    into a 65,536-entry map, slowly, in every `build` that renders a note (a one-edit rebuild
+    included); the complement compiles at once."""
     left_out = "".join(re.escape(chr(c)) for c in range(0x20, 0x7F) if chr(c) not in ascii_chars)
     return rf"[^\x00-\x1f{left_out}\x7f-\xa0\U00010000-\U0010ffff]"
 
@@ -62,8 +62,8 @@ def beyond_latin1(ascii_chars: str) -> str:
 # and no line that could open a block (list, heading, rule, quote, code: they start with a
 # mark, indentation or a number and "." or ")", or end in the spaces of a hard break). Most
 # notes are such prose; for them markdown-it's output is simply paragraphs of the lines, with
-# `"` escaped, and parsing them cost a fifth of a page's render time (issue 6). Anything else
-# goes to markdown-it. tests/test_markdown_plain.py checks the two agree on every note it can
+# `"` escaped, and parsing them is a large part of a page's render time (benchmarks/
+# markdown_shortcut.py measures it on a cold build). Anything else goes to markdown-it. tests/test_markdown_plain.py checks the two agree on every note it can
 # make of these characters.
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _LINE_START = rf"""(?:{beyond_latin1(_LETTERS + '"' + "'(")}|[0-9]+(?={beyond_latin1(_LETTERS + ' ,;:?(%/-' + '"' + "'")}))"""

@@ -48,6 +48,9 @@ def _client_file(ctx: Context, client: Client) -> list[Finding]:
         out += _instrument(ctx, path, ("questionnaires", k, "instrument"), schedule.instrument, key=False)
         if schedule.respondent:
             out += _respondent(path, ("questionnaires", k, "respondent"), client, schedule.respondent)
+    for k, review in enumerate(client.alert_reviews):
+        if review.instrument:  # a review of one questionnaire's alert must name a known one
+            out += _instrument(ctx, path, ("alert_reviews", k, "instrument"), review.instrument, key=False)
     return out
 
 
