@@ -313,3 +313,34 @@ def test_returned_in_client_yaml_starts_an_episode_without_contacts_saying_it(ma
     assert [(r.total, r.episode, r.delta_text) for r in phq.rows] == [(18, 1, ""), (9, 1, "−9"), (12, 2, ""),
                                                                      (18, 2, "+6")]
     assert phq.episode_labels[2] == "Episode 2, from 2 Mar 2026 (returned)"
+
+
+def test_outcomes_page_counts_a_no_threshold_questionnaire_as_not_judged(make_practice):
+    from goalbook.views.outcomes import outcomes_view
+
+    # A finished course with PHQ-2 6 → 0: no published reliable-change threshold, so not judged.
+    practice, _ = _practice(make_practice, {
+        "2026-01-05": "date: 2026-01-05\nkind: intake\nquestionnaires:\n  phq2: [3, 3]\n",
+        "2026-01-12": "date: 2026-01-12\nkind: session\n",
+        "2026-01-19": "date: 2026-01-19\nkind: session\n",
+        "2026-01-26": "date: 2026-01-26\nkind: discharge\nquestionnaires:\n  phq2: [0, 0]\n",
+    }, extra={"clients/gh/client.yaml": CLIENT.replace("status: active", "status: discharged")
+              + "end_date: 2026-01-26\n"})
+    section = next(s for s in outcomes_view(practice).sections if s.id == "instrument-phq2")
+    labels = [r.label for r in section.rows]
+    assert "Not judged" in labels and "Unchanged" not in labels
+    assert "no published reliable-change threshold, so no course is judged" in section.lede
+
+
+def test_the_chart_marks_where_a_later_episode_starts(make_practice, tmp_path):
+    from click.testing import CliRunner
+
+    from goalbook.cli import main
+
+    files = {"clients/gh/client.yaml": CLIENT, "clients/gh/goals.yaml": "goals: []\n"}
+    files.update({f"clients/gh/sessions/{d}.yaml": t for d, t in RETURNING.items()})
+    assert CliRunner().invoke(main, ["build", str(make_practice(files)), "-o", str(tmp_path / "b")]).exit_code == 0
+    html = (tmp_path / "b" / "clients" / "gh.html").read_text()
+    assert "2 Mar 2026: episode 2 starts: change is measured from here" in html
+    share = (tmp_path / "b" / "for-client-gh.html")
+    assert not share.exists() or "episode 2 starts" not in share.read_text()  # clinician's chart only

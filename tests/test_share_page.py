@@ -51,6 +51,7 @@ FILES = {
             baseline: 3
             target: 7
             notes: CLINICIAN-GOAL-NOTE needs pushing.
+            relevant: CLINICIAN-RELEVANT his hope of getting fitter.
             for_client: FOR-CLIENT-GOAL Short walks count too.
           - id: dropped
             title: DROPPED-GOAL Run a 5k
@@ -92,7 +93,7 @@ def test_by_default_only_what_is_written_for_the_client(make_practice, tmp_path)
     html = share_html(make_practice, tmp_path, SETTINGS)
     for meant in ("FOR-CLIENT-CLIENT", "FOR-CLIENT-GOAL", "FOR-CLIENT-SESSION", "CURRENT-GOAL", "ACHIEVED-GOAL"):
         assert meant in html, meant
-    for kept_out in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-SESSION-NOTE", "CLINICIAN-OLD-GOAL-NOTE",
+    for kept_out in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-RELEVANT", "CLINICIAN-SESSION-NOTE", "CLINICIAN-OLD-GOAL-NOTE",
                      "OLD-GOAL", "DROPPED-GOAL", "MISSED-CONTACT-NOTE", "Did not attend", "PRIVATE-"):
         assert kept_out not in html, kept_out
     # The current goal comes before the achieved one, and does not link to the goal it replaced.
@@ -102,7 +103,7 @@ def test_by_default_only_what_is_written_for_the_client(make_practice, tmp_path)
 
 def test_what_the_practice_opts_into(make_practice, tmp_path):
     html = share_html(make_practice, tmp_path, OPT_IN)
-    for shown in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-SESSION-NOTE", "OLD-GOAL",
+    for shown in ("CLINICIAN-CLIENT-NOTE", "CLINICIAN-GOAL-NOTE", "CLINICIAN-RELEVANT", "CLINICIAN-SESSION-NOTE", "OLD-GOAL",
                   "DROPPED-GOAL", "MISSED-CONTACT-NOTE", "Did not attend", "FOR-CLIENT-GOAL"):
         assert shown in html, shown
     assert "PRIVATE-" not in html  # private notes never, whatever the settings

@@ -94,9 +94,21 @@ def outcome(doc: bytes) -> tuple:
 
 
 @pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(doc=documents())
 def test_tags_resolved_by_the_builder_agree_with_pyyaml(monkeypatch, base, doc):
+    tags_agree(monkeypatch, base, doc)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("base", BASES, ids=lambda b: b.__name__)
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=documents())
+def test_many_tags_resolved_by_the_builder_agree_with_pyyaml(monkeypatch, base, doc):
+    tags_agree(monkeypatch, base, doc)
+
+
+def tags_agree(monkeypatch, base, doc) -> None:
     with monkeypatch.context() as patch:
         patch.setattr(yamlload, "StrictLoader", resolving_loader(base))
         expected = outcome(doc)
@@ -130,9 +142,17 @@ def nested_text(draw) -> bytes:
     return "\n".join(lines).encode()
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=nested_text())
 def test_surely_shallow_only_where_the_depth_bound_says_so(data):
+    if yamlload._surely_shallow(data):
+        assert yamlload._depth_bound(data) <= yamlload._SAFE_BOUND
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None)
+@given(data=nested_text())
+def test_surely_shallow_only_where_the_depth_bound_says_so_long(data):
     if yamlload._surely_shallow(data):
         assert yamlload._depth_bound(data) <= yamlload._SAFE_BOUND
 

@@ -16,7 +16,8 @@ from goalbook.errors import GoalbookError
               help="A questionnaire to include (repeatable). Default: those due for the client.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the form (default: _forms/CLIENT-FORMID.html, git-ignored).")
-@click.option("--due", is_flag=True, help="One form per client with something due this week.")
+@click.option("--due", is_flag=True,
+              help="One form per person (each client, each respondent) with something due this week.")
 @click.option("--days", type=click.IntRange(1, 365), default=14, show_default=True,
               help="How many days the form stays valid (a later reply is imported with a warning).")
 @click.option("--print", "to_print", is_flag=True,
@@ -50,6 +51,10 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         raise GoalbookError("--date is for --print (the date printed on a paper form)")
     if due and respondent:
         raise GoalbookError("--due makes each client's own forms: leave out --respondent, or give a CLIENT")
+    if output is not None and not output.absolute().parent.is_dir():
+        # Refused before anything is issued: a form recorded but never written cannot be sent.
+        raise GoalbookError(f"-o {output}: the folder {output.absolute().parent} does not exist",
+                            hint="create the folder first, or leave out -o to write into _forms/")
     if to_print:
         if due:
             raise GoalbookError("--print makes one client's form: give a CLIENT instead of --due")
@@ -58,6 +63,8 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     loaded, client = load_for_new(root, client_id)
     if client is not None:
         ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
+        if not ids and client.status != "discharged":
+            _nothing_due(client, loaded, respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
         person = client.respondent(respondent or "")
         _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
@@ -81,6 +88,17 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
             _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
             count += 1
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
+
+
+def _nothing_due(client, practice, respondent: str) -> None:
+    """Nothing due today: say when the next questionnaire is, so "nothing" is not read as "never"."""
+    from goalbook.views.book_views import schedule_due
+
+    upcoming = sorted((d.due, d.name) for d in schedule_due(client, practice)
+                      if d.due is not None and d.respondent == respondent)
+    nxt = f" (next: {upcoming[0][1]} on {upcoming[0][0].isoformat()})" if upcoming else ""
+    raise GoalbookError(f"nothing is due for {client.id} on or before {practice.today.isoformat()}{nxt}",
+                        hint="name the questionnaires with --instrument, e.g. --instrument phq9")
 
 
 def _said(made, root: Path, who: str = "") -> None:

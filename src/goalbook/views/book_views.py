@@ -416,6 +416,8 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
     for g, source in sorted(shown, key=lambda pair: rank.get(pair[0].status, len(rank))):  # stable within a status
         goals.append(replace(
             g, notes=for_client_text(source.for_client, source.notes, settings),
+            # "Why it matters" is the clinician's sentence about the client ("his hope of …").
+            relevant=g.relevant if settings.clinician_notes else "",
             # Never point at a goal the page leaves out.
             revises=g.revises if g.revises and g.revises[0] in kept else None,
             revised_into=[(a, t) for a, t in g.revised_into if a in kept],
@@ -450,8 +452,7 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
         out.append(Alert(kind, client.id, client.name, when, why, where, weight))
 
     for iv in view.instruments:
-        if not iv.primary:
-            continue  # another respondent's answers about the client: on the page, not an alert
+        # every respondent's endorsement alerts: a partner's item 9 is risk the clinician must see too
         row, review = critical_review(iv, client.alert_reviews)
         if row is not None and review is None:
             k = iv.rows.index(row)
@@ -578,7 +579,7 @@ def reviewed_flags(instruments: Sequence[InstrumentView], reviews: Sequence[mode
     """Critical-item alerts the clinician has reviewed: (short name, "reviewed on … by …: …", anchor)."""
     out = []
     for iv in instruments:
-        row, review = critical_review(iv, reviews) if iv.primary else (None, None)
+        row, review = critical_review(iv, reviews)
         if row is None or review is None:
             continue
         who = clinicians[review.by].name if review.by in clinicians else review.by
@@ -595,7 +596,7 @@ def past_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.Al
     endorsed on`` names, are left out."""
     out = []
     for iv in instruments:
-        alert = critical_review(iv, reviews)[0] if iv.primary else None  # as ``client_alerts``
+        alert = critical_review(iv, reviews)[0]  # as ``client_alerts``
         covered: set[int] = set()
         if alert is not None:
             k = iv.rows.index(alert)

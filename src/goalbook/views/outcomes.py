@@ -430,6 +430,9 @@ CATEGORY_LABELS = (
     ("unchanged", "Unchanged", "a change within measurement error"),
     ("deteriorated", "Deteriorated", "reliable deterioration"),
 )
+# No reliable-change threshold, no judgement: such a questionnaire's courses are counted as not judged,
+# never as unchanged (``change.classify``).
+NOT_JUDGED_LABEL = ("not-judged", "Not judged", "no published reliable-change threshold: the change is shown, not judged")
 
 
 def _instrument(inst, groups: list[Group], period: Period) -> Section:
@@ -443,7 +446,7 @@ def _instrument(inst, groups: list[Group], period: Period) -> Section:
         return Counter(change.classify(inst, a, b).category for a, b in pairs(cs))
 
     rc = (f"reliable change {inst.reliable_change.describe()}" if inst.reliable_change else
-          "no published reliable-change threshold, so every course counts as unchanged")
+          "no published reliable-change threshold, so no course is judged")
     cutoff = f"clinical cut-off {inst.cutoff.describe()}" if inst.cutoff else "no clinical cut-off"
     s = Section(f"instrument-{inst.id}", f"{name}: first and last scores",
                 f"Finished courses in the period with {name} given at least twice; "
@@ -451,7 +454,7 @@ def _instrument(inst, groups: list[Group], period: Period) -> Section:
                 f"Jacobson–Truax category, judged per client as on the client's page: {rc}; {cutoff}.")
     s.rows.append(_row("Courses with a pair", f"finished courses in the period with a first and last {name}", groups,
                        lambda cs: count_cell(len(pairs(cs)))))
-    for cat, label, rule in CATEGORY_LABELS:
+    for cat, label, rule in (CATEGORY_LABELS if inst.reliable_change else (NOT_JUDGED_LABEL,)):
         s.rows.append(_row(label, rule, groups,
                            lambda cs, k=cat: rate_cell(rate(categories(cs)[k], len(pairs(cs))))))
     s.rows.append(_row("Mean first score", f"mean of the first {name} total of each course", groups,
