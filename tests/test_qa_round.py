@@ -70,3 +70,19 @@ def test_nothing_due_says_when_the_next_questionnaire_is(make_practice, tmp_path
     result = run(root, "form", "ab")
     assert result.exit_code == 2, result.output
     assert "nothing is due for ab on or before 2026-03-31 (next: GAD-7 on 2026-04-07)" in result.output
+
+
+def test_sessions_after_the_end_date_are_one_warning_at_the_first(make_practice, tmp_path, monkeypatch):
+    import json
+
+    discharged = CLIENT.replace("status: active", "status: discharged\nend_date: 2026-02-02\nend_reason: planned")
+    root = make_practice({"goalbook.yaml": SETTINGS, "clients/ab/client.yaml": discharged,
+                          "clients/ab/sessions/2026-01-05.yaml": FIRST,
+                          "clients/ab/sessions/2026-03-02.yaml": "date: 2026-03-02\nkind: session\n",
+                          "clients/ab/sessions/2026-03-09.yaml": "date: 2026-03-09\nkind: session\n"})
+    result = CliRunner().invoke(main, ["check", str(root), "--format", "json"])
+    late = [p for p in json.loads(result.stdout) if p["code"] == "session-after-end"]
+    assert [(p["severity"], p["path"][len(str(root)) + 1:], p["line"]) for p in late] == [
+        ("warning", "clients/ab/sessions/2026-03-02.yaml", 1)]
+    assert late[0]["message"] == ("this session (2026-03-02) is after the client's end date 2026-02-02 "
+                                  "(and 1 more session up to 2026-03-09)")
