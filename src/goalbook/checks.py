@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "target-not-better": "a goal target that is not better than the baseline",
     "target-before-start": "a goal target date not after the date it was set",
     "session-before-start": "a session before the client's start date",
+    "session-after-end": "a session after the client's end date",
     "measurement-out-of-range": "a value outside the goal's measure",
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
@@ -115,8 +116,11 @@ def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice |
     return loaded.practice, sort_problems(problems)
 
 
-def run_checks(root: Path, *, today: date | None = None, session: Any = None) -> CheckResult:
-    """`goalbook check`: the build's pipeline, stopped before rendering."""
+def run_checks(root: Path, *, today: date | None = None, session: Any = None,
+               across_clients: bool = True) -> CheckResult:
+    """`goalbook check`: the build's pipeline, stopped before rendering. The checks across
+    clients always run (in `build` too): they use what each client's step kept, its name among
+    it, so no unchanged client is read for them; ``across_clients`` is accepted for callers."""
     from goalbook.build import check_book
 
     return check_book(root, today=today, session=session)
