@@ -330,3 +330,17 @@ def test_outcomes_page_counts_a_no_threshold_questionnaire_as_not_judged(make_pr
     labels = [r.label for r in section.rows]
     assert "Not judged" in labels and "Unchanged" not in labels
     assert "no published reliable-change threshold, so no course is judged" in section.lede
+
+
+def test_the_chart_marks_where_a_later_episode_starts(make_practice, tmp_path):
+    from click.testing import CliRunner
+
+    from goalbook.cli import main
+
+    files = {"clients/gh/client.yaml": CLIENT, "clients/gh/goals.yaml": "goals: []\n"}
+    files.update({f"clients/gh/sessions/{d}.yaml": t for d, t in RETURNING.items()})
+    assert CliRunner().invoke(main, ["build", str(make_practice(files)), "-o", str(tmp_path / "b")]).exit_code == 0
+    html = (tmp_path / "b" / "clients" / "gh.html").read_text()
+    assert "2 Mar 2026: episode 2 starts: change is measured from here" in html
+    share = (tmp_path / "b" / "for-client-gh.html")
+    assert not share.exists() or "episode 2 starts" not in share.read_text()  # clinician's chart only

@@ -118,14 +118,16 @@ def test_the_nhs_outcome_pairs_the_clients_own_answers(make_practice):
     assert "reliable recovery" in nhs.summary
 
 
-def test_another_respondents_answers_raise_no_caseload_alert(make_practice):
+def test_another_respondents_change_raises_no_alert_but_their_critical_item_does(make_practice):
     v = view(couple(make_practice))
-    # Sam's GAD-7 rose reliably (+6) and his PHQ-9 item 9 was answered 1 (> 0) on 16 Mar: both are on
-    # the page, neither is a caseload alert about Ana.
-    assert [a.kind for a in v.alerts if a.kind in ("critical-item", "deterioration")] == []
-    # The clinician still sees Sam's endorsement among the earlier critical items, named as his.
-    assert [(name, where) for name, _, where in v.past_flags] == [
-        ("PHQ-9, Sam (partner)", "adm-phq9-sam-2026-03-16-self-report")]
+    # Sam's GAD-7 rose reliably (+6): his change is on the page, not a caseload alert about Ana.
+    assert [a for a in v.alerts if a.kind == "deterioration"] == []
+    # His PHQ-9 item 9 was answered 1 (> 0) on 16 Mar: every endorsed critical item alerts, whoever
+    # answered — named as his, so nobody reads it as Ana's.
+    [alert] = [a for a in v.alerts if a.kind == "critical-item"]
+    assert alert.anchor == "adm-phq9-sam-2026-03-16-self-report"
+    assert alert.why.startswith("PHQ-9, Sam (partner) on 16 Mar 2026")
+    assert v.past_flags == []  # the latest endorsement is the alert, not an earlier flag
 
 
 def test_a_questionnaire_scheduled_for_the_respondent_raises_alerts_from_their_answers(make_practice):
@@ -135,8 +137,8 @@ def test_a_questionnaire_scheduled_for_the_respondent_raises_alerts_from_their_a
     # Sam's GAD-7 7 → 13 = +6 ≥ 4: reliable deterioration, and GAD-7 is given to Sam by the schedule.
     assert [(a.when, a.anchor) for a in alerts] == [(date(2026, 3, 16), "adm-gad7-sam-2026-03-16-self-report")]
     assert alerts[0].why.startswith("GAD-7, Sam (partner) 7 → 13 since 12 Jan 2026")
-    # Sam's PHQ-9 is not scheduled for him, so his item 9 stays off the caseload.
-    assert [a for a in v.alerts if a.kind == "critical-item"] == []
+    # Sam's item 9 alerts whether or not the PHQ-9 is scheduled for him.
+    assert [a.anchor for a in v.alerts if a.kind == "critical-item"] == ["adm-phq9-sam-2026-03-16-self-report"]
 
 
 def test_the_schedule_is_due_per_respondent(make_practice):

@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "target-not-better": "a goal target that is not better than the baseline",
     "target-before-start": "a goal target date not after the date it was set",
     "session-before-start": "a session before the client's start date",
+    "session-after-end": "a session after the client's end date",
     "measurement-out-of-range": "a value outside the goal's measure",
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",
@@ -111,9 +112,15 @@ def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice |
     return result.practice, result.problems
 
 
-def run_checks(root: Path, *, today: date | None = None) -> CheckResult:
+def run_checks(root: Path, *, today: date | None = None, across_clients: bool = False) -> CheckResult:
+    """``across_clients``: also the checks that compare clients with each other (`goalbook
+    check`), which read every client's name; a build leaves them out, so that it still reads
+    nothing of a client whose files did not change."""
     with gcpause.paused():
-        return _run_checks(root, today=today)
+        result = _run_checks(root, today=today)
+    if across_clients and result.practice is not None:
+        result.problems = sort_problems([*result.problems, *_same_names(result.practice, Path(root))])
+    return result
 
 
 def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
@@ -141,30 +148,46 @@ def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
             for folder, key in keys.items():
                 memo.put(folder, key if by_folder is not None else None, (by_folder or {}).get(folder, []))
             memo.save({c.folder for c in loaded.practice.clients})
-        problems += resolve(_same_names(loaded), loaded.root)
     return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
 
 
-def _same_names(loaded: LoadResult) -> list[Finding]:
+def _client_name(root: Path, client: Client) -> tuple[str, str, int]:
+    """(client file, name, line of ``name:``), read from the file's text: a client that was not
+    loaded (unchanged since the last build) is not loaded for this."""
+    from goalbook.records.yamlload import load_yaml_bytes, read_limited
+
+    for stem in ("client.yaml", "client.yml"):
+        path = f"{client.folder}/{stem}"
+        try:
+            lines = read_limited(root / path).decode("utf-8", "replace").splitlines()
+        except OSError:
+            continue
+        for number, line in enumerate(lines, start=1):
+            if line.startswith("name:"):
+                data, _ = load_yaml_bytes(line.encode("utf-8"), path)
+                name = data.get("name") if isinstance(data, dict) else None
+                return path, name if isinstance(name, str) else "", number
+        return path, "", 0
+    return f"{client.folder}/client.yaml", "", 0
+
+
+def _same_names(practice: Practice, root: Path) -> list[Problem]:
     """Two clients under one name look identical on the caseload: the second is pointed out."""
-    assert loaded.practice is not None
-    first: dict[str, Client] = {}
+    first: dict[str, str] = {}
     found = []
-    for client in loaded.practice.clients:
-        key = " ".join(client.name.split()).casefold()
+    for client in practice.clients:
+        path, name, line = _client_name(root, client)
+        key = " ".join(name.split()).casefold()
         if not key:
             continue
         if key in first:
-            other = first[key]
-            sources = loaded.clients.get(client.folder)
-            path = (sources.client_file if sources else None) or f"{client.folder}/client.yaml"
-            found.append(finding(
-                path, ("name",), "warning", "same-display-name",
-                f"the client {other.id} has the same name, '{client.name}': the caseload cannot tell them apart",
+            found.append(Problem(
+                path, line, 7 if line else 0, "warning", "same-display-name",
+                f"the client {first[key]} has the same name, '{name}': the caseload cannot tell them apart",
                 "give one of them a different name (e.g. add an initial or a number)",
             ))
         else:
-            first[key] = client
+            first[key] = client.id
     return found
 
 

@@ -33,7 +33,7 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     from goalbook import checks, load
 
     try:
-        result = checks.run_checks(root, today=today)
+        result = checks.run_checks(root, today=today, across_clients=True)
         report = checks.format_report(
             result.problems, root, fmt=fmt, colour=fmt == "text" and checks.use_colour(sys.stdout), prefix=prefix,
         )

@@ -51,6 +51,10 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         raise GoalbookError("--date is for --print (the date printed on a paper form)")
     if due and respondent:
         raise GoalbookError("--due makes each client's own forms: leave out --respondent, or give a CLIENT")
+    if output is not None and not output.absolute().parent.is_dir():
+        # Refused before anything is issued: a form recorded but never written cannot be sent.
+        raise GoalbookError(f"-o {output}: the folder {output.absolute().parent} does not exist",
+                            hint="create the folder first, or leave out -o to write into _forms/")
     if to_print:
         if due:
             raise GoalbookError("--print makes one client's form: give a CLIENT instead of --due")
@@ -59,6 +63,8 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
     loaded, client = load_for_new(root, client_id)
     if client is not None:
         ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
+        if not ids and client.status != "discharged":
+            _nothing_due(client, loaded, respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
         person = client.respondent(respondent or "")
         _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
@@ -82,6 +88,17 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
             _said(made, root, safe(f"; for {person.label} to fill in") if person else "")
             count += 1
     click.echo(f"{count} form{'s' if count != 1 else ''} written" if count else "nothing is due this week")
+
+
+def _nothing_due(client, practice, respondent: str) -> None:
+    """Nothing due today: say when the next questionnaire is, so "nothing" is not read as "never"."""
+    from goalbook.views.book_views import schedule_due
+
+    upcoming = sorted((d.due, d.name) for d in schedule_due(client, practice)
+                      if d.due is not None and d.respondent == respondent)
+    nxt = f" (next: {upcoming[0][1]} on {upcoming[0][0].isoformat()})" if upcoming else ""
+    raise GoalbookError(f"nothing is due for {client.id} on or before {practice.today.isoformat()}{nxt}",
+                        hint="name the questionnaires with --instrument, e.g. --instrument phq9")
 
 
 def _said(made, root: Path, who: str = "") -> None:

@@ -213,7 +213,11 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
         axis = (min(dates), max(dates)) if dates else None
         for iv in group:
             if iv.rows:
-                out.update(_instrument_charts(iv, client=view.audience == "client", axis=axis, events=events))
+                # A returning client: where each later episode of care starts, marked like a life event.
+                starts = [charts.Event(d, f"E{n}", f"episode {n} starts: change is measured from here")
+                          for n, d in iv.episode_starts.items()] if view.audience == "clinician" else []
+                marks = sorted([*events, *starts], key=lambda e: e.when)
+                out.update(_instrument_charts(iv, client=view.audience == "client", axis=axis, events=marks))
     return out
 
 

@@ -22,6 +22,7 @@ def check(ctx: Context) -> list[Finding]:
         for session in client.sessions:
             findings += _session(ctx, client, session)
         findings += _sessions_before_start(ctx, client)
+        findings += _sessions_after_end(ctx, client)
     return findings
 
 
@@ -254,6 +255,25 @@ def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
         f"this session ({early[0].date.isoformat()}) is before the client's start date "
         f"{client.start_date.isoformat()}{also}",
         "check the session's date, or move start_date in client.yaml back to the first contact",
+    )]
+
+
+def _sessions_after_end(ctx: Context, client: Client) -> list[Finding]:
+    """One warning at the first session after the end date: either the course has resumed (and the
+    client's status and end date should say so) or the file is in the wrong client's folder."""
+    if client.end_date is None or client.end_date < client.start_date:
+        return []  # an end before the start is already an error; every session would follow
+    late = [s for s in client.sessions if s.date > client.end_date]
+    if not late:
+        return []
+    later = len(late) - 1
+    also = f" (and {later} more session{'s' if later > 1 else ''} up to {late[-1].date.isoformat()})" if later else ""
+    return [finding(
+        late[0].file, ("date",), "warning", "session-after-end",
+        f"this session ({late[0].date.isoformat()}) is after the client's end date "
+        f"{client.end_date.isoformat()}{also}",
+        "if the work has resumed, set `status: active` in client.yaml and remove `end_date` and `end_reason`; "
+        "otherwise check the session's date and that it is in the right client's folder",
     )]
 
 

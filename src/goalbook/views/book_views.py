@@ -452,8 +452,7 @@ def client_alerts(view: ClientView, client: model.Client, practice: model.Practi
         out.append(Alert(kind, client.id, client.name, when, why, where, weight))
 
     for iv in view.instruments:
-        if not iv.primary:
-            continue  # another respondent's answers about the client: on the page, not an alert
+        # every respondent's endorsement alerts: a partner's item 9 is risk the clinician must see too
         row, review = critical_review(iv, client.alert_reviews)
         if row is not None and review is None:
             k = iv.rows.index(row)
@@ -580,7 +579,7 @@ def reviewed_flags(instruments: Sequence[InstrumentView], reviews: Sequence[mode
     """Critical-item alerts the clinician has reviewed: (short name, "reviewed on … by …: …", anchor)."""
     out = []
     for iv in instruments:
-        row, review = critical_review(iv, reviews) if iv.primary else (None, None)
+        row, review = critical_review(iv, reviews)
         if row is None or review is None:
             continue
         who = clinicians[review.by].name if review.by in clinicians else review.by
@@ -597,7 +596,7 @@ def past_flags(instruments: Sequence[InstrumentView], reviews: Sequence[model.Al
     endorsed on`` names, are left out."""
     out = []
     for iv in instruments:
-        alert = critical_review(iv, reviews)[0] if iv.primary else None  # as ``client_alerts``
+        alert = critical_review(iv, reviews)[0]  # as ``client_alerts``
         covered: set[int] = set()
         if alert is not None:
             k = iv.rows.index(alert)

@@ -144,6 +144,7 @@ class InstrumentView:
     # Episodes of care (``clinical.episodes``): each row's ``episode``; change is measured from the
     # first row of the same episode. Labels of the episodes the rows fall in, by number, when more than one.
     episode_labels: dict[int, str] = field(default_factory=dict)
+    episode_starts: dict[int, date] = field(default_factory=dict)  # the later episodes' first days, by number
 
     def first_of(self, row: ScoreRow) -> ScoreRow:
         """The first administration of ``row``'s episode: what its change is measured from."""
@@ -390,6 +391,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         primary=primary,
         episode_labels=({e.number: e.label for e in episodes if any(r.episode == e.number for r in rows)}
                         if len(episodes) > 1 else {}),
+        episode_starts={e.number: e.start for e in episodes[1:]},
     )
 
 
