@@ -86,3 +86,27 @@ def test_sessions_after_the_end_date_are_one_warning_at_the_first(make_practice,
         ("warning", "clients/ab/sessions/2026-03-02.yaml", 1)]
     assert late[0]["message"] == ("this session (2026-03-02) is after the client's end date 2026-02-02 "
                                   "(and 1 more session up to 2026-03-09)")
+
+
+def test_a_very_long_line_is_quoted_as_a_window_with_the_caret_under_the_column():
+    from goalbook.records.yamlload import excerpt
+
+    line = "notes: " + "a" * 300 + "X" + "b" * 300  # the X is at column 7 + 300 + 1 = 308
+    shown, caret = excerpt(line.encode() + b"\n", 1, 308).splitlines()
+    quoted = shown.split(" | ", 1)[1]
+    assert len(quoted) <= 102 and quoted.startswith("…") and quoted.endswith("…")
+    assert quoted[caret.split(" | ", 1)[1].index("^")] == "X"
+
+
+def test_a_short_line_is_quoted_whole():
+    from goalbook.records.yamlload import excerpt
+
+    assert excerpt(b"kind: sesion\n", 1, 7) == "   1 | kind: sesion\n     |       ^"
+
+
+def test_an_empty_goalbook_yaml_is_not_told_to_be_deleted(make_practice):
+    root = make_practice({"goalbook.yaml": "# nothing yet\n"})
+    result = CliRunner().invoke(main, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "goalbook.yaml: error: this file is empty" in result.output
+    assert "delete" not in result.output and "`clinicians:`" in result.output

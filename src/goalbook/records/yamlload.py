@@ -652,7 +652,7 @@ def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:
                     display,
                     "empty",
                     "this file is empty (or holds only comments)",
-                    "fill in the fields described in docs/format.md, or delete the file",
+                    _empty_file_hint(display),
                 )
             ]
         data_out = builder.build(node, 1, None)
@@ -740,6 +740,16 @@ def position(
     return mark.line + 1, mark.column + 1
 
 
+def _empty_file_hint(display: str) -> str:
+    # goalbook.yaml makes the folder a practice: deleting it is never the way out.
+    if Path(display).name == "goalbook.yaml":
+        return "write the practice's `name:` and its `clinicians:` (see docs/format.md)"
+    return "fill in the fields described in docs/format.md, or delete the file"
+
+
+_EXCERPT_CHARS = 100  # the most of one source line a message quotes
+
+
 def excerpt(source: Path | bytes, line: int, column: int) -> str:
     """The source line with a caret under ``column``, hledger style, or "" when out of range::
 
@@ -755,6 +765,13 @@ def excerpt(source: Path | bytes, line: int, column: int) -> str:
         return ""
     text = lines[line - 1]
     width = max(4, len(str(line)) + 2)
+    before = max(column - 1, 0)
+    if len(text) > _EXCERPT_CHARS:
+        # A very long line is shown as a window around the column, so the message stays readable.
+        start = max(0, min(before - _EXCERPT_CHARS // 2, len(text) - _EXCERPT_CHARS))
+        end = start + _EXCERPT_CHARS
+        lead, tail = ("…" if start > 0 else ""), ("…" if end < len(text) else "")
+        text, before = lead + text[start:end] + tail, before - start + len(lead)
     # Keep tabs in the padding so the caret lines up however wide the terminal draws them.
-    pad = "".join(c if c == "\t" else " " for c in text[: max(column - 1, 0)])
+    pad = "".join(c if c == "\t" else " " for c in text[:before])
     return f"{line:>{width}} | {text}\n{'':>{width}} | {pad}^"
