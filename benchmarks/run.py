@@ -42,7 +42,9 @@ sys.path.insert(0, str(HERE))
 from make_practice import make_practice
 
 STAGES = ("floor", "check", "check-warm", "build", "rebuild", "edit-one", "watch")
-TARGETS = {"build": 1.3, "rebuild": 0.1, "edit-one": 0.05}  # the speed targets, as ratios to the floor
+# As ratios to the floor: the work of the library call, except edit-one, whose target is the whole
+# process (interpreter start included; the "process × floor" column).
+TARGETS = {"build": 1.3, "rebuild": 0.1, "edit-one": 0.08}
 CACHE = ".goalbook-cache"
 BOOK = "_book"
 
@@ -71,10 +73,10 @@ def stage_floor(root: Path) -> dict:
 
 
 def stage_check(root: Path) -> dict:
-    from goalbook.checks import check_practice
+    from goalbook.checks import run_checks  # what `goalbook check` runs
 
     start = time.perf_counter()
-    _, problems = check_practice(root)
+    problems = run_checks(root).problems
     seconds = time.perf_counter() - start
     errors = [p for p in problems if p.severity == "error"]
     return {"seconds": seconds, "errors": len(errors), "warnings": len(problems) - len(errors),
@@ -157,12 +159,13 @@ def edit_bytes(data: bytes, minutes: int) -> bytes:
 
 
 def switch_off_speedups() -> None:
-    """``--baseline``: goalbook without its speed-ups (no cache, jsonschema on every file)."""
-    from goalbook import build, cache, fastschema
+    """``--baseline``: goalbook without its speed seam (no store, no workers, jsonschema on every file)."""
+    from goalbook import fastschema
+    from goalbook.incremental import session
 
-    cache.enabled = lambda: False
+    os.environ["GOALBOOK_NO_CACHE"] = "1"
     fastschema.is_valid = lambda data, kind: False
-    cache.PARALLEL_MIN_FILES = build.PARALLEL_MIN_PAGES = 10**9
+    session.PARALLEL_MIN = 10**9
 
 
 def run_stage(name: str, root: Path) -> dict:
@@ -291,9 +294,11 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def table(results: list[Result], markdown: bool) -> str:
-    head = ["clients", "stage", "work s", "× floor", "target", "process s", "peak MB", "note"]
+    head = ["clients", "stage", "work s", "× floor", "target", "process s", "process × floor", "peak MB", "note"]
+    floors = {r.clients: r.seconds for r in results if r.stage == "floor"}
     rows = [[str(r.clients), r.stage, fmt(r.seconds, ".3f"), fmt(r.ratio, ".3f"),
              f"≤ {TARGETS[r.stage]}" if r.stage in TARGETS else "", fmt(r.process_seconds, ".2f"),
+             fmt(r.process_seconds / floors[r.clients] if r.process_seconds and floors.get(r.clients) else None, ".3f"),
              fmt(r.peak_mb, ".0f"), r.note] for r in results]
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -322,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables for benchmarks/README.md")
     parser.add_argument("--json", type=Path, help="also save the results as JSON")
     parser.add_argument("--baseline", action="store_true",
-                        help="measure with the speed-ups switched off (the 'before' figures)")
+                        help="measure with the speed seam switched off (no store, no workers, no compiled schema check)")
     parser.add_argument("--repeat", type=int, default=1, help="run each stage N times and keep the fastest")
     parser.add_argument("--stage", help=argparse.SUPPRESS)  # internal: run one stage in this process
     parser.add_argument("practice", nargs="?", type=Path, help=argparse.SUPPRESS)

@@ -227,9 +227,8 @@ def test_build_refuses_a_bad_period(tmp_path):
 
 
 def test_a_rebuild_works_out_only_the_changed_clients_course(tmp_path, monkeypatch):
-    from goalbook import cache
     from goalbook.build import build_book
-    from goalbook.render import outcomes_page
+    from goalbook.views import outcomes
 
     root = _practice_root(tmp_path)
     period = Period.parse(outcomes_practice.PERIOD)
@@ -239,10 +238,9 @@ def test_a_rebuild_works_out_only_the_changed_clients_course(tmp_path, monkeypat
     assert "1\u00a0/\u00a06 · 17\u00a0%" in page.read_text(encoding="utf-8")
     client = root / "clients" / "c2" / "client.yaml"
     client.write_text(client.read_text(encoding="utf-8").replace("planned", "dropped-out"), encoding="utf-8")
-    cache.forget()  # a new process: only the files on disk and the cache folder are known
-    worked = []
-    real = outcomes_page.client_courses
-    monkeypatch.setattr(outcomes_page, "client_courses", lambda c, p: worked.append(c.id) or real(c, p))
+    worked = []  # each build_book is as a new process: only the files and the store are known
+    real = outcomes.client_courses
+    monkeypatch.setattr(outcomes, "client_courses", lambda c, p: worked.append(c.id) or real(c, p))
     assert build_book(root, period=period).ok
     assert worked == ["c2"]
     # Now c2 and c6: 2 of 6, 33 %.

@@ -233,10 +233,16 @@ def test_serve_from_the_command_line_prints_the_url_and_stops_on_ctrl_c(make_pra
         url = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert url, line
         assert wait_for(lambda: (tmp_path / "book" / "index.html").is_file())
-        conn = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=WAIT)
-        conn.request("GET", "/")
-        assert conn.getresponse().status == 200
-        conn.close()
+
+        def served() -> bool:  # the book is written a moment before the server is told of it
+            conn = http.client.HTTPConnection("127.0.0.1", int(url.group(1)), timeout=WAIT)
+            try:
+                conn.request("GET", "/")
+                return conn.getresponse().status == 200
+            finally:
+                conn.close()
+
+        assert wait_for(served)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=WAIT)
     finally:

@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from goalbook import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,11 +59,10 @@ def test_a_damaged_compiled_template_is_compiled_again(small_practice, tmp_path)
     assert render_in_new_process(small_practice, tmp_path / "two", xdg) == first
 
 
-def test_switched_off_with_the_other_caches(tmp_path, monkeypatch):
-    monkeypatch.setenv("GOALBOOK_NO_CACHE", "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    pages = build.prepare_templates()
-    if pages.environment().bytecode_cache is None:
-        assert not (tmp_path / "xdg").exists()
-    else:
-        pytest.skip("an earlier test in this process switched the template cache on")
+def test_switched_off_with_the_other_caches(small_practice, tmp_path):
+    """In a fresh process (the template environment is made once per process), so the outcome
+    never depends on which tests ran before."""
+    xdg = tmp_path / "xdg"
+    render_in_new_process(small_practice, tmp_path / "book", xdg, no_cache=True)
+    assert not xdg.exists()
+    assert not (small_practice / ".goalbook-cache").exists()

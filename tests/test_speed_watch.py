@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import cache
 from goalbook.build import build_book
 from goalbook.watch import watch
 
@@ -83,7 +82,6 @@ def practice(tmp_path) -> Path:
 
 def test_saves_renames_and_removals_in_watch_give_the_cold_book(practice, tmp_path, monkeypatch):
     monkeypatch.delenv("GOALBOOK_NO_CACHE", raising=False)
-    cache.forget()
     out = tmp_path / "book"
     clients = sorted((practice / "clients").iterdir())
     with Watching(practice, out) as w:
@@ -113,12 +111,10 @@ def test_saves_renames_and_removals_in_watch_give_the_cold_book(practice, tmp_pa
         settled("add-client")
         shutil.rmtree(clients[3])
         settled("delete-client")
-    cache.forget()
 
 
 def test_a_burst_of_saves_across_clients_gives_the_cold_book(practice, tmp_path, monkeypatch):
     monkeypatch.delenv("GOALBOOK_NO_CACHE", raising=False)
-    cache.forget()
     out = tmp_path / "book"
     sessions = sorted(practice.glob("clients/*/sessions/*.yaml"))
     with Watching(practice, out) as w:
@@ -129,4 +125,3 @@ def test_a_burst_of_saves_across_clients_gives_the_cold_book(practice, tmp_path,
         result = w.until_quiet()
         assert result.ok
         assert tree(out) == cold(practice, tmp_path / "cold", monkeypatch)
-    cache.forget()

@@ -205,8 +205,11 @@ def test_a_save_during_the_first_build_is_built_right_after(practice, tmp_path):
     goals = practice / "clients" / "ana-r" / "goals.yaml"
     builds = []
 
+    texts = []
+
     def build(root, out, *, today=None):
         result = build_book(root, out, today=today)
+        texts.append(book_text(out))  # the book as this build left it (the next may follow at once)
         if not builds:  # a save lands while the first build runs, before any watcher could see it
             save_by_rename(goals, goals.read_text(encoding="utf-8").replace(
                 "Present at the weekly team meeting", "Saved during the first build"))
@@ -220,33 +223,33 @@ def test_a_save_during_the_first_build_is_built_right_after(practice, tmp_path):
     thread.start()
     try:
         first = results.get(timeout=WAIT)
-        assert first.ok and "Saved during the first build" not in book_text(out)
+        assert first.ok and "Saved during the first build" not in texts[0]
         second = results.get(timeout=WAIT)
-        assert second.ok and "Saved during the first build" in book_text(out)
+        assert second.ok and "Saved during the first build" in texts[1]
     finally:
         stop.set()
         thread.join(WAIT)
 
 
 def test_the_first_build_runs_before_any_thread_and_an_unchanged_catch_up_says_nothing(make_practice, tmp_path):
-    """In its own process (no test threads): the first build of a practice the cache does not know
-    goes through the cold build's workers, and the full build that follows once the watcher runs
+    """In its own process (no test threads): the first build of a practice the store does not know
+    runs its clients in forked workers, and the full build that follows once the watcher runs
     finds nothing new and prints nothing."""
     root = tmp_path / "practice"
     script = f"""
 import threading, sys
 sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'benchmarks')!r})
 from make_practice import make_practice
-from goalbook import coldbuild
+from goalbook.incremental import parallel, session
 from goalbook.watch import watch
 make_practice({str(root)!r}, clients=3, sessions=3, seed=5)
-coldbuild.MIN_CLIENTS = 1
-real = coldbuild.warm_up
-def warm_up(*a, **k):
-    warmed = real(*a, **k)
-    print("threads", threading.active_count(), "workers", warmed is not None and warmed.clients, flush=True)
-    return warmed
-coldbuild.warm_up = warm_up
+session.PARALLEL_MIN = 1
+real = parallel.forking_is_safe
+def forking_is_safe(count, min_items):
+    safe = real(count, min_items)
+    print("threads", threading.active_count(), "forked", safe and count, flush=True)
+    return safe
+parallel.forking_is_safe = forking_is_safe
 stop = threading.Event()
 reports = []
 def on_build(result):
@@ -260,5 +263,5 @@ print("reports", len(reports), flush=True)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "threads 1 workers 3", done.stdout
+    assert lines[0] == "threads 1 forked 3", done.stdout
     assert lines[-1] == "reports 1", done.stdout

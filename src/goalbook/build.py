@@ -1,7 +1,15 @@
-"""`goalbook build` as a library: load → check → analyse → render → write.
+"""`goalbook build` and `goalbook check` as a library: one pipeline, read top to bottom.
 
-``build_book`` never prints (``watch`` and ``serve`` call it in a loop; the command prints) and
-never writes while errors exist: a broken practice leaves the last good book exactly as it was.
+1. the practice's settings and instruments (``load.load_settings``);
+2. the client folders (``load.list_client_folders``);
+3. what of git the pages show (the repository's state and each client's audit trail);
+4. the per-client step for every client folder (``client_step``: its files → problems, page,
+   caseload row), through the speed seam (``incremental``: a memo keyed by content, the misses
+   on every core); `check` stops here;
+5. nothing more while any error exists: a broken practice leaves the last good book as it was;
+6. the caseload from every client's row, and the book written (``output``).
+
+``build_book`` never prints (``watch`` and ``serve`` call it in a loop; the command prints).
 """
 
 from __future__ import annotations
@@ -9,22 +17,53 @@ from __future__ import annotations
 import difflib
 import os
 import stat as stat_mod
-import threading
 import time
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import cache, gcpause, load, output, pagecache, share_files
+from goalbook import janitor, load, output, share_files
 from goalbook.errors import GoalbookError
-from goalbook.problems import Problem, has_errors
+from goalbook.incremental.fingerprint import code_fingerprint
+from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
+from goalbook.incremental.store import CACHE_DIR, private_folder
+from goalbook.incremental.store import enabled as store_enabled
+from goalbook.problems import Problem, has_errors, sort_problems
 from goalbook.records.model import Practice, RepoState
-from goalbook.views import book_views
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A book of the record as it stood at a commit: ``root`` is then a temporary copy of it."""
+
+    label: str  # as the pages say it, e.g. "2026-03-01 (commit 1a2b3c4)"
+    history_root: Path  # the real repository, for the audit trail
+    rev: str
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build: the whole book (default), one client's page (``client``), or that client's
+    share file (``client`` and ``share``); as of when; and what changed since the session's last
+    build (a file watcher's paths; None: look at everything)."""
+
+    root: Path
+    out: Path | None = None
+    client: str | None = None
+    share: bool = False
+    today: date | None = None
+    as_of: AsOf | None = None
+    changed: frozenset[str] | None = None
+    period: Any = None  # the outcomes page's ``outcomes.Period`` (default: the 12 months up to today)
+    check_only: bool = False  # `goalbook check`: stop before rendering
+
+    def __post_init__(self) -> None:
+        if self.changed is not None and not isinstance(self.changed, frozenset):
+            object.__setattr__(self, "changed", frozenset(os.fspath(p) for p in self.changed))
 
 
 @dataclass
@@ -36,6 +75,7 @@ class BuildResult:
     clients: int = 0
     seconds: float = 0.0
     written: int = 0  # files whose bytes changed
+    files_read: int = 0
 
 
 def default_output(root: Path, practice: Practice | None) -> Path:
@@ -47,179 +87,335 @@ def share_path(out: Path, client_id: str) -> Path:
     return out if out.suffix.lower() == ".html" else out / share_files.share_name(client_id)
 
 
-def build_book(root: Path, out: Path | None = None, *, today: date | None = None, client: str | None = None,
-               share: bool = False, progress: Progress | None = None, as_of: str | None = None,
-               history_root: Path | None = None, history_rev: str = "HEAD",
-               changed: Iterable[str | os.PathLike[str]] | None = None, period: Any = None) -> BuildResult:
-    """Check the practice in ``root`` and, when it has no errors, write its book to ``out``.
+def build_book(request: BuildRequest | Path, out: Path | None = None, *, session: Session | None = None,
+               progress: Progress | None = None, **what: Any) -> BuildResult:
+    """Check the practice and, when it has no errors, write what ``request`` asks for.
 
-    ``client`` builds only that client's page (clinician view), or with ``share`` the client's
-    self-contained share file. ``as_of``/``history_root``/``history_rev`` are set by ``--as-of``:
-    ``root`` is then a temporary copy, and the audit trail is read from the real repository.
-    ``changed``: what a file watcher reported since this process's previous build of ``root``
-    (``watch``); client folders without a change are then taken from memory unread.
-    ``period``: the ``outcomes.Period`` of the outcomes page (default: the 12 months up to today).
-    Raises ``GoalbookError`` only for misuse (unknown client, unsafe output folder).
-    """
+    ``build_book(root, out, client=…, share=…, today=…)`` is short for
+    ``build_book(BuildRequest(root, out, client=…, share=…, today=…))``. ``session``: what an
+    earlier build of this process learnt (``watch``/``serve`` keep one); without it, one is made
+    for this build. Raises ``GoalbookError`` only for misuse (unknown client, unsafe output)."""
+    if not isinstance(request, BuildRequest):
+        request = BuildRequest(Path(request), out, **what)
     started = time.perf_counter()
-    root = Path(root)
-    with gcpause.paused():
-        warmed = None
-        if not share and client is None and changed is None:
-            # Nothing known of many clients (a first build): their per-client work on both cores first.
-            from goalbook import coldbuild
-
-            warmed = coldbuild.warm_up(root, out, today=today, as_of=as_of, history_root=history_root,
-                                       history_rev=history_rev, progress=progress)
-            if warmed is not None and progress is not None:
-                progress = _onwards(progress, warmed.clients)
-        try:
-            return _build_book(root, out, today=today, client=client, share=share, progress=progress, as_of=as_of,
-                               history_root=history_root, history_rev=history_rev, changed=changed,
-                               warmed=warmed, started=started, period=period)
-        finally:
-            if warmed is not None:
-                warmed.discard()  # pages the book did not take (errors, or changed meanwhile)
-
-
-def _build_book(root: Path, out: Path | None, *, today: date | None, client: str | None, share: bool,
-                progress: Progress | None, as_of: str | None, history_root: Path | None, history_rev: str,
-                changed: Iterable[str | os.PathLike[str]] | None, warmed: Any, started: float,
-                period: Any = None) -> BuildResult:
-    from goalbook.checks import check_practice
-
-    with load.only_changed(root, changed) if changed is not None else nullcontext():
-        practice, problems = check_practice(root, today=today)
-    result = BuildResult(problems=problems, out=out)
-    if practice is None or has_errors(problems):
-        result.seconds = time.perf_counter() - started
-        return result
-    out = Path(out) if out is not None else default_output(history_root or root, practice)
-    output.check_output_location(out, history_root or root)
-    if share and client is None:
-        raise GoalbookError("--share needs --client ID: a share file is one client's book",
-                            hint="e.g. goalbook build --client ana-r --share")
-    clients = practice.clients
-    if client is not None:
-        chosen = practice.client(client)
-        if chosen is None:
-            raise GoalbookError(f"no client '{client}' in this practice" + _did_you_mean(client, practice),
-                                hint="client ids are the folder names under clients/")
-        clients = [chosen]
-
-    if warmed is not None:
-        repo, histories = warmed.repo, warmed.histories
-    else:
-        repo, histories = _audit(history_root or root, history_rev, share, as_of is not None)
-    total = len(clients) + (0 if share or client else 1)
-    done = 0
-    files: dict[str, bytes | output.Prepared] = {}
-    views = []
-
-    # Issue 6: a full book keeps the pages of clients whose data did not change (pagecache.py).
-    memo = pagecache.memo_for(root, out) if not share and client is None else None
-    base = pagecache.practice_key(practice, repo=repo, as_of=as_of) if memo is not None else ""
-    records: dict[str, pagecache.Record] = {}
-    kept: list[str] = []
-    todo: list[tuple[Any, Any, list[str], str | None]] = []  # (client, history, dirty files, page key)
-    for c in clients:
-        if share:
-            todo.append((c, None, [], None))
-            continue
-        dirty = client_dirty(repo, c.id)
-        history = histories(c.id)
-        key = pagecache.client_key(base, root, c, history=history, dirty=dirty) if memo is not None else None
-        record = memo.reusable(c.id, key) if memo is not None else None
-        ready = warmed.pages.get(c.id) if warmed is not None and record is None else None
-        if ready is not None and ready.key == key:  # rendered by a cold build's worker
-            files[ready.path] = ready.data
-            records[c.id] = ready.record
-            done += 1
-            if progress:
-                progress(done, total)
-            continue
-        if record is None:
-            todo.append((c, history, dirty, key))
-            continue
-        kept.append(record.page)
-        records[c.id] = record
-        done += 1
-        if progress:
-            progress(done, total)
-    if todo:
-        prepare_templates()
-    job = _RenderJob(practice, repo, as_of, share, remember=memo is not None,
-                     keep_views=memo is None and not share and client is None)
-    for client_id, page, data, record, view in _render(job, todo):
-        files[page] = data
-        if record is not None:
-            records[client_id] = record
-        if view is not None:
-            views.append(view)
-        done += 1
-        if progress:
-            progress(done, total)
-    caseload_key = None
-    if not share and client is None:
-        ordered = [records[c.id] for c in clients] if memo is not None else []
-        if memo is not None and all(r.key for r in ordered):
-            caseload_key = pagecache.caseload_key(base, ordered)
-        if caseload_key is not None and memo.caseload_reusable(caseload_key):
-            kept.append("index.html")  # nothing on the caseload changed: not even rendered
-        else:
-            pages = prepare_templates()
-            if memo is not None:  # the caseload from each client's row and alerts, kept or new
-                caseload = pagecache.caseload(practice, ordered, repo=repo, as_of=as_of)
-            else:
-                caseload = book_views.practice_view(practice, views, repo=repo, as_of=as_of)
-            files["index.html"] = pages.render_caseload(caseload).encode("utf-8")
-        # Share files handed out from this book are rendered again: never older than the record.
-        shared = share_files.shared_clients(out, practice)
-        if shared:
-            share_job = _RenderJob(practice, None, as_of, True, remember=False, keep_views=False)
-            for name, c in shared:
-                files[name] = share_job.one((c, None, [], None))[2]
-        from goalbook.render import outcomes_page  # the outcomes page: one step of the book
-
-        outcomes_page.add_to_book(files, kept, practice, period=period, root=root, out=out,
-                                  keys={cid: r.key for cid, r in records.items() if r.key} if memo else None,
-                                  unchanged="index.html" in kept, repo=repo, as_of=as_of)
-        done += 1
-        if progress:
-            progress(done, total)
-
-    if share:
-        target = share_path(out, clients[0].id)
-        output.write_share_file(target, files[share_files.share_name(clients[0].id)], clients[0].id)
-        result.out, result.written = target, 1
-    elif client is not None:
-        # One client's page: refresh it inside the existing book, leaving the rest as it was.
-        result.written = output.write_book(out, {**_existing(out), **files})
-        result.out = out
-    else:
-        # Few changes (a `watch` save, one edited session): only those files are replaced, each
-        # atomically; nothing changed: nothing is written at all. Else the book is swapped whole.
-        # Share files of clients who are gone (an erasure) are not kept.
-        present = [c.id for c in practice.clients]
-        written = output.update_book(out, files, keep=kept, clients=present) if memo is not None else None
-        result.written = (written if written is not None
-                          else output.write_book(out, files, keep=kept, clients=present))
-        result.out = out
-        if memo is not None:
-            memo.save({cid: r for cid, r in records.items() if r.key}, caseload_key)
-    result.ok = True
-    result.pages = len(files) + len(kept)
-    result.clients = len(clients)
+    own = session is None
+    session = session if session is not None else Session(request.root)
+    try:
+        result = _build(request, session, progress)
+    except BaseException:
+        session.forget_watch()  # what this build was told is lost: the next one looks at everything
+        raise
+    finally:
+        if own:
+            session.close()
     result.seconds = time.perf_counter() - started
     return result
 
 
-# --- Rendering the pages, on both cores when there are many ----------------------------------------
+def check_book(root: Path, *, today: date | None = None, session: Session | None = None) -> Any:
+    """`goalbook check`: the same pipeline, stopped before rendering."""
+    from goalbook.checks import CheckResult
+
+    result = build_book(BuildRequest(Path(root), today=today, check_only=True), session=session)
+    return CheckResult(None, result.problems, result.files_read)
 
 
-def _onwards(progress: Progress, already: int) -> Progress:
-    """``progress`` that does not start again from 0 for work a cold build's workers did."""
-    return lambda done, total: progress(max(done, already), total)
+def _build(request: BuildRequest, session: Session, progress: Progress | None) -> BuildResult:
+    root = Path(request.root)
+    # 1. The practice's settings and instruments.
+    loaded = load.load_settings(root, today=request.today)
+    result = BuildResult(problems=list(loaded.problems), files_read=loaded.files_read)
+    practice = loaded.practice
+    if practice is None:
+        result.problems = sort_problems(result.problems)
+        return result
+    # 2. The client folders.
+    names, problems = load.list_client_folders(loaded.root, practice.output)
+    result.problems += problems
+    # 3. What of git the pages show.
+    as_of = request.as_of
+    whole = not request.check_only and request.client is None and not request.share
+    out = (Path(request.out) if request.out is not None
+           else default_output(as_of.history_root if as_of else root, practice))
+    if request.check_only or request.share:
+        repo, histories = None, _no_history
+    else:
+        repo, histories = audit_state(as_of.history_root if as_of else root, as_of.rev if as_of else "HEAD",
+                                      as_of is not None)
+    context = StepContext(loaded, repo, as_of.label if as_of else None, histories)
+    # 4. The per-client step for every client folder (misses on every core).
+    step = Step(
+        root=str(loaded.root),
+        practice_key=practice_key(loaded),
+        page_base=key_of("page", repr(_stamp(repo)), context.as_of) if whole else None,
+        run=context.run,
+        scan=lambda name: load.scan_client_folder(loaded.root, name),
+        listing=lambda name, files: load.client_folder(loaded.root, name, files),
+        history=lambda cid: (histories(cid), client_dirty(repo, cid)),
+        render=whole,
+        book=os.path.abspath(out) if whole else None,
+        prepare=prepare_templates,  # loaded once, before any worker starts, only when a page is due
+    )
+    total = len(names) + (1 if whole else 0)
+    tick = (lambda done: progress(done, total)) if progress is not None else None
+    outcomes = list(session.run(step, names, request.changed, tick))
+    for o in outcomes:
+        result.problems += o.listing_problems + o.checked.problems
+        result.files_read += o.checked.count
+    result.problems += across_clients(loaded, outcomes)
+    result.problems = sort_problems(result.problems)
+    # 5. Nothing more while any error exists.
+    if has_errors(result.problems) or request.check_only:
+        session.save(outcomes, full=True)
+        result.ok = not has_errors(result.problems) and request.check_only
+        return result
+    output.check_output_location(out, as_of.history_root if as_of else root)
+    if request.share and request.client is None:
+        raise GoalbookError("--share needs --client ID: a share file is one client's book",
+                            hint="e.g. goalbook build --client ana-r --share")
+    if not whole:
+        session.save(outcomes, full=True)
+        return _one_client(request, context, names, outcomes, out, result, histories)
+    # 6. The caseload from every client's row, and the book.
+    result.out, result.clients = out, sum(o.checked.client_id is not None for o in outcomes)
+    done_clients = [o for o in outcomes if o.checked.client_id is not None]
+    files: dict[str, bytes] = {}
+    kept: list[str] = []
+    for o in done_clients:
+        page = f"clients/{o.checked.client_id}.html"
+        if o.kept:
+            kept.append(page)
+        elif o.page is not None:
+            files[page] = o.page
+    caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients])
+    book_state = session.book_state(step.book) if step.book else None
+    if (isinstance(book_state, list) and len(book_state) == 2 and book_state[0] == caseload_key
+            and page_stat(os.path.join(out, "index.html")) == book_state[1]):
+        kept.append("index.html")  # nothing on the caseload changed: not even rendered
+    else:
+        files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
+                                              repo=repo, as_of=context.as_of)
+    # The outcomes page, from every client's courses (kept with the client's page).
+    from goalbook.render import outcomes_page
+    from goalbook.views.outcomes import Course
+
+    courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
+    outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
+                              courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
+    # Share files handed out from this book are rendered again: never older than the record.
+    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
+    for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
+        files[file_name] = context.share_page(folders[client_id])
+    # Share files of clients who are gone (an erasure) are not kept.
+    result.written = write_book(out, files, kept, practice_root=as_of.history_root if as_of else root,
+                                clients=sorted(folders))
+    for o in done_clients:
+        if not o.kept:  # a kept page keeps its record: the same file, the same stat
+            page = f"clients/{o.checked.client_id}.html"
+            session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
+    index = page_stat(os.path.join(out, "index.html"))
+    caseload = [caseload_key, index] if index else None
+    session.save(outcomes, full=True, book=(str(step.book), caseload) if caseload != book_state else None)
+    if tick:
+        tick(total)
+    result.ok = True
+    result.pages = len(files) + len(kept)
+    return result
+
+
+def across_clients(loaded: load.LoadResult, outcomes: list[Outcome]) -> list[Problem]:
+    """The checks that compare clients with each other (from what each client's step kept)."""
+    from goalbook.checks import same_names
+
+    clients = sorted((o.checked.client_id, o.folder, o.checked.name, _Sources(o.checked.sources[1]))
+                     for o in outcomes if o.checked.client_id is not None)
+    return load.resolve(same_names([(folder, cid, name, src) for cid, folder, name, src in clients]), loaded.root)
+
+
+@dataclass(frozen=True)
+class _Sources:
+    client_file: str | None
+
+
+def _no_history(_cid: str) -> Any:
+    return None
+
+
+def _stamp(repo: RepoState | None) -> Any:
+    return None if repo is None else (repo.is_repo, repo.commit, bool(repo.dirty))
+
+
+def practice_key(loaded: load.LoadResult) -> str:
+    """Everything besides a client's own files that its problems and page depend on."""
+    practice = loaded.practice
+    assert practice is not None
+    return key_of(code_fingerprint(), practice.name, sorted(practice.clinicians.items()), practice.today.isoformat(),
+                  practice.today_fixed, sorted(practice.categories.items()), practice.alerts,
+                  sorted(practice.instruments.items()), sorted(loaded.practice_instrument_files),
+                  loaded.settings_ok, loaded.today_unusable)
+
+
+# --- The pure per-client step ----------------------------------------------------------------------
+
+
+@dataclass
+class StepContext:
+    """What every client's step shares: the practice's settings and instruments, and git's view."""
+
+    loaded: load.LoadResult
+    repo: RepoState | None
+    as_of: str | None
+    histories: Any = None
+
+    def run(self, folder: load.ClientFolder, contents: dict[str, bytes], render: bool,
+            history: Any = None) -> tuple[Checked, bytes | None, Entry | None]:
+        """One client folder → its problems, and with ``render`` its page and caseload entry."""
+        client, sources, problems, count = load.load_client(folder, contents)
+        if client is not None:
+            from goalbook.checks import client_problems
+
+            alone = replace(self.loaded, clients={sources.folder: sources})
+            problems = problems + client_problems(alone, [client])
+        checked = Checked(client.id if client is not None else None,
+                          [sources.folder, sources.client_file, sources.goals_file, sources.goals_ok],
+                          problems, count, client.name if client is not None else "")
+        if not render or client is None or has_errors(problems):
+            return checked, None, None
+        html, entry = self.page(client, history if history is not None else self.history_of(client.id))
+        from goalbook.views.outcomes import client_courses
+
+        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice)]  # type: ignore[arg-type]
+        return checked, html, entry
+
+    def share_page(self, name: str) -> bytes:
+        """The share page of the client in folder ``name`` (only for a client without errors)."""
+        folder, _ = load.scan_client_folder(self.loaded.root, name)
+        client = load.load_client(folder)[0]
+        assert client is not None
+        return self.page(client, (None, []), audience="client")[0]
+
+    def history_of(self, client_id: str) -> tuple[Any, list[str]]:
+        histories = self.histories or _no_history
+        return histories(client_id), client_dirty(self.repo, client_id)
+
+    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician"
+             ) -> tuple[bytes, Entry]:
+        from goalbook.render import pages
+        from goalbook.views import book_views
+
+        practice = self.loaded.practice
+        assert practice is not None
+        if audience == "client":
+            view = book_views.client_view(practice, client, audience="client")
+        else:
+            view = book_views.client_view(practice, client, history=history[0], dirty=history[1])
+        html = pages.render_client(view, practice_name=practice.name, today=practice.today,
+                                   repo=None if audience == "client" else self.repo, as_of=self.as_of)
+        return html.encode("utf-8"), caseload_entry(view)
+
+
+def caseload_entry(view: Any) -> Entry:
+    """What the caseload shows of one client: its row and its block of alerts."""
+    from goalbook.render import pages
+    from goalbook.views import book_views
+
+    groups = book_views.group_alerts([view])
+    group = None
+    if groups:
+        group = [book_views.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
+    due = [[d.sort_key, str(pages.caseload_due_item(d))] for d in view.due_week]
+    return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group, due)
+
+
+def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,
+                    repo: RepoState | None, as_of: str | None) -> bytes:
+    """The caseload page from each client's entry (kept or new), in the clients' order."""
+    from markupsafe import Markup
+
+    from goalbook.views.book_views import PracticeView
+
+    pages = prepare_templates()
+    shown = [e for e in entries if e is not None]
+    rows = [_Fragment(Markup(e.row), e.status) for e in shown]
+    groups = sorted((e.group[0], o.checked.client_id or "", e.group[1])
+                    for e, o in zip(entries, outcomes) if e is not None and e.group is not None)
+    alerts = [_Fragment(Markup(""))] * sum(e.alerts for e in shown)  # only counted on the page
+    view = PracticeView(
+        name=practice.name, today=practice.today, clients=rows, alerts=alerts,  # type: ignore[arg-type]
+        clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
+        alert_groups=[_Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
+        due=[_Fragment(Markup(html)) for _, html in sorted((d for e in shown for d in e.due), key=lambda d: d[0])],  # type: ignore[misc]
+    )
+    return pages.render_caseload(view).encode("utf-8")
+
+
+@dataclass
+class _Fragment:
+    """A ready piece of the caseload: a client's row (with its status) or one alert."""
+
+    html: Any  # Markup
+    status: str = ""
+
+
+def _one_client(request: BuildRequest, context: StepContext, names: list[str], outcomes: list[Outcome],
+                out: Path, result: BuildResult, histories: Any) -> BuildResult:
+    """One client's page into the existing book, or that client's share file."""
+    assert request.client is not None
+    practice = context.loaded.practice
+    assert practice is not None
+    by_id = {o.checked.client_id: (name, o) for name, o in zip(names, outcomes) if o.checked.client_id}
+    if request.client not in by_id:
+        raise GoalbookError(f"no client '{request.client}' in this practice" + _did_you_mean(request.client, by_id),
+                            hint="client ids are the folder names under clients/")
+    name, _ = by_id[request.client]
+    folder, _ = load.scan_client_folder(context.loaded.root, name)
+    client, _, _, _ = load.load_client(folder)
+    assert client is not None
+    prepare_templates()
+    if request.share:
+        html, _ = context.page(client, (None, []), audience="client")
+        target = share_path(out, client.id)
+        with janitor.watching(None, (target.parent, f".{target.name}.")):
+            output.write_share_file(target, html, client.id)
+        result.out, result.written = target, 1
+    else:
+        html, _ = context.page(client, (histories(client.id), client_dirty(context.repo, client.id)))
+        # One client's page: refresh it inside the existing book, leaving the rest as it was.
+        result.written = write_book(out, {**_existing(out), f"clients/{client.id}.html": html}, None,
+                                    practice_root=context.loaded.root if request.as_of is None
+                                    else request.as_of.history_root)
+        result.out = out
+    result.ok, result.pages, result.clients = True, 1, 1
+    return result
+
+
+def write_book(out: Path, files: dict[str, bytes], kept: list[str] | None, *, practice_root: Path,
+               clients: list[str] | None = None) -> int:
+    """Write the book (``output``): a few changed files in place, else whole through a staging
+    folder that a janitor removes should this process be killed. ``kept``: pages of the current
+    book that stay as they are (None: replace the book whole). One build of a practice writes at
+    a time; leftovers of interrupted builds are removed first."""
+    lock = cache_folder(practice_root)
+    if kept is not None:
+        with janitor.book_lock(lock):
+            janitor.remove_leftovers(output.book_folder(out))
+            written = output.update_book(out, files, keep=kept, clients=clients)
+        if written is not None:
+            return written
+    real = output.book_folder(out)  # a linked book is written (and staged) where the link points
+    places = [(real.parent, prefix) for prefix in janitor.leftover_prefixes(real)]
+    with janitor.watching(lock, *places), janitor.book_lock(lock):  # the lock is released first
+        janitor.remove_leftovers(real)
+        return output.write_book(out, files, keep=kept or (), clients=clients)
+
+
+def cache_folder(practice_root: Path) -> Path | None:
+    """The practice's ``.goalbook-cache`` folder, when it is a folder of the user's own."""
+    folder = Path(practice_root) / CACHE_DIR
+    return folder if store_enabled() and private_folder(folder) else None
+
+
+# --- Rendering ----------------------------------------------------------------------------------------
 
 
 def prepare_templates() -> Any:
@@ -233,7 +429,7 @@ def prepare_templates() -> Any:
     from goalbook.render import pages
 
     env = pages.environment()
-    if env.bytecode_cache is None and cache.enabled():
+    if env.bytecode_cache is None and store_enabled():
         folder = _template_cache_folder()
         if folder is not None:
             env.bytecode_cache = _bytecode_cache(folder)
@@ -291,70 +487,6 @@ def _bytecode_cache(folder: Path) -> Any:
     return QuietBytecodeCache(str(folder))
 
 
-PARALLEL_MIN_PAGES = 48  # below this a second process costs more than it saves
-PARALLEL_CHUNK = 16
-
-
-@dataclass
-class _RenderJob:
-    practice: Practice
-    repo: RepoState | None
-    as_of: str | None
-    share: bool
-    remember: bool  # keep each client's caseload row and alerts for the page cache
-    keep_views: bool  # hand the views back (the caseload is then built from them)
-
-    def one(self, item: tuple[Any, Any, list[str], str | None]) -> tuple[str, str, bytes, Any, Any]:
-        from goalbook.render import pages
-
-        c, history, dirty, key = item
-        if self.share:
-            view = book_views.client_view(self.practice, c, audience="client")
-        else:
-            view = book_views.client_view(self.practice, c, history=history, dirty=dirty)
-        html = pages.render_client(view, practice_name=self.practice.name, today=self.practice.today,
-                                   repo=None if self.share else self.repo, as_of=self.as_of)
-        page = share_files.share_name(c.id) if self.share else f"clients/{c.id}.html"
-        record = pagecache.record(key, page, view) if self.remember else None
-        return c.id, page, html.encode("utf-8"), record, view if self.keep_views else None
-
-
-def renderer(practice: Practice, repo: RepoState | None, as_of: str | None) -> _RenderJob:
-    """What renders a full book's client pages, keeping each one's record for the page cache."""
-    return _RenderJob(practice, repo, as_of, share=False, remember=True, keep_views=False)
-
-
-# What a forked worker renders: inherited from the parent at fork, never pickled.
-_job: _RenderJob | None = None
-_items: list[Any] = []
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, str, bytes, Any, Any]]:
-    assert _job is not None
-    return [_job.one(item) for item in _items[bounds[0]:bounds[1]]]
-
-
-def _render(job: _RenderJob, items: list[Any]):
-    """Each item's page, in order: in two forked processes for a large book, else here."""
-    global _job, _items
-    cores = os.cpu_count() or 1
-    if len(items) < PARALLEL_MIN_PAGES or cores < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        for item in items:  # small books, one core, or inside `watch` (threads: forking is unsafe)
-            yield job.one(item)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _job, _items = job, items
-    try:
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            chunks = [(i, min(i + PARALLEL_CHUNK, len(items))) for i in range(0, len(items), PARALLEL_CHUNK)]
-            for future in [pool.submit(_render_chunk, bounds) for bounds in chunks]:
-                yield from future.result()
-    finally:
-        _job, _items = None, []
-
-
 def _existing(out: Path) -> dict[str, bytes]:
     """The current book's pages, so a one-client build keeps them (the swap replaces the folder)."""
     out = output.book_folder(out)
@@ -365,12 +497,6 @@ def _existing(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*.html"))
         if p.is_file() and not p.is_symlink() and (p.parent != out or p.name in ("index.html", "outcomes.html"))
     }
-
-
-def _audit(root: Path, rev: str, share: bool, as_of: bool):
-    if share:
-        return None, lambda _cid: None
-    return audit_state(root, rev, as_of)
 
 
 def audit_state(root: Path, rev: str, as_of: bool):
@@ -395,6 +521,6 @@ def client_dirty(repo: RepoState | None, client_id: str) -> list[str]:
     return [p for p in repo.dirty if p.startswith(f"clients/{client_id}/")]
 
 
-def _did_you_mean(word: str, practice: Practice) -> str:
-    close = difflib.get_close_matches(word, [c.id for c in practice.clients], n=1)
+def _did_you_mean(word: str, ids: Any) -> str:
+    close = difflib.get_close_matches(word, sorted(ids), n=1)
     return f" — did you mean '{close[0]}'?" if close else ""

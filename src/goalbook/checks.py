@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from goalbook import checkcache, gcpause
 from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.problems import (
     Problem,
@@ -107,87 +106,44 @@ class CheckResult:
 
 
 def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice | None, list[Problem]]:
-    """Load the practice and run every check; problems sorted by file, line and column."""
-    result = run_checks(root, today=today)
-    return result.practice, result.problems
-
-
-def run_checks(root: Path, *, today: date | None = None, across_clients: bool = False) -> CheckResult:
-    """``across_clients``: also the checks that compare clients with each other (`goalbook
-    check`), which read every client's name; a build leaves them out, so that it still reads
-    nothing of a client whose files did not change."""
-    with gcpause.paused():
-        result = _run_checks(root, today=today)
-    if across_clients and result.practice is not None:
-        result.problems = sort_problems([*result.problems, *_same_names(result.practice, Path(root))])
-    return result
-
-
-def _run_checks(root: Path, *, today: date | None = None) -> CheckResult:
+    """Load the whole practice and run every check; problems sorted by file, line and column."""
     loaded = load_all(Path(root), today=today)
     problems = list(loaded.problems)
     if loaded.practice is not None:
-        # Issue 6: the stages look at one client at a time, so a client whose files (and the
-        # practice's settings) did not change keeps the problems found last time (checkcache.py).
-        memo = checkcache.memo_for(loaded.root)
-        base = checkcache.practice_key(loaded) if memo is not None else ""
-        todo, keys = [], {}
-        for client in loaded.practice.clients:
-            key = (checkcache.client_key(base, loaded.root, client, loaded.clients.get(client.folder))
-                   if memo is not None else None)
-            kept = memo.get(client.folder, key) if memo is not None else None
-            if kept is None:
-                todo.append(client)
-                keys[client.folder] = key
-            else:
-                problems += kept
-        found = client_problems(loaded, todo)
-        problems += found
-        if memo is not None:
-            by_folder = problems_by_folder(found, keys)
-            for folder, key in keys.items():
-                memo.put(folder, key if by_folder is not None else None, (by_folder or {}).get(folder, []))
-            memo.save({c.folder for c in loaded.practice.clients})
-    return CheckResult(loaded.practice, sort_problems(problems), loaded.files_read)
+        problems += client_problems(loaded, loaded.practice.clients)
+        names = [(c.folder, c.id, c.name, loaded.clients.get(c.folder)) for c in loaded.practice.clients]
+        problems += resolve(same_names(names), loaded.root)
+    return loaded.practice, sort_problems(problems)
 
 
-def _client_name(root: Path, client: Client) -> tuple[str, str, int]:
-    """(client file, name, line of ``name:``), read from the file's text: a client that was not
-    loaded (unchanged since the last build) is not loaded for this."""
-    from goalbook.records.yamlload import load_yaml_bytes, read_limited
+def run_checks(root: Path, *, today: date | None = None, session: Any = None,
+               across_clients: bool = True) -> CheckResult:
+    """`goalbook check`: the build's pipeline, stopped before rendering. The checks across
+    clients always run (in `build` too): they use what each client's step kept, its name among
+    it, so no unchanged client is read for them; ``across_clients`` is accepted for callers."""
+    from goalbook.build import check_book
 
-    for stem in ("client.yaml", "client.yml"):
-        path = f"{client.folder}/{stem}"
-        try:
-            lines = read_limited(root / path).decode("utf-8", "replace").splitlines()
-        except OSError:
-            continue
-        for number, line in enumerate(lines, start=1):
-            if line.startswith("name:"):
-                data, _ = load_yaml_bytes(line.encode("utf-8"), path)
-                name = data.get("name") if isinstance(data, dict) else None
-                return path, name if isinstance(name, str) else "", number
-        return path, "", 0
-    return f"{client.folder}/client.yaml", "", 0
+    return check_book(root, today=today, session=session)
 
 
-def _same_names(practice: Practice, root: Path) -> list[Problem]:
-    """Two clients under one name look identical on the caseload: the second is pointed out."""
+def same_names(clients: list[tuple[str, str, str, Any]]) -> list[Finding]:
+    """Two clients under one name look identical on the caseload: the second is pointed out.
+    ``clients``: (folder, id, name, sources) of each client, in the practice's order."""
     first: dict[str, str] = {}
     found = []
-    for client in practice.clients:
-        path, name, line = _client_name(root, client)
+    for folder, client_id, name, sources in clients:
         key = " ".join(name.split()).casefold()
         if not key:
             continue
         if key in first:
-            found.append(Problem(
-                path, line, 7 if line else 0, "warning", "same-display-name",
+            path = (sources.client_file if sources else None) or f"{folder}/client.yaml"
+            found.append(finding(
+                path, ("name",), "warning", "same-display-name",
                 f"the client {first[key]} has the same name, '{name}': the caseload cannot tell them apart",
                 "give one of them a different name (e.g. add an initial or a number)",
             ))
         else:
-            first[key] = client.id
+            first[key] = client_id
     return found
 
 
@@ -206,18 +162,6 @@ def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
         # date would be "in the future" or "overdue" — many messages for that one mistake.
         findings = [f for f in findings if f.code not in CLOCK_CODES]
     return resolve(findings, loaded.root)
-
-
-def problems_by_folder(found: list[Problem], folders: Iterable[str]) -> dict[str, list[Problem]] | None:
-    """``found`` sorted into the client folders they belong to; None when any belongs to none of
-    them (then nothing may be remembered per client)."""
-    by_folder: dict[str, list[Problem]] = {folder: [] for folder in folders}
-    for problem in found:
-        folder = "/".join(problem.path.split("/")[:2])
-        if folder not in by_folder:
-            return None
-        by_folder[folder].append(problem)
-    return by_folder
 
 
 # --- What the stages share --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Read a whole practice folder into ``model.py`` objects, collecting every problem on the way.
 
 Order: goalbook.yaml → instruments → each client folder (client.yaml, goals.yaml, sessions/*).
-Every file goes through ``load_file`` (parse + validate), the one seam a cache can wrap. A file
+Every file goes through ``load_file`` (parse + validate). Nothing here caches or starts a
+process: the speed layer (``incremental/``) decides which client folders to read at all. A file
 with errors is left out of the model but all its problems are reported; the model is returned
 whenever goalbook.yaml itself could be read, so the later checks still run on everything else.
 
@@ -15,16 +16,13 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import cache, fastschema
+from goalbook import fastschema
 from goalbook.problems import Problem, Severity, sort_problems
 from goalbook.records import yamlload
 from goalbook.records.model import (
@@ -111,19 +109,14 @@ class LoadResult:
 # --- One file ---------------------------------------------------------------------------------
 
 
-def load_file(path: Path, display: str, kind: str) -> tuple[Any, list[Problem]]:
+def load_file(path: Path, display: str, kind: str, source: bytes | None = None) -> tuple[Any, list[Problem]]:
     """Parse and validate one practice file. ``kind``: practice | client | goals | session.
+    ``source``: the file's bytes, when the caller already read them.
 
     Returns the data (None when it could not be parsed) and every problem found in it.
     """
     global _current_file
     _current_file = display
-    # Unchanged files come from the cache: parsed and validated once, keyed by content.
-    return cache.load(path, display, kind, _parse_and_validate)
-
-
-def _parse_and_validate(path: Path, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
-    """``source``: the file's bytes when the cache already read them."""
     try:
         data, problems = yamlload.load_yaml(path, display) if source is None else yamlload.load_yaml_bytes(source, display)
     except OSError as exc:  # a link loop, a permission problem, a file removed while reading
@@ -202,49 +195,17 @@ def load_all(root: Path, *, today: date | None = None) -> LoadResult:
     practice = result.practice
     if practice is None:
         return result
-    root = result.root
-
-    touched = _touched_clients(root)  # in `watch`: the client folders the saves were in
-    clients, scan_problems = _scan_clients(root, practice.output, rescan=touched)
-    result.problems += scan_problems
-    recalled = []
-    unchanged = cache.listed_unchanged(root, [(f"{CLIENTS}/{f.name}", f.path) for f in clients if f.listed is not None])
-    for folder in clients:
-        loaded_client = None
-        if folder.listed is not None:
-            # Listed from clients.index: the same files as that entry, so only their stat is compared.
-            display = f"{CLIENTS}/{folder.name}"
-            loaded_client = cache.recall_listed(root, display, folder.path, lambda folder=folder: _load_client(folder),
-                                                ClientSources, unchanged=None if unchanged is None else display in unchanged)
-        if loaded_client is not None:
-            recalled.append((folder, None, loaded_client))
-            continue
-        files = _client_files(folder)
-        if touched is not None and folder.name not in touched:
-            # `watch` saw no change in this folder since it was last read: not even stat-ed.
-            loaded_client = cache.recall_trusted(root, files)
-        if loaded_client is None:
-            # In a long-running `watch`, a client none of whose files changed is not built again.
-            loaded_client = cache.recall_client(root, files)
-        if loaded_client is None:  # unchanged since the last build: loaded only if needed
-            loaded_client = cache.recall_lazy(root, files, lambda folder=folder: _load_client(folder), ClientSources)
-        recalled.append((folder, files, loaded_client))
-    if touched is None:
-        # Many files to read (a copied practice, a new goalbook): parse on both cores first.
-        cache.prefetch(root, [item for _, files, known in recalled if known is None for item in files],
-                       _parse_and_validate)
-    for folder, files, loaded_client in recalled:
-        if loaded_client is None:
-            loaded_client = _load_client(folder)
-            cache.remember_client(root, files, loaded_client, dirs=folder.dirs)
-        client, sources, problems, count = loaded_client
+    names, problems = list_client_folders(result.root, practice.output)
+    result.problems += problems
+    for name in names:
+        folder, problems = scan_client_folder(result.root, name)
+        client, sources, found, count = load_client(folder)
         result.clients[sources.folder] = sources
-        result.problems += problems
+        result.problems += problems + found
         result.files_read += count
         if client is not None:
             practice.clients.append(client)
     practice.clients.sort(key=lambda c: (c.id, c.folder))
-    cache.flush(root, prune=True)
     return result
 
 
@@ -300,90 +261,26 @@ def _share_settings(raw: Any) -> ShareSettings:
 
 
 @dataclass
-class _ClientFolder:
-    # Plain strings, not Paths: a large practice has tens of thousands of files and the scan runs
-    # on every build; Path objects are made only for the files that are really read.
+class ClientFolder:
+    """One client folder's files as listed. Plain strings, not Paths: a large practice has tens
+    of thousands of files; Path objects are made only for the files that are really read."""
+
     name: str
+    path: str = ""  # the folder itself
     client: str | None = None
     goals: str | None = None
     sessions: list[str] = field(default_factory=list)
-    files: list[tuple[str, str, str]] | None = None  # _client_files, worked out once
-    # The stat signatures of the folder and its sessions/ taken before listing them, when the
-    # listing found nothing odd: while both are the same, a listing would find the same names.
-    dirs: list[Any] | None = None
-    path: str = ""  # the folder itself
-    listed: list[Any] | None = None  # its files' entries in clients.index, until _from_listing
+    files: list[tuple[str, str, str]] = field(default_factory=list)  # (path, display, kind) of each file
 
 
-# --- Loads that are told what changed (`watch`) -------------------------------------------------
-
-# (practice folder, client folder names with changes) while a `watch` build runs; None otherwise.
-_changed: ContextVar[tuple[str, frozenset[str] | None] | None] = ContextVar("goalbook_changed", default=None)
-# The last scan of each practice's client folders in this process: root → (output setting,
-# folder name → (what the scan found, its problems)).
-_scans: dict[str, tuple[str, dict[str, tuple[_ClientFolder, list[Problem]]]]] = {}
-
-
-@contextmanager
-def only_changed(root: Path, paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
-    """Within this block, ``load_all(root)`` trusts that nothing changed since the previous
-    ``load_all(root)`` in this process except at ``paths`` (what a file watcher reported): client
-    folders with no reported change are neither listed nor stat-ed again. A path that is not
-    inside one client folder (``clients/`` itself, the practice folder) makes it read every
-    client folder again, as without this block. Changes outside ``clients/`` (goalbook.yaml,
-    instruments) need nothing special: those files are always looked at."""
-    token = _changed.set((os.path.abspath(root), _client_names(root, paths)))
-    try:
-        yield
-    finally:
-        _changed.reset(token)
-
-
-def _client_names(root: Path, paths: Iterable[str | os.PathLike[str]]) -> frozenset[str] | None:
-    base = os.path.abspath(root)
-    names = set()
-    for path in paths:
-        rel = os.path.relpath(os.path.abspath(path), base)
-        parts = rel.split(os.sep)
-        if parts[0] == os.pardir:
-            continue  # outside the practice
-        if parts[0] != CLIENTS:
-            if rel == os.curdir:
-                return None
-            continue
-        if len(parts) < 2:
-            return None  # clients/ itself: anything may have moved
-        names.add(parts[1])
-    return frozenset(names)
-
-
-def _touched_clients(root: Path) -> frozenset[str] | None:
-    """The client folders to read again, or None: read them all (no watcher, or no earlier scan)."""
-    hint = _changed.get()
-    key = os.path.abspath(root)
-    if hint is None or hint[0] != key or hint[1] is None or key not in _scans:
-        return None
-    return hint[1]
-
-
-def _scan_clients(root: Path, output: str, rescan: frozenset[str] | None = None
-                  ) -> tuple[list[_ClientFolder], list[Problem]]:
-    """Find the client folders and their files; anything odd in the layout is a problem.
-
-    ``rescan``: only these client folders are listed again; the others are as the previous scan
-    of this practice (in this process) found them."""
+def list_client_folders(root: Path, output: str) -> tuple[list[str], list[Problem]]:
+    """The names of the client folders in clients/, and a problem for anything else found there."""
     problems: list[Problem] = []
     clients_dir = root / CLIENTS
-    key = os.path.abspath(root)
-    previous_output, previous = _scans.get(key, ("", {}))
-    if previous_output != output:
-        rescan = None
-    remembered: dict[str, tuple[_ClientFolder, list[Problem]]] = {}
-    _scans[key] = (output, remembered)
     if not clients_dir.is_dir():
         return [], problems
     skip = IGNORED_NAMES | {Path(output).name}
-    folders = []
+    names = []
     for entry in _entries(clients_dir):
         display = f"{CLIENTS}/{entry.name}"
         if entry.name.startswith(".") or entry.name in skip:
@@ -402,78 +299,36 @@ def _scan_clients(root: Path, output: str, rescan: frozenset[str] | None = None
                 f"letter or digit; rename the folder, e.g. to '{_slugify(entry.name)}'",
             ))
             continue
-        known = previous.get(entry.name) if rescan is not None and entry.name not in rescan else None
-        folder, folder_problems = known or _recalled_listing(root, entry.path, display) or \
-            _scan_client_folder(entry.path, display)
-        remembered[entry.name] = (folder, folder_problems)
-        problems += folder_problems
-        folders.append(folder)
-    return folders, problems
+        names.append(entry.name)
+    return names, problems
 
 
-def _folder_signatures(path: str) -> list[Any] | None:
-    """[client folder, its sessions/] as (mtime, ctime, inode), or None when either is too fresh
-    to trust (an entry added in the same clock tick would not move it: the racy rule)."""
-    found: list[Any] = []
-    for folder in (path, os.path.join(path, "sessions")):
-        try:
-            st = os.stat(folder)
-        except OSError:
-            found.append(None)  # no sessions/ yet: creating one changes the client folder's mtime
-            continue
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < cache.RACY_NS:
-            return None
-        found.append([st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
-    return found
-
-
-def _recalled_listing(root: Path, path: str, display: str) -> tuple[_ClientFolder, list[Problem]] | None:
-    """A client folder as the last build listed it (clients.index), when neither it nor its
-    sessions/ has gained, lost or renamed an entry since: the same names, without listing 40,000
-    files again. (A file edited in place does not move its folder's mtime; the cache stats every
-    file for that.) The file paths are only worked out if the client has to be read."""
-    listed = cache.recall_listing(root, display)
-    if listed is None or _folder_signatures(path) != listed[0]:
-        return None
-    # Each entry is checked where it is used (cache.recall_listed, _from_listing): a damaged
-    # index must not send us elsewhere.
-    return _ClientFolder(os.path.basename(path), dirs=listed[0], path=path, listed=listed[1]), []
-
-
-def _from_listing(folder: _ClientFolder) -> None:
-    """Fill in a recalled folder's file paths from its listing (see ``_recalled_listing``), or
-    from a real listing when that entry of the index is damaged."""
-    listed, folder.listed = folder.listed, None
-    if listed is None:
-        return
-    display = f"{CLIENTS}/{folder.name}"
-    head, start = display + "/", len(display) + 1
-    files: list[tuple[str, str, str]] = []
-    sessions: list[str] = []
-    found: dict[str, str] = {}
-    for entry in listed:
-        if not (type(entry) is list and len(entry) == 4 and type(entry[0]) is str and entry[0].startswith(head)
-                and ".." not in entry[0] and entry[1] in ("client", "goals", "session")):
-            scanned, _ = _scan_client_folder(folder.path, display)  # clean when recorded, so no problems
-            folder.client, folder.goals, folder.sessions, folder.files = (
-                scanned.client, scanned.goals, scanned.sessions, scanned.files)
-            return
-        file_path = folder.path + os.sep + entry[0][start:].replace("/", os.sep)
-        if entry[1] == "session":
-            sessions.append(file_path)
+def client_folder(root: Path, name: str, files: list[tuple[str, str]]) -> ClientFolder:
+    """A client folder from a listing recorded earlier: (display, kind) of each file, in order."""
+    path = os.path.join(root, CLIENTS, name)
+    start = len(CLIENTS) + len(name) + 2
+    folder = ClientFolder(name, path=path)
+    for display, kind in files:
+        file_path = path + os.sep + display[start:].replace("/", os.sep)
+        if kind == "session":
+            folder.sessions.append(file_path)
         else:
-            found[entry[1]] = file_path
-        files.append((file_path, entry[0], entry[1]))
-    folder.client, folder.goals = found.get("client"), found.get("goals")
-    folder.sessions, folder.files = sessions, files
+            setattr(folder, kind, file_path)
+        folder.files.append((file_path, display, kind))
+    return folder
 
 
-def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Problem]]:
+def scan_client_folder(root: Path, name: str) -> tuple[ClientFolder, list[Problem]]:
+    """List one client folder: its files, and a problem for anything odd in it."""
+    return _scan_client_folder(os.path.join(root, CLIENTS, name), f"{CLIENTS}/{name}")
+
+
+def _scan_client_folder(path: str, display: str) -> tuple[ClientFolder, list[Problem]]:
     global _current_file
     _current_file = display
     problems: list[Problem] = []
     name = os.path.basename(path)
-    folder = _ClientFolder(name, dirs=_folder_signatures(path))  # before listing: a change meanwhile shows
+    folder = ClientFolder(name, path=path)
     session_displays: list[str] = []
     seen: dict[str, str] = {}  # stem → file name, to catch client.yaml next to client.yml
     entries, unreadable = _listing(path)
@@ -519,9 +374,7 @@ def _scan_client_folder(path: str, display: str) -> tuple[_ClientFolder, list[Pr
             f"add {display}/client.yaml (`goalbook new client {folder.name}` writes one), "
             "or move the folder out of clients/",
         ))
-    if problems:
-        folder.dirs = None  # listed again next time, so that its problems are reported again
-    # What _client_files gives, worked out here where the names are at hand.
+    # (path, display, kind) of every file, worked out here where the names are at hand.
     head = [(p, f"{display}/{os.path.basename(p)}", kind)
             for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
     folder.files = head + [(p, d, "session") for p, d in zip(folder.sessions, session_displays)]
@@ -708,38 +561,32 @@ def _slugify(name: str) -> str:
 # --- One client -------------------------------------------------------------------------------
 
 
-def _client_files(folder: _ClientFolder) -> list[tuple[str, str, str]]:
-    """(path, display, kind) of every file ``_load_client`` will read."""
-    _from_listing(folder)
-    if folder.files is None:
-        base = f"{CLIENTS}/{folder.name}"
-        name = os.path.basename
-        files = [(p, f"{base}/{name(p)}", kind) for p, kind in ((folder.client, "client"), (folder.goals, "goals")) if p]
-        folder.files = files + [(p, f"{base}/sessions/{name(p)}", "session") for p in folder.sessions]
-    return folder.files
-
-
-def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, list[Problem], int]:
-    _from_listing(folder)
+def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
+                ) -> tuple[Client | None, ClientSources, list[Problem], int]:
+    """One client folder into the model: (client or None, its sources, problems, files read).
+    ``contents``: file bytes already read, by path."""
+    contents = contents or {}
     sources = ClientSources(folder=f"{CLIENTS}/{folder.name}")
     problems: list[Problem] = []
     count = 0
     client: Client | None = None
     if folder.client is not None:
         sources.client_file = f"{sources.folder}/{os.path.basename(folder.client)}"
-        data, found = load_file(Path(folder.client), sources.client_file, "client")
+        data, found = load_file(Path(folder.client), sources.client_file, "client", contents.get(folder.client))
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):
             client = _guarded(_build_client, data, sources.folder, sources.client_file, problems)
     if folder.goals is not None:
         sources.goals_file = f"{sources.folder}/{os.path.basename(folder.goals)}"
-        data, found = load_file(Path(folder.goals), sources.goals_file, "goals")
+        source = contents.get(folder.goals)
+        data, found = load_file(Path(folder.goals), sources.goals_file, "goals", source)
         count += 1
         problems += found
         goals = None
         if isinstance(data, dict) and not _has_errors(found):
-            goals = _guarded(_build_goals, data, Path(folder.goals), sources.goals_file, problems)
+            goals = _guarded(_build_goals, data, source if source is not None else Path(folder.goals),
+                             sources.goals_file, problems)
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
@@ -750,7 +597,7 @@ def _load_client(folder: _ClientFolder) -> tuple[Client | None, ClientSources, l
         if head not in parents:
             parents[head] = Path(head)
         display = f"{sources.folder}/sessions/{name}"
-        data, found = load_file(parents[head] / name, display, "session")
+        data, found = load_file(parents[head] / name, display, "session", contents.get(path))
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):
@@ -812,7 +659,7 @@ def _build_client(data: dict[str, Any], folder: str) -> Client:
     )
 
 
-def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
+def _build_goals(data: dict[str, Any], source: Path | bytes) -> list[Goal]:
     goals = []
     for index, raw in enumerate(_list(data.get("goals"))):
         goal_id = str(raw["id"])
@@ -822,7 +669,7 @@ def _build_goals(data: dict[str, Any], path: Path) -> list[Goal]:
                        start=_date(s.get("from")))
             for s in _list(raw.get("steps"))
         )
-        line, _ = cache.position(path, ["goals", index])
+        line, _ = yamlload.position(source, ["goals", index])
         goals.append(Goal(
             id=goal_id,
             title=_text(raw["title"]),
@@ -957,34 +804,11 @@ def resolve(findings: Sequence[Finding], root: Path) -> list[Problem]:
     problems = []
     for f in findings:
         source = root / f.path
-        line, column = cache.position(source, list(f.pointer), key=f.key)
+        line, column = yamlload.position(source, list(f.pointer), key=f.key)
         message, hint = f.message, f.hint
         if f.related is not None:
-            related_line, _ = cache.position(source, list(f.related), key=True)
+            related_line, _ = yamlload.position(source, list(f.related), key=True)
             message = message.replace("{related_line}", str(related_line))
             hint = hint.replace("{related_line}", str(related_line))
         problems.append(Problem(f.path, line, column, f.severity, f.code, message, hint))
     return problems
-
-
-# For coldbuild.py, which does a cold load's per-client work (listing included) in forked workers.
-
-
-def client_folder_names(root: Path, output: str) -> list[str]:
-    """The names of the folders in clients/ that ``_scan_clients`` takes as client folders."""
-    clients_dir = os.path.join(root, CLIENTS)
-    try:
-        names = sorted(os.listdir(clients_dir))
-    except OSError:
-        return []
-    skip = IGNORED_NAMES | {Path(output).name}
-    return [n for n in names if not n.startswith(".") and n not in skip and SLUG.match(n)
-            and os.path.isdir(os.path.join(clients_dir, n))]
-
-
-def scan_client_folder(root: Path, name: str) -> _ClientFolder:
-    return _scan_client_folder(os.path.join(root, CLIENTS, name), f"{CLIENTS}/{name}")[0]
-
-
-client_files = _client_files
-load_client = _load_client

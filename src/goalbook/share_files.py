@@ -8,6 +8,7 @@ client's folder on disk never lags behind the record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from goalbook import output
@@ -23,14 +24,19 @@ def share_name(client_id: str) -> str:
 def shared_clients(out: Path, practice: Practice) -> list[tuple[str, Client]]:
     """The share files of ``out`` (by goalbook's signature in the file) and the client of each:
     ``for-client-<id>.html``, and ``<id>.html`` as earlier versions named them."""
-    found = []
+    by_id = {c.id: c for c in practice.clients}
+    return [(name, by_id[client_id]) for name, client_id in shared_ids(out, by_id)]
+
+
+def shared_ids(out: Path, ids: Iterable[str]) -> list[tuple[str, str]]:
+    """``shared_clients`` by client id: (file name, client id) of each share file in ``out``."""
+    found: list[tuple[str, str]] = []
     if not out.is_dir():
         return found
-    by_id = {c.id: c for c in practice.clients}
+    known = set(ids)
     for path in sorted(out.glob("*.html")):
-        stem = path.name.removesuffix(".html")
-        client = by_id.get(stem.removeprefix(PREFIX))
-        if client is None or path.name == "index.html" or path.is_symlink():
+        client_id = path.name.removesuffix(".html").removeprefix(PREFIX)
+        if client_id not in known or path.name == "index.html" or path.is_symlink():
             continue
         try:
             with path.open("rb") as f:
@@ -38,5 +44,5 @@ def shared_clients(out: Path, practice: Practice) -> list[tuple[str, Client]]:
         except OSError:
             continue
         if ours:
-            found.append((path.name, client))
+            found.append((path.name, client_id))
     return found

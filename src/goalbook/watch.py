@@ -6,9 +6,9 @@ file and renaming it over the original; events are debounced, and one build thre
 build gives exactly one more. ``build_book`` leaves the last good book in place when a save is
 broken, so watch only has to report.
 
-Speed: each build is told which paths the observer reported since the previous one, so
-it reads only those client folders again and keeps the rest of the practice, the caches and the
-compiled templates in memory; only the pages that changed are rewritten.
+Speed: one ``Session`` lives as long as the watch; each build is told which paths the observer
+reported since the previous one, so it looks again only at those client folders and takes the
+rest as the session last saw them; only the pages that changed are rewritten.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 import click
 
-from goalbook import gcpause
 from goalbook.errors import GoalbookError
 
 BuildFn = Callable[..., Any]  # build_book(root, out, *, today=…) -> BuildResult
@@ -86,8 +85,6 @@ class Rebuilder:
                     return
             self._wanted.clear()  # a save from now on wants one more build
             self._build_once()
-            if not self._wanted.is_set():
-                gcpause.tidy()  # while waiting for the next save
 
 
 def _event_handler(root: Path, ignored: Callable[[], tuple[Path, ...]], on_change: Callable[[list[str]], None]) -> Any:
@@ -112,12 +109,6 @@ def _str(path: str | bytes) -> str:
     return path.decode("utf-8", "surrogateescape") if isinstance(path, bytes) else path
 
 
-def _default_build(root: Path, out: Path | None, *, today: Any = None, changed: Any = None) -> Any:
-    from goalbook.build import build_book
-
-    return build_book(root, out, today=today, changed=changed)
-
-
 def watch(
     root: Path,
     out: Path | None = None,
@@ -136,10 +127,20 @@ def watch(
     """
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else None
-    # The default build is told which paths changed, so it reads only those client folders
-    # again; None: read everything (the first build, and after a failed one).
+    # The default build is told which paths changed, so it looks again only at those client
+    # folders; None: look at everything (the first build, and after a failed one).
+    from goalbook.incremental.session import Session
+
     tell_changes = build is None
-    build = build or _default_build
+    session = Session(root)
+
+    def default_build(root: Path, out: Path | None, *, today: Any = None, changed: Any = None) -> Any:
+        from goalbook.build import BuildRequest, build_book
+
+        request = BuildRequest(root, out, today=today, changed=frozenset(changed) if changed is not None else None)
+        return build_book(request, session=session)
+
+    build = build or default_build
     lock = threading.Lock()
     pending: set[str] | None = None  # paths reported since the last build started
     report = on_build or (lambda result: report_build(result, root))
@@ -189,8 +190,8 @@ def watch(
     observer = None
     try:
         # The first build runs before any thread starts (watchdog's observer starts one as soon
-        # as it is made), so that a large practice without a cache is built on both cores
-        # (coldbuild.py: forking is unsafe once threads run). A save made meanwhile is caught by
+        # as it is made), so that a large practice without a cache is built on every core
+        # (forking is unsafe once threads run). A save made meanwhile is caught by
         # a full build as soon as the observer runs; that one says nothing when it finds nothing new.
         first = build_once()
         # A folder moved away and back (clients/) makes watchdog's inotify observer warn once per
@@ -219,6 +220,7 @@ def watch(
         rebuilder.stop()
         if observer is not None and observer.is_alive():
             observer.join(5)
+        session.close()
 
 
 def report_build(result: Any, root: Path, *, stream: Any = None) -> None:

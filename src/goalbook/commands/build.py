@@ -7,7 +7,7 @@ import sys
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -48,22 +48,22 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     if share and not client_id:
         raise click.UsageError("--share needs --client ID: a share file is one client's book")
     bar = PageBar() if not quiet and sys.stderr.isatty() else None  # no bar in a log or a pipe
-    snapshot_ctx, rev, label = nullcontext(root), "HEAD", None
+    snapshot_ctx, when = nullcontext(root), None
     if as_of is not None:
         from goalbook.history import snapshot
 
         resolved = snapshot.resolve_as_of(root, as_of)
-        snapshot_ctx, rev = snapshot.checkout_as_of(root, resolved.commit), resolved.commit
+        snapshot_ctx = snapshot.checkout_as_of(root, resolved.commit)
         label = f"{as_of} (commit {resolved.commit[:7]})" if as_of != resolved.commit[: len(as_of)] else f"commit {resolved.commit[:7]}"
+        when = build.AsOf(label, root, resolved.commit)
         if today is None:
             # The book as it was that day: alerts, due dates and "as of" are counted from it.
             today = parse_date(as_of.strip())
-    with snapshot_ctx as source:
+    with snapshot_ctx as source, _removed_if_killed(source, root if as_of else None):
+        request = build.BuildRequest(source, out, client=client_id, share=share, today=today, as_of=when,
+                                     period=period)
         try:
-            result = build.build_book(
-                source, out, today=today, client=client_id, share=share, progress=bar,
-                as_of=label, history_root=root if as_of else None, history_rev=rev, period=period,
-            )
+            result = build.build_book(request, progress=bar)
         finally:
             if bar:
                 bar.close()  # gives the cursor back, even after Ctrl-C
@@ -78,6 +78,15 @@ def command(directory: Path | None, out: Path | None, client_id: str | None, sha
     if not quiet:
         click.echo(report, nl=False)
         click.echo(summary_line(result))
+
+
+def _removed_if_killed(snapshot: Path, practice: Path | None) -> Any:
+    """--as-of: the record's copy in the temp folder is removed even if this process is killed."""
+    if practice is None:
+        return nullcontext()
+    from goalbook import janitor
+
+    return janitor.watching(None, (snapshot.parent, snapshot.name))
 
 
 def summary_line(result) -> str:

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from goalbook.cache import CACHE_DIR, make_private_dir, write_private
 from goalbook.history import gitrepo
 from goalbook.history.audit_words import describe_file, is_record, parse_version, summarise_sessions
+from goalbook.incremental.store import CACHE_DIR, private_folder, write_private
 from goalbook.records.model import HistoryEntry, RepoState
 
 CACHE_FILE = "history.json"
@@ -195,7 +195,8 @@ def _valid_entry(entry: Any) -> bool:
 def _save_cache(root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
     payload = {"version": CACHE_VERSION, "prefix": repo.prefix, "commits": commits}
     try:
-        make_private_dir(root / CACHE_DIR)
+        if not private_folder(root / CACHE_DIR):
+            return  # a link or someone else's folder: never written through
         write_private(_cache_path(root), json.dumps(payload, ensure_ascii=False, sort_keys=True,
                                                     separators=(",", ":")).encode())
     except OSError:
