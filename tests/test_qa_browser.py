@@ -24,3 +24,17 @@ def test_outcomes_figures_name_their_column_on_a_phone(browser, book):  # noqa: 
         assert w.page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         w.close()
+
+
+def test_action_step_reports_name_their_columns_on_a_phone(browser, book):  # noqa: F811
+    # "6 times 14 days 6 100%" on a phone, with the headings hidden, did not say which number is the aim.
+    out, _, _ = book
+    w = Watched(browser, width=390)
+    try:
+        w.open(out / "clients" / "ana-r.html")
+        said = w.page.eval_on_selector(
+            "table.reports tbody tr", "tr => [...tr.querySelectorAll('td')].slice(0, 4).map("
+            "td => getComputedStyle(td, '::before').content)")
+        assert [s.split("/")[0].strip() for s in said] == ["none", '"over "', '"aim "', '"= "']
+    finally:
+        w.close()

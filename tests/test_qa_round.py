@@ -126,3 +126,13 @@ def test_an_empty_goalbook_yaml_is_not_told_to_be_deleted(make_practice):
     assert result.exit_code == 1
     assert "goalbook.yaml: error: this file is empty" in result.output
     assert "delete" not in result.output and "`clinicians:`" in result.output
+
+
+def test_a_paper_form_for_a_discharged_client_says_why_nothing_is_due(make_practice, tmp_path, monkeypatch):
+    root = practice_with_a_client(make_practice, tmp_path, monkeypatch)
+    client = root / "clients/ab/client.yaml"
+    client.write_text(client.read_text().replace("status: active", "status: discharged\nend_date: 2026-03-02"))
+    result = run(root, "form", "ab", "--print")
+    assert result.exit_code == 2, result.output
+    assert "nothing is due for ab: they are discharged" in result.output
+    assert run(root, "form", "ab", "--print", "--instrument", "gad7").exit_code == 0

@@ -97,6 +97,10 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
 
 def _nothing_due(client, practice, respondent: str) -> None:
     """Nothing due today: say when the next questionnaire is, so "nothing" is not read as "never"."""
+    if client.status == "discharged":
+        raise GoalbookError(f"nothing is due for {client.id}: they are discharged, and a finished course has no "
+                            "schedule", hint="name the questionnaires with --instrument (e.g. for a follow-up), "
+                            "or set their status back to active in client.yaml if the work has resumed")
     from goalbook.views.book_views import schedule_due
 
     upcoming = sorted((d.due, d.name) for d in schedule_due(client, practice)
@@ -134,7 +138,7 @@ def _print(root: Path, client_id: str | None, instrument_ids: list[str], output:
             raise GoalbookError(f"--date {day} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-03-02")
     ids = instrument_ids or page.due_instruments(client, loaded, within_days=DUE_WITHIN_DAYS,
                                                  respondent=respondent or "")
-    if not ids and client.status != "discharged":
+    if not ids:
         _nothing_due(client, loaded, respondent or "")
     form = paper_form.paper_form(loaded, client, ids, respondent=respondent, on=on, paper=paper)
     path = output if output is not None else page.forms_folder(root) / paper_form.default_name(form)
