@@ -69,7 +69,7 @@ def make_form(root, *instruments) -> tuple[str, str]:
     return form_id, (root / "_forms" / f"ab-{form_id}.html").read_text()
 
 
-def client_reply(root, form_id: str, answers: dict, on: str = "2026-04-02", at: str = "2026-04-02T08:30Z",
+def client_reply(root, form_id: str, answers: dict, on: str = "2026-03-31", at: str = "2026-03-31T08:30Z",
                  public: keys.PublicKey | None = None) -> str:
     """What the page sends: the payload sealed to the key named in the form's record."""
     form = issued.read_issued(root, form_id)
@@ -201,8 +201,8 @@ def test_import_writes_the_answers_and_prints_scores(practice, tmp_path):
     (tmp_path / "r.txt").write_text(client_reply(practice, form_id, {"phq9": PHQ9, "gad7": GAD7}))
     result = run(practice, "import", str(tmp_path / "r.txt"))
     assert result.exit_code == 0, result.output
-    text = (practice / "clients/ab/sessions/2026-04-02-self-report.yaml").read_text()
-    assert f'    source: {{form: {form_id}, answered_at: "2026-04-02T08:30Z"}}' in text
+    text = (practice / "clients/ab/sessions/2026-03-31-self-report.yaml").read_text()
+    assert f'    source: {{form: {form_id}, answered_at: "2026-03-31T08:30Z"}}' in text
     # PHQ-9 1+1+1+0+1+1+0+0+0 = 5 → "Mild" (5–9); first 2+2+2+2+1+2+2+1+0 = 14: −9, reliable (≥ 6).
     assert "PHQ-9: 5, Mild, below the cut-off" in result.output
     assert "reliable improvement: −9 points" in result.output
@@ -278,6 +278,8 @@ def test_unissued_form_is_refused(practice):
 
 def test_expired_form_is_imported_with_a_warning(practice):
     form_id, _ = make_form(practice, "gad7")  # valid until 2026-04-14
+    settings = practice / "goalbook.yaml"  # three weeks later
+    settings.write_text(settings.read_text().replace("today: 2026-03-31", "today: 2026-04-21"))
     result = run(practice, "import", input=client_reply(practice, form_id, {"gad7": GAD7}, on="2026-04-20",
                                                            at="2026-04-20T07:00Z"))
     assert result.exit_code == 0, result.output
@@ -318,7 +320,30 @@ def test_a_respondents_reply_is_recorded_as_theirs(practice):
     form_id = re.search(r"form (f-\d{8}-[a-z2-7]{6})", result.output).group(1)
     result = run(practice, "import", input=client_reply(practice, form_id, {"gad7": GAD7}))
     assert result.exit_code == 0, result.output
-    text = (practice / "clients/ab/sessions/2026-04-02-self-report.yaml").read_text()
+    text = (practice / "clients/ab/sessions/2026-03-31-self-report.yaml").read_text()
     assert "    respondent: sam\n" in text
     # Sam's first GAD-7: no change line (the client's own earlier GAD-7 is another series).
     assert "GAD-7: 7, Mild" in result.output and "since" not in result.output
+
+
+def test_a_reply_answered_after_today_is_refused_and_nothing_written(practice):
+    # today is fixed at 2026-03-31; a record dated 2026-04-02 would be "a session in the future" and
+    # stop every build, so import refuses it before writing.
+    form_id, _ = make_form(practice, "gad7")
+    before = session_files(practice)
+    result = run(practice, "import", input=client_reply(practice, form_id, {"gad7": GAD7}, on="2026-04-02",
+                                                           at="2026-04-02T07:00Z"))
+    assert result.exit_code == 1
+    assert ("the reply was answered on 2026-04-02, after today (2026-03-31, today is fixed by `today:` in "
+            "goalbook.yaml); import it on or after 2026-04-02; nothing was written") in result.output
+    assert session_files(practice) == before
+    assert "imported:" not in (practice / "forms/issued" / f"{form_id}.yaml").read_text()
+
+
+def test_a_named_pipe_given_as_the_reply_is_refused_without_waiting(practice, tmp_path):
+    import os
+    pipe = tmp_path / "reply.txt"
+    os.mkfifo(pipe)  # nobody writes to it: reading it would wait for ever
+    result = run(practice, "import", str(pipe))
+    assert result.exit_code == 2  # a usage mistake, as an unreadable file is
+    assert f"{pipe}: a named pipe (FIFO), not a reply file" in result.output

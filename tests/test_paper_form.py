@@ -142,7 +142,7 @@ def test_form_print_defaults_to_what_is_due_for_that_person(practice):
     assert result.exit_code == 0, result.output
     assert "(PHQ-9; A4, for Ana <R.> & co (client))" in result.output
     result = run(practice.root, "ana-r", "--print", "--respondent", "sam")
-    assert result.exit_code == 2 and "no questionnaire is due for ana-r's respondent sam today" in result.output
+    assert result.exit_code == 2 and "nothing is due for ana-r's respondent sam this week" in result.output
 
 
 def test_form_print_refuses_with_the_licence_reason_and_writes_nothing(practice):

@@ -63,13 +63,29 @@ def test_paper_form_into_a_missing_folder_is_one_clear_message(make_practice, tm
 
 
 def test_nothing_due_says_when_the_next_questionnaire_is(make_practice, tmp_path, monkeypatch):
-    # GAD-7 every 2 weeks, last given 2026-03-24 → next due 2026-04-07; today is 2026-03-31.
+    # GAD-7 every 2 weeks, last given 2026-03-30 → next due 2026-04-13; today is 2026-03-31, so this
+    # week runs to 2026-04-06.
     root = practice_with_a_client(make_practice, tmp_path, monkeypatch)
-    (root / "clients/ab/sessions/2026-03-24.yaml").write_text(
-        "date: 2026-03-24\nkind: session\nquestionnaires:\n  gad7: [1, 1, 1, 1, 1, 1, 1]\n")
+    (root / "clients/ab/sessions/2026-03-30.yaml").write_text(
+        "date: 2026-03-30\nkind: session\nquestionnaires:\n  gad7: [1, 1, 1, 1, 1, 1, 1]\n")
+    said = "nothing is due for ab this week (2026-03-31 to 2026-04-06) (next: GAD-7 on 2026-04-13)"
+    for args in (("form", "ab"), ("form", "ab", "--print")):
+        result = run(root, *args)
+        assert result.exit_code == 2, result.output
+        assert said in result.output
+
+
+def test_form_takes_what_is_due_this_week_as_the_caseload_lists_it(make_practice, tmp_path, monkeypatch):
+    # GAD-7 every 2 weeks, last given 2026-03-23 → due 2026-04-06: inside this week (2026-03-31 to
+    # 2026-04-06), though not yet today, so the form takes it.
+    root = practice_with_a_client(make_practice, tmp_path, monkeypatch)
+    (root / "clients/ab/sessions/2026-03-23.yaml").write_text(
+        "date: 2026-03-23\nkind: session\nquestionnaires:\n  gad7: [1, 1, 1, 1, 1, 1, 1]\n")
     result = run(root, "form", "ab")
-    assert result.exit_code == 2, result.output
-    assert "nothing is due for ab on or before 2026-03-31 (next: GAD-7 on 2026-04-07)" in result.output
+    assert result.exit_code == 0, result.output
+    assert "(gad7; form f-" in result.output
+    printed = run(root, "form", "ab", "--print")
+    assert printed.exit_code == 0 and "(GAD-7;" in printed.output, printed.output
 
 
 def test_sessions_after_the_end_date_are_one_warning_at_the_first(make_practice, tmp_path, monkeypatch):
@@ -110,3 +126,13 @@ def test_an_empty_goalbook_yaml_is_not_told_to_be_deleted(make_practice):
     assert result.exit_code == 1
     assert "goalbook.yaml: error: this file is empty" in result.output
     assert "delete" not in result.output and "`clinicians:`" in result.output
+
+
+def test_a_paper_form_for_a_discharged_client_says_why_nothing_is_due(make_practice, tmp_path, monkeypatch):
+    root = practice_with_a_client(make_practice, tmp_path, monkeypatch)
+    client = root / "clients/ab/client.yaml"
+    client.write_text(client.read_text().replace("status: active", "status: discharged\nend_date: 2026-03-02"))
+    result = run(root, "form", "ab", "--print")
+    assert result.exit_code == 2, result.output
+    assert "nothing is due for ab: they are discharged" in result.output
+    assert run(root, "form", "ab", "--print", "--instrument", "gad7").exit_code == 0

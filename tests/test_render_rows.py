@@ -35,7 +35,8 @@ def test_reliable_badge_words_each_judgement(share):
 
     assert "◆" in badge("improvement") and "△" in badge("deterioration")
     assert badge("none").startswith('<span class="chg">')
-    assert badge("", delta="+3") == f'<span class="chg muted">{"—" if share else "not judged"}</span>\n'
+    # No reliable-change threshold: "not judged" on the client's page too (it said "—" there).
+    assert badge("", delta="+3") == '<span class="chg muted">not judged</span>\n'
     assert badge("", delta="") == '<span class="muted">first</span>'  # the first administration
     words = ("a real improvement", "a real change for the worse") if share else ("reliable improvement",
                                                                                  "reliable deterioration")

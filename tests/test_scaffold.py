@@ -647,6 +647,7 @@ def test_a_good_file_staged_while_the_editor_holds_a_broken_draft_is_committed(c
     done = _commit(committed, "-m", "A comment")
     assert done.returncode == 0, done.stdout + done.stderr
     assert settings.read_text() == "name: Broken\n"  # the draft is untouched
+    assert list((committed / ".git").glob("goalbook-commit.*")) == []  # the index's copy is removed
 
 
 @needs_git

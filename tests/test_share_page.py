@@ -130,3 +130,21 @@ def test_a_full_build_refreshes_a_share_file_in_the_book(make_practice):
     session.write_text(session.read_text() + "for_client: NEW-WORDS for you.\n")
     assert build_book(root).ok
     assert "NEW-WORDS" in share.read_text(encoding="utf-8")
+
+
+def test_a_change_without_a_reliable_change_threshold_says_not_judged_to_client_and_clinician(make_practice):
+    # PHQ-2 has no published reliable-change threshold: a change from 5 to 1 is shown, not judged.
+    files = {**FILES, "goalbook.yaml": SETTINGS,
+             "clients/tm/sessions/2026-01-05.yaml": "date: 2026-01-05\nkind: intake\nquestionnaires: {phq2: {total: 5}}\n",
+             "clients/tm/sessions/2026-02-02.yaml": "date: 2026-02-02\nkind: session\nquestionnaires: {phq2: {total: 1}}\n"}
+    root = make_practice(files)
+    share = build_book(root, client="tm", share=True).out.read_text(encoding="utf-8")
+    section = share[share.index('id="questionnaire-phq2"'):]
+    assert "not judged" in section and "—</span>" not in section
+    assert "this questionnaire has no published threshold for a reliable change" in section
+    result = build_book(root)
+    caseload = (result.out / "index.html").read_text(encoding="utf-8")
+    client = (result.out / "clients" / "tm.html").read_text(encoding="utf-8")
+    for page in (caseload, client):  # first → latest says the change is not judged, not nothing
+        assert '<strong>1</strong>' in page and '<span class="change change-not-judged">change not judged</span>' in page
+    assert "First → latest: 5 → 1, <span class=\"change change-not-judged\">not judged" in client

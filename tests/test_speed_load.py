@@ -28,8 +28,8 @@ from goalbook.records import yamlload
 RULES = (
     ("tag:yaml.org,2002:bool", r"^(?:true|false)$", "tf"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|)$", ["~", "n", ""]),
-    ("tag:yaml.org,2002:int", r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    ("tag:yaml.org,2002:float", r"^-?[0-9]+\.[0-9]+$", "-0123456789"),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "+-0123456789"),
+    ("tag:yaml.org,2002:float", r"^[-+]?[0-9]+\.[0-9]+$", "+-0123456789"),
 )
 
 

@@ -156,7 +156,7 @@ class Manifest:
         raw = {"goalbook-book": MANIFEST_FORMAT,
                "about": "What goalbook wrote into this folder. A build replaces only these files.",
                "folder": self.folder, "files": files, "pending": self.pending}
-        return (json.dumps(raw, indent=0, sort_keys=True) + "\n").encode("utf-8")
+        return (json.dumps(raw, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest | None:
@@ -185,6 +185,8 @@ class Accounted:
     manifest: Manifest
     present: set[str]  # files now in the folder (not the manifest itself)
     leftovers: set[str] = field(default_factory=set)  # temp files of an interrupted update
+    # each present file's content hash and stat, as checked (no second read or stat needed)
+    verified: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
 
     @property
     def shares(self) -> dict[str, str]:
@@ -255,6 +257,7 @@ def account(out: Path) -> Accounted:
     same_folder = manifest.folder == [st.st_dev, st.st_ino]
     present: set[str] = set()
     leftovers: set[str] = set()
+    verified: dict[str, tuple[str, list[int]]] = {}
     for rel in files:
         entry = manifest.files.get(rel)
         if entry is None and same_folder and rel in manifest.pending:
@@ -262,15 +265,18 @@ def account(out: Path) -> Accounted:
             continue
         if entry is None:
             raise _refusal(folder, rel, "is not a file goalbook wrote")
-        as_written = same_folder and entry.stat is not None and _stat_key(os.stat(folder / rel)) == entry.stat
-        if not as_written and _hash_file(str(folder / rel)) not in entry.hashes:
+        now = _stat_key(os.stat(folder / rel))
+        as_written = same_folder and entry.stat is not None and now == entry.stat and len(entry.hashes) == 1
+        digest = entry.hashes[0] if as_written else _hash_file(str(folder / rel))
+        if digest not in entry.hashes:
             raise _refusal(folder, rel, "has changed since goalbook wrote it")
         present.add(rel)
+        verified[rel] = (digest, now)
     holding = {rel.rsplit("/", 1)[0] for rel in present | leftovers if "/" in rel}
     for d in dirs:
         if not any(h == d or h.startswith(d + "/") for h in holding) and d != "clients":
             raise _refusal(folder, d + "/", "is a folder goalbook did not make")
-    return Accounted(folder, manifest, present, leftovers)
+    return Accounted(folder, manifest, present, leftovers, verified)
 
 
 def _raise(exc: OutputError) -> Accounted:
@@ -315,6 +321,8 @@ def _write_manifest_into(folder: Path, manifest: Manifest) -> None:
     st = os.stat(folder)
     manifest.folder = [st.st_dev, st.st_ino]
     for rel, entry in manifest.files.items():
+        if entry.stat is not None:
+            continue  # known: a file left as it was checked, or linked (same inode and mtime)
         try:
             entry.stat = _stat_key(os.stat(folder / rel))
         except FileNotFoundError:
@@ -385,17 +393,19 @@ def _head(data: bytes | Prepared) -> bytes:
     return data[:4096]
 
 
-def _known_hash(accounted: Accounted, rel: str) -> str | None:
-    """The hash of a file of the current book, from its manifest when its stat is as recorded."""
-    entry = accounted.manifest.files.get(rel)
-    if entry is None or entry.stat is None or len(entry.hashes) != 1:
-        return None
-    try:
-        if _stat_key(os.stat(accounted.folder / rel)) == entry.stat:
-            return entry.hashes[0]
-    except OSError:
-        return None
-    return None
+def _known(accounted: Accounted, rel: str, target: Path) -> Entry:
+    """The manifest entry of a file kept from the current book (left in place, or hard-linked
+    to ``target``): its hash and stat as checked, else read again from ``target``."""
+    found = accounted.verified.get(rel)
+    if found is not None:
+        if target == accounted.folder / rel:  # left in place since it was checked
+            return Entry([found[0]], list(found[1]))
+        try:
+            if _stat_key(os.stat(target)) == found[1]:  # a hard link: the same inode and mtime
+                return Entry([found[0]], list(found[1]))
+        except OSError:
+            pass
+    return Entry([_hash_file(str(target)) or ""])
 
 
 def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[str] = (),
@@ -428,8 +438,8 @@ def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[
                 if rel in accounted.present and _same_bytes(previous, data):
                     try:
                         os.link(previous, target)
-                        manifest.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(target)) or ""],
-                                                    None, share)
+                        manifest.files[rel] = _known(accounted, rel, target)
+                        manifest.files[rel].share = share
                         continue
                     except OSError:
                         pass  # e.g. a file system without hard links: write a copy instead
@@ -466,7 +476,7 @@ def _keep_into(accounted: Accounted, rel: str, staging: Path, manifest: Manifest
     except OSError:
         shutil.copyfile(source, target)
         os.chmod(target, FILE_MODE)
-    manifest.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(target)) or ""])
+    manifest.files[rel] = _known(accounted, rel, target)
 
 
 # A build that changes at most this many files updates the book in place: each file is replaced
@@ -543,7 +553,7 @@ def update_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable
             if rel in changed:
                 final.files[rel] = Entry([file_hash(changed[rel])], None, _share_of(rel, changed[rel]))
             elif before is not None:
-                final.files[rel] = Entry([_known_hash(accounted, rel) or _hash_file(str(out / rel)) or ""])
+                final.files[rel] = _known(accounted, rel, out / rel)
             if rel in final.files and before is not None and rel not in changed:
                 final.files[rel].share = before.share
         _write_manifest_into(out, final)

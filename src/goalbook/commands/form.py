@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from goalbook.commands.new import PRACTICE_OPTION
 from goalbook.errors import GoalbookError
+
+# What is due: today and the six days after, as the caseload's "Due this week" shows it.
+DUE_WITHIN_DAYS = 6
 
 
 @click.command("form")
@@ -62,7 +66,8 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
         return
     loaded, client = load_for_new(root, client_id)
     if client is not None:
-        ids = list(instrument_ids) or page.due_instruments(client, loaded, respondent=respondent or "")
+        ids = list(instrument_ids) or page.due_instruments(client, loaded, within_days=DUE_WITHIN_DAYS,
+                                                            respondent=respondent or "")
         if not ids and client.status != "discharged":
             _nothing_due(client, loaded, respondent or "")
         made = page.make_form(loaded, client, ids, output=output, days=days, respondent=respondent or "")
@@ -75,7 +80,7 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
             continue
         # One form per person with something due: the client, and each respondent given their own.
         for who in ["", *(r.id for r in each.respondents)]:
-            ids = page.due_instruments(each, loaded, within_days=6, respondent=who)
+            ids = page.due_instruments(each, loaded, within_days=DUE_WITHIN_DAYS, respondent=who)
             if not ids:
                 continue
             person = each.respondent(who)
@@ -92,12 +97,19 @@ def command(client_id: str | None, instrument_ids: tuple[str, ...], output: Path
 
 def _nothing_due(client, practice, respondent: str) -> None:
     """Nothing due today: say when the next questionnaire is, so "nothing" is not read as "never"."""
+    if client.status == "discharged":
+        raise GoalbookError(f"nothing is due for {client.id}: they are discharged, and a finished course has no "
+                            "schedule", hint="name the questionnaires with --instrument (e.g. for a follow-up), "
+                            "or set their status back to active in client.yaml if the work has resumed")
     from goalbook.views.book_views import schedule_due
 
     upcoming = sorted((d.due, d.name) for d in schedule_due(client, practice)
                       if d.due is not None and d.respondent == respondent)
     nxt = f" (next: {upcoming[0][1]} on {upcoming[0][0].isoformat()})" if upcoming else ""
-    raise GoalbookError(f"nothing is due for {client.id} on or before {practice.today.isoformat()}{nxt}",
+    last = practice.today + timedelta(days=DUE_WITHIN_DAYS)
+    who = f"{client.id}'s respondent {respondent}" if respondent else client.id
+    raise GoalbookError(f"nothing is due for {who} this week ({practice.today.isoformat()} to "
+                        f"{last.isoformat()}){nxt}",
                         hint="name the questionnaires with --instrument, e.g. --instrument phq9")
 
 
@@ -124,7 +136,10 @@ def _print(root: Path, client_id: str | None, instrument_ids: list[str], output:
         on = parse_date(day)
         if on is None:
             raise GoalbookError(f"--date {day} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-03-02")
-    ids = instrument_ids or page.due_instruments(client, loaded, respondent=respondent or "")
+    ids = instrument_ids or page.due_instruments(client, loaded, within_days=DUE_WITHIN_DAYS,
+                                                 respondent=respondent or "")
+    if not ids:
+        _nothing_due(client, loaded, respondent or "")
     form = paper_form.paper_form(loaded, client, ids, respondent=respondent, on=on, paper=paper)
     path = output if output is not None else page.forms_folder(root) / paper_form.default_name(form)
     paper_form.write_paper_form(paper_form.render_paper_form(form, loaded.safety_message), path)

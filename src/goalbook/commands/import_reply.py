@@ -23,6 +23,7 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
     from goalbook.forms.importing import import_reply, read_replies
     from goalbook.forms.reply import ReplyRefused
     from goalbook.records.locate import practice_or_fail
+    from goalbook.records.yamlload import NotARegularFile, TooLarge, read_limited
     from goalbook.scaffold import load_for_new
 
     root = practice_or_fail(practice)
@@ -34,9 +35,16 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
             sources.append(("standard input", sys.stdin.read()))
             continue
         try:
-            sources.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
+            data = read_limited(path)  # a regular file only, never waiting on a pipe, never endless
+        except NotARegularFile as err:
+            raise GoalbookError(f"{path}: {err.what}, not a reply file",
+                                hint="save the reply as a file and import that, or paste it after `-`") from None
+        except TooLarge as err:
+            raise GoalbookError(f"{path}: {err.size:,} bytes, far more than a reply holds",
+                                hint="check that this is the reply file the client sent") from None
         except OSError as err:
             raise GoalbookError(f"{path}: cannot be read ({err.strerror or err})") from None
+        sources.append((str(path), data.decode("utf-8", errors="replace")))
     refused = 0
     try:
         found = read_replies(sources)

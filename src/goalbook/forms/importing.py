@@ -75,6 +75,11 @@ def prepare(practice: model.Practice, r: Reply) -> tuple[issued.IssuedForm, list
     if not _DAY.match(on_text) or not re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$", at):
         raise _refuse(r, "the reply does not say when it was answered; nothing was written")
     on = date.fromisoformat(on_text)
+    if on > practice.today:
+        # a record dated after today would stop every build ("a session in the future")
+        why = "today is fixed by `today:` in goalbook.yaml" if practice.today_fixed else "this computer's date"
+        raise _refuse(r, f"the reply was answered on {on.isoformat()}, after today ({practice.today.isoformat()}, "
+                         f"{why}); import it on or after {on.isoformat()}; nothing was written")
     answers = payload.get("answers")
     if not isinstance(answers, dict) or not answers:
         raise _refuse(r, "the reply holds no answers; nothing was written")

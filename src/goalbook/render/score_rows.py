@@ -42,7 +42,8 @@ def reliable_badge(row: Any, share: bool) -> str:
     if row.reliable == "none":
         return f'<span class="chg">{"within the usual ups and downs" if share else "no reliable change"}</span>\n'
     if row.delta_text:
-        return f'<span class="chg muted">{"—" if share else "not judged"}</span>\n'
+        # No published threshold: the change is shown and said to be not judged, on both pages.
+        return '<span class="chg muted">not judged</span>\n'
     return '<span class="muted">first</span>'
 
 

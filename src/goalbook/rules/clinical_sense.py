@@ -51,6 +51,16 @@ def _client_dates(ctx: Context, client: Client) -> list[Finding]:
             path, ("status",), "warning", "no-end-date", "this client is discharged but has no end date",
             "add `end_date: YYYY-MM-DD` with the date of discharge",
         ))
+    for k, review in enumerate(client.alert_reviews):
+        # A review covers every endorsement up to its date: a date still to come would hide new ones.
+        if review.date > ctx.today:
+            out.append(finding(
+                path, ("alert_reviews", k, "date"), "error", "future-date",
+                f"this alert review is dated {review.date.isoformat()}, in the future (today is "
+                f"{ctx.today.isoformat()}): it would hide every critical item endorsed until then",
+                "write the day you reviewed the alert (check the year); if goalbook's idea of today is wrong, "
+                "set `today:` in goalbook.yaml or pass --today",
+            ))
     if client.end_reason and client.status != "discharged":
         out.append(finding(
             path, ("end_reason",), "warning", "end-reason-not-discharged",
