@@ -179,9 +179,11 @@ WIDTHS = (320, 390, 1280)  # CSS px: the narrowest phone in use, a common phone,
 SMALLEST_TEXT = 11  # CSS px, on screen (an SVG's text times the chart's scale)
 
 # Every visible element inside the screen's width, and no visible text under SMALLEST_TEXT px.
-# Invisible elements are passed over: display none, inside a closed disclosure (no box), or clipped
-# to nothing for screen readers only (the skip link, visually hidden words, a phone's table head).
+# Every disclosure is opened first: what it holds must fit as well once a reader opens it.
+# Invisible elements are passed over: display none, or clipped to nothing for screen readers only
+# (the skip link, visually hidden words, a phone's table head).
 LAYOUT_PROBLEMS = """(smallest) => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
   const width = document.documentElement.clientWidth;
   const clippedAway = el => { for (let a = el; a; a = a.parentElement) {
       const s = getComputedStyle(a);

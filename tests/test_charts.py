@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -87,8 +88,25 @@ def test_adherence_bars_show_whole_percents_of_the_aim_and_mark_unknown_weeks():
     assert svg.count('<rect class="bar bar-partial"') == 1
     assert ">100%</text>" in svg and ">50%</text>" in svg and ">80%*</text>" in svg and ">?</text>" in svg
     assert "." not in "".join(re.findall(r">(\d[^<]*%\*?)</text>", svg))  # never a fractional count
-    # One aim line at 100%: plot from y 100 (0%) to 14 (150%) → 100 − 86 × 100/150 = 42.67 → "42.7".
-    assert svg.count('<line class="prescribed"') == 1 and 'y1="42.7"' in svg
+    # One aim line at 100%, across the rows: bars run from x 56 (0%) to 204 (150%) → 56 + 148 × 100/150
+    # = 154.67 → "154.7".
+    assert svg.count('<line class="prescribed"') == 1 and 'x1="154.7"' in svg and 'x2="154.7"' in svg
+
+
+def test_a_split_week_writes_both_percents_in_a_row_of_its_own_that_fits_a_phone():
+    # Four weeks, each split between two reports: at one bar per 40 px the pairs of numbers ran into
+    # each other. Each week now has its own row, its percents in a column right of the bars.
+    weeks = [charts.WeekBar(f"{d} Mar", 71, parts=(42.0, 100.0)) for d in (2, 9, 16, 23)]
+    svg = str(charts.adherence_chart("a2", "Box breathing", "d", weeks))
+    values = re.findall(r'<text class="bar-label bar-label-split" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg)
+    assert [v for _, _, v in values] == ["42% / 100%"] * 4
+    rows = [float(y) for _, y, _ in values]
+    assert all(b - a >= 22 for a, b in pairwise(rows))  # a row each, 22 units apart: never on one another
+    # Written right-aligned at x 298 of a 300-wide drawing, right of the bars (which end by x 204):
+    # "42% / 100%" at 13 px is about 10 × 0.58 × 13 = 75 units wide, so it starts near 223.
+    assert all(x == "298" for x, _, _ in values) and 'viewBox="0 0 300 ' in svg
+    assert max(float(x) + float(w) for x, w in re.findall(r'<rect class="bar[^"]*" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)) <= 204
+    assert svg.count('class="bar bar-split"') == 4 and svg.count('class="bar bar-met bar-split"') == 4
 
 
 def _text_boxes(svg: str, cls: str) -> list[tuple[float, float]]:

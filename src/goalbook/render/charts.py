@@ -382,62 +382,63 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
     return Markup("".join(out))
 
 
+# An action step's weeks: a row per week (its date, its bar, its percent written in a column of its
+# own), so a week two reports share has room for both numbers at any width, and the drawing fits a
+# phone's screen at the text size it is drawn with.
+ROWS_WIDTH, ROW_HEIGHT, ROWS_TOP = 300, 22, 18
+ROWS_LABEL_END, ROWS_X0, ROWS_X1 = 50, 56, 204  # week labels end at 50; bars run 56–204; percents end at 300
+
+
 def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBar]) -> Markup:
     """Per-week bars of practice as a percent of the aim, the aim (100%) as a line, percents written.
 
-    A week no report covers shows "?" — unknown, not zero. Bars above 200% are drawn at 200% (the
-    written number stays true). The percent sits inside a tall bar, above a short one.
+    One row per week. A week no report covers shows "?" — unknown, not zero. Bars above 200% are
+    drawn at 200% (the written number stays true). A week split between two reports has a thin bar
+    per report and both percents ("42% / 100%"), never their blend.
     """
     n = max(1, len(weeks))
     high = 200.0 if any(max([w.percent or 0, *(p or 0 for p in w.parts)]) > 150 for w in weeks) else 150.0
-    width = max(240, min(WIDTH, LEFT + 20 + n * 40))
-    frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=width + 40, height=130)
-    frame.x0, frame.x1 = 8, frame.width - 48  # no value axis: the aim line carries the scale
+    frame = _Frame(date(2000, 1, 1), date(2000, 1, 2), 0, high, width=ROWS_WIDTH,
+                   height=ROWS_TOP + n * ROW_HEIGHT + 4)
     out = _svg_open(chart_id, title, desc, frame, fixed=True)
-    slot = (frame.x1 - frame.x0) / n
-    bar = min(30.0, slot * 0.8)
-    bar_width = _f(bar)
-    out.append(f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x1}" y2="{frame.y0}"/>')
+    out[0] = out[0].replace('class="chart chart-fixed"', 'class="chart chart-fixed chart-rows"')
+
+    def x(value: float | None) -> float:
+        return ROWS_X0 + (ROWS_X1 - ROWS_X0) * min(value or 0, high) / high
+
+    bottom = ROWS_TOP + n * ROW_HEIGHT
+    out.append(f'<line class="axis" x1="{ROWS_X0}" y1="{ROWS_TOP - 2}" x2="{ROWS_X0}" y2="{bottom}"/>')
     for i, w in enumerate(weeks):
-        cx = frame.x0 + slot * (i + 0.5)
-        x = _f(cx)
+        top = ROWS_TOP + i * ROW_HEIGHT + 4
+        middle = _f(top + 7)
+        out.append(f'<text class="tick-label" x="{ROWS_LABEL_END}" y="{middle}" dy="0.35em" '
+                   f'text-anchor="end">{esc(w.label)}</text>')
         if w.percent is not None and len(w.parts) > 1:
             said = [_pct(p) if p is not None else "?" for p in w.parts]
-            sub_width = bar / len(w.parts)
-            top = frame.y0
+            thick = 14 / len(w.parts)
             for k, p in enumerate(w.parts):
-                part_top = frame.y(min(p or 0, high))
-                top = min(top, part_top)
                 cls = "bar" + (" bar-met" if (p or 0) >= 100 else "") + " bar-split"
                 out.append(
-                    f'<rect class="{cls}" x="{_f(cx - bar / 2 + k * sub_width)}" y="{_f(part_top)}" '
-                    f'width="{_f(sub_width)}" height="{_f(frame.y0 - part_top)}"><title>{esc(w.label)}: '
-                    f'report {k + 1} of {len(w.parts)} covering this week, {said[k]} of the aim</title></rect>'
+                    f'<rect class="{cls}" x="{ROWS_X0}" y="{_f(top + k * thick)}" width="{_f(x(p) - ROWS_X0)}" '
+                    f'height="{_f(thick)}"><title>{esc(w.label)}: report {k + 1} of {len(w.parts)} covering this '
+                    f'week, {said[k]} of the aim</title></rect>'
                 )
-            value = " / ".join(said)
-            y, label_cls = top - 4, "bar-label bar-label-split"  # above the taller part: two numbers are wide
+            value, label_cls = " / ".join(said), "bar-label bar-label-split"
         elif w.percent is not None:
-            top = frame.y(min(w.percent, high))
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
             out.append(
-                f'<rect class="{cls}" x="{_f(cx - bar / 2)}" y="{_f(top)}" width="{bar_width}" '
-                f'height="{_f(frame.y0 - top)}"><title>{esc(w.label)}: {_pct(w.percent)} of the aim'
+                f'<rect class="{cls}" x="{ROWS_X0}" y="{top}" width="{_f(x(w.percent) - ROWS_X0)}" height="14">'
+                f'<title>{esc(w.label)}: {_pct(w.percent)} of the aim'
                 f'{" (part of the week reported)" if w.partial else ""}</title></rect>'
             )
-            value = _pct(w.percent) + ("*" if w.partial else "")
-            inside = frame.y0 - top >= 30
-            y, label_cls = (top + 12, "bar-label inside" + (" on-dark" if w.met and not w.partial else "")) if inside \
-                else (top - 4, "bar-label")
+            value, label_cls = _pct(w.percent) + ("*" if w.partial else ""), "bar-label"
         else:
-            value, y, label_cls = "?", frame.y0 - 4, "bar-label"
-        out.append(f'<text class="{label_cls}" x="{x}" y="{_f(y)}" text-anchor="middle">{value}</text>')
-        if n <= 16 or i % 2 == (n - 1) % 2:  # thin the labels on long runs, always keeping the latest week
-            out.append(
-                f'<text class="tick-label" x="{x}" y="{frame.y0 + 14}" text-anchor="middle">{esc(w.label)}</text>'
-            )
-    aim = _f(frame.y(100))
-    out.append(f'<line class="prescribed" x1="{frame.x0}" y1="{aim}" x2="{frame.x1}" y2="{aim}"/>')
-    out.append(_right_label(frame, frame.y(100), "aim", "line-label"))
+            value, label_cls = "?", "bar-label"
+        out.append(f'<text class="{label_cls}" x="{ROWS_WIDTH - 2}" y="{middle}" dy="0.35em" '
+                   f'text-anchor="end">{value}</text>')
+    aim = _f(x(100))
+    out.append(f'<line class="prescribed" x1="{aim}" y1="{ROWS_TOP - 2}" x2="{aim}" y2="{bottom}"/>')
+    out.append(f'<text class="line-label" x="{aim}" y="{ROWS_TOP - 6}" text-anchor="middle">aim</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -45,18 +45,15 @@ def report_rows(reports: Any, minutes: bool = False) -> Markup:
     return Markup("".join(out))
 
 
-def week_heads(weeks: Any) -> Markup:
-    return Markup("".join(f'<th scope="col">{text(w.label)}</th>' for w in weeks))
-
-
-def week_cells(weeks: Any) -> Markup:
-    """Each week's percent of the aim; `*` a week only partly covered so far, `?` not reported."""
+def week_rows(weeks: Any) -> Markup:
+    """A row per week: its percent of the aim; `*` a week only partly covered so far, `?` not reported."""
     out = []
     for w in weeks:
+        head = f'<tr><th scope="row">{text(w.label)}</th>'
         if w.known:
             split = SPLIT if w.split else ""  # a week two reports share: each report's own percent
-            out.append(f'<td class="{"met" if w.met else "unmet"}">{split}{text(w.text)}'
-                       f'{"*" if w.partial else ""}{MET if w.met else ""}</td>')
+            out.append(f'{head}<td class="{"met" if w.met else "unmet"}">{split}{text(w.text)}'
+                       f'{"*" if w.partial else ""}{MET if w.met else ""}</td></tr>')
         else:
-            out.append(UNKNOWN)
+            out.append(f"{head}{UNKNOWN}</tr>")
     return Markup("".join(out))

@@ -154,12 +154,12 @@ def environment() -> Environment:
     env.globals.update(score_spark=score_spark, goal_spark=goal_spark)
     env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
                        plain_noun=plain_noun, subscale_since=subscale_since)
-    from goalbook.render.goal_rows import point_rows, report_rows, week_cells, week_heads
+    from goalbook.render.goal_rows import point_rows, report_rows, week_rows
     from goalbook.render.score_rows import score_rows  # they use this module's formatters
     from goalbook.render.session_items import session_items, timeline
 
     env.globals.update(score_rows=score_rows, session_items=session_items, timeline=timeline, point_rows=point_rows,
-                       report_rows=report_rows, week_heads=week_heads, week_cells=week_cells)
+                       report_rows=report_rows, week_rows=week_rows)
     return env
 
 
@@ -204,7 +204,7 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"Asked {s.frequency}. Each bar is the share of that done in a week; "
                     f"{fmt_pct(s.percent)} over all reported weeks, the aim met in {s.weeks_met} of "
                     f"{plural(s.weeks_known, 'week')}.",
-                    [charts.WeekBar(w.short_label, w.percent, w.met, w.partial, w.parts if w.split else ())
+                    [charts.WeekBar(w.label, w.percent, w.met, w.partial, w.parts if w.split else ())
                      for w in s.weeks],
                 )
     for group in view.instrument_groups:
