@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import build, load
+from goalbook import build
 from goalbook.build import BuildRequest, build_book
 from goalbook.incremental import parallel, session, signatures
 from goalbook.incremental.session import Session
 from goalbook.incremental.store import CACHE_DIR, FILE
+from goalbook.records import load
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

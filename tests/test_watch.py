@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from goalbook.live.watch import Rebuilder, is_ignored, report_build, watch
 from goalbook.problems import Problem
-from goalbook.watch import Rebuilder, is_ignored, report_build, watch
 
 SETTINGS = """\
 name: Test Practice
@@ -241,7 +241,7 @@ import threading, sys
 sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'benchmarks')!r})
 from make_practice import make_practice
 from goalbook.incremental import parallel, session
-from goalbook.watch import watch
+from goalbook.live.watch import watch
 make_practice({str(root)!r}, clients=3, sessions=3, seed=5)
 session.PARALLEL_MIN = 1
 real = parallel.forking_is_safe

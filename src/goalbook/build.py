@@ -24,14 +24,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, load, output, share_files
+from goalbook import janitor, output
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
 from goalbook.incremental.store import CACHE_DIR, private_folder
 from goalbook.incremental.store import enabled as store_enabled
 from goalbook.problems import Problem, has_errors, sort_problems
+from goalbook.records import load
 from goalbook.records.model import Practice, RepoState
+from goalbook.render import share_files
 
 Progress = Callable[[int, int], None]
 

@@ -30,7 +30,8 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     root = practice_or_fail(directory)
     prefix = str(directory) if directory is not None else relative_to_cwd(root)
     started = time.perf_counter()
-    from goalbook import checks, load
+    from goalbook import checks
+    from goalbook.records import load
 
     try:
         result = checks.run_checks(root, today=today, across_clients=True)
