@@ -296,6 +296,17 @@ def test_a_damaged_store_gives_the_book_of_no_store(practice, tmp_path, monkeypa
     assert built(practice, out) == tree(out)  # and the store works again
 
 
+def test_what_earlier_goalbooks_kept_in_the_cache_folder_is_removed(practice, tmp_path):
+    folder = practice / CACHE_DIR
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "gone-client.json").write_text('{"entries": {"clients/gone-client/client.yaml": 1}}')
+    for name in ("checks.json", "outcomes.json", "book-0123abcd.json"):
+        (folder / name).write_text('{"clients": {"clients/gone-client": 1}}')
+    (folder / "history.json").write_text("{}")  # the audit trail's own, still in use
+    assert build_book(practice, tmp_path / "book").ok
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(FILE)) == ["book.lock", "history.json"]
+
+
 def test_a_cache_folder_that_is_a_link_is_never_written_through(practice, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

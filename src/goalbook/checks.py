@@ -118,9 +118,9 @@ def check_practice(root: Path, *, today: date | None = None) -> tuple[Practice |
 
 def run_checks(root: Path, *, today: date | None = None, session: Any = None,
                across_clients: bool = True) -> CheckResult:
-    """`goalbook check`: the build's pipeline, stopped before rendering. The checks across
-    clients always run (in `build` too): they use what each client's step kept, its name among
-    it, so no unchanged client is read for them; ``across_clients`` is accepted for callers."""
+    """`goalbook check`: the build's pipeline, stopped before rendering, and then the checks that
+    compare clients with each other (on what each client's step kept: its name among it).
+    ``across_clients`` is accepted for callers; `check` always runs them, `build` never."""
     from goalbook.build import check_book
 
     return check_book(root, today=today, session=session)

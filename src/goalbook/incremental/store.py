@@ -27,6 +27,10 @@ from typing import Any
 CACHE_DIR = ".goalbook-cache"
 FILE = "store.sqlite3"
 SIDE_FILES = ("-wal", "-shm", "-journal")
+# What earlier goalbooks kept in the cache folder (client data too): removed, so that nothing of a
+# client erased since lingers there.
+FORMER = ("files", "checks.json", "outcomes.json")
+FORMER_PREFIX = "book-"
 APPLICATION_ID = 0x676F6C62  # "golb": a database that carries another id is not ours
 BUSY_TIMEOUT_S = 5.0  # another build holding the store: wait this long, then build without it
 
@@ -104,6 +108,7 @@ class Store:
             return True
         if not enabled() or not private_folder(self.folder):
             return False
+        self._remove_former()
         try:
             self._connect(fingerprint)
         except (sqlite3.Error, OSError, ValueError):
@@ -140,6 +145,18 @@ class Store:
         db.execute("PRAGMA synchronous = NORMAL")
         row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         self.fingerprint_ok = row is not None and row[0] == fingerprint
+
+    def _remove_former(self) -> None:
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name in FORMER or (name.startswith(FORMER_PREFIX) and name.endswith(".json")):
+                try:
+                    _remove(str(self.folder / name))
+                except OSError:
+                    pass
 
     def close(self) -> None:
         if self.db is not None:
