@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, output
+from goalbook import janitor, output, share_log
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
@@ -192,14 +192,19 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
             kept.append(page)
         elif o.page is not None:
             files[page] = o.page
-    caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients])
+    # Share files written outside this book from records that have changed since: named on the caseload.
+    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
+    stale_shares = [] if as_of else share_log.stale(
+        loaded.root, output.book_folder(out), {cid: Path(loaded.root, load.CLIENTS, name) for cid, name in folders.items()})
+    caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients],
+                          [(s.client_id, s.path, s.written.isoformat()) for s in stale_shares])
     book_state = session.book_state(step.book) if step.book else None
     if (isinstance(book_state, list) and len(book_state) == 2 and book_state[0] == caseload_key
             and page_stat(os.path.join(out, "index.html")) == book_state[1]):
         kept.append("index.html")  # nothing on the caseload changed: not even rendered
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
-                                              repo=repo, as_of=context.as_of)
+                                              repo=repo, as_of=context.as_of, stale_shares=stale_shares)
     # The outcomes page, from every client's courses (kept with the client's page).
     from goalbook.render import outcomes_page
     from goalbook.views.outcomes import Course
@@ -208,7 +213,6 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
                               courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
     # Share files handed out from this book are rendered again: never older than the record.
-    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
     for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
         files[file_name] = context.share_page(folders[client_id])
     # Share files of clients who are gone (an erasure) are not kept.
@@ -333,13 +337,14 @@ def caseload_entry(view: Any) -> Entry:
 
 
 def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,
-                    repo: RepoState | None, as_of: str | None) -> bytes:
+                    repo: RepoState | None, as_of: str | None, stale_shares: list[Any] | None = None) -> bytes:
     """The caseload page from each client's entry (kept or new), in the clients' order."""
     from markupsafe import Markup
 
     from goalbook.views.book_views import PracticeView
 
     pages = prepare_templates()
+    names = {o.checked.client_id: o.checked.name or o.checked.client_id for o in outcomes if o.checked.client_id}
     shown = [e for e in entries if e is not None]
     rows = [_Fragment(Markup(e.row), e.status) for e in shown]
     groups = sorted((e.group[0], o.checked.client_id or "", e.group[1])
@@ -350,6 +355,7 @@ def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: l
         clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
         alert_groups=[_Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
         due=[_Fragment(Markup(html)) for _, html in sorted((d for e in shown for d in e.due), key=lambda d: d[0])],  # type: ignore[misc]
+        stale_shares=[(s, names.get(s.client_id, s.client_id)) for s in stale_shares or []],
     )
     return pages.render_caseload(view).encode("utf-8")
 
@@ -382,6 +388,8 @@ def _one_client(request: BuildRequest, context: StepContext, names: list[str], o
         target = share_path(out, client.id)
         with janitor.watching(None, (target.parent, f".{target.name}.")):
             output.write_share_file(target, html, client.id)
+        if request.as_of is None:  # a file from today's records: the caseload says when they move on
+            share_log.record(context.loaded.root, target, client.id, Path(folder.path), practice.today)
         result.out, result.written = target, 1
     else:
         html, _ = context.page(client, (histories(client.id), client_dirty(context.repo, client.id)))
