@@ -143,7 +143,7 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         repo, histories = None, _no_history
     else:
         repo, histories = audit_state(as_of.history_root if as_of else root, as_of.rev if as_of else "HEAD",
-                                      as_of is not None)
+                                      as_of is not None, session)
     context = StepContext(loaded, repo, as_of.label if as_of else None, histories)
     # 4. The per-client step for every client folder (misses on every core).
     step = Step(
@@ -512,8 +512,9 @@ def _existing(out: Path) -> dict[str, bytes]:
     }
 
 
-def audit_state(root: Path, rev: str, as_of: bool):
-    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
+def audit_state(root: Path, rev: str, as_of: bool, session: Session | None = None):
+    """The repository state and a history lookup; outside git (or without audit.py) a calm None.
+    ``session``: keeps what git's commits meant between the builds of one watch."""
     try:
         from goalbook.history import audit
     except ImportError:  # the audit trail is optional for the book
@@ -524,7 +525,9 @@ def audit_state(root: Path, rev: str, as_of: bool):
         state = RepoState(is_repo=state.is_repo, commit=None if not state.is_repo else rev, dirty=())
     if not state.is_repo:
         return state, lambda _cid: None
-    histories = audit.practice_history(root, rev=rev)
+    if session is not None and session.audit_trail is None:
+        session.audit_trail = audit.AuditTrail()
+    histories = audit.practice_history(root, rev=rev, trail=session.audit_trail if session is not None else None)
     return state, lambda cid: histories.get(cid, [])
 
 
