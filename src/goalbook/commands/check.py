@@ -41,7 +41,7 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     except Exception as exc:
         if os.environ.get("GOALBOOK_DEBUG"):
             raise
-        where = load.current_file() or str(root)
+        where = load.failed_file(exc) or str(root)
         click.echo(
             f"goalbook: internal error while reading {where} ({type(exc).__name__}); please report this.\n"
             "  hint: run again with GOALBOOK_DEBUG=1 to see the details for the report",
