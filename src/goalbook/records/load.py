@@ -518,19 +518,10 @@ def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = ""
 
 def _special_kind(entry: os.DirEntry[str]) -> str:
     """'a named pipe (FIFO)', 'a device', 'a socket' for such an entry (or a link to one), else ''."""
-    import stat as stat_mod
-
     try:
-        mode = os.stat(entry.path).st_mode
+        return yamlload.special_kind(os.stat(entry.path).st_mode)
     except OSError:
         return ""
-    if stat_mod.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
-        return "a device"
-    if stat_mod.S_ISSOCK(mode):
-        return "a socket"
-    return ""
 
 
 def _wrong_case_suffix(name: str) -> bool:
