@@ -148,3 +148,26 @@ def test_a_change_without_a_reliable_change_threshold_says_not_judged_to_client_
     for page in (caseload, client):  # first → latest says the change is not judged, not nothing
         assert '<strong>1</strong>' in page and '<span class="change change-not-judged">change not judged</span>' in page
     assert "First → latest: 5 → 1, <span class=\"change change-not-judged\">not judged" in client
+
+
+def test_a_share_file_written_elsewhere_is_flagged_on_the_caseload_once_the_records_change(make_practice, tmp_path):
+    root = make_practice({**FILES, "goalbook.yaml": SETTINGS})
+    elsewhere = tmp_path / "handed-out" / "tom.html"
+    assert build_book(root, elsewhere, client="tm", share=True).ok
+    in_book = build_book(root, client="tm", share=True).out  # in _book/: refreshed by each full build
+    caseload = build_book(root).out / "index.html"
+    assert "out of date" not in caseload.read_text(encoding="utf-8")  # nothing has changed yet
+    session = root / "clients/tm/sessions/2026-02-02.yaml"
+    session.write_text(session.read_text() + "for_client: NEW-WORDS for you.\n")
+    assert build_book(root).ok
+    html = caseload.read_text(encoding="utf-8")
+    # The practice's today is 2026-03-31: the file was written then, from the records as they were.
+    assert "Share page for Tom M. written on 31 Mar 2026 is out of date" in html
+    assert str(elsewhere) in html and str(in_book) not in html  # the book's own share file is refreshed
+    assert "NEW-WORDS" not in elsewhere.read_text(encoding="utf-8")  # the build never touches it
+    # Written again from the new records: no longer flagged. A file that is gone is not flagged either.
+    assert build_book(root, elsewhere, client="tm", share=True).ok
+    assert build_book(root).ok and "out of date" not in caseload.read_text(encoding="utf-8")
+    session.write_text(session.read_text() + "notes: more\n")
+    elsewhere.unlink()
+    assert build_book(root).ok and "out of date" not in caseload.read_text(encoding="utf-8")

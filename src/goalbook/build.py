@@ -24,14 +24,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, load, output, share_files
+from goalbook import janitor, output, share_log
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
 from goalbook.incremental.store import CACHE_DIR, private_folder
 from goalbook.incremental.store import enabled as store_enabled
 from goalbook.problems import Problem, has_errors, sort_problems
+from goalbook.records import load
 from goalbook.records.model import Practice, RepoState
+from goalbook.render import share_files
 
 Progress = Callable[[int, int], None]
 
@@ -141,7 +143,7 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         repo, histories = None, _no_history
     else:
         repo, histories = audit_state(as_of.history_root if as_of else root, as_of.rev if as_of else "HEAD",
-                                      as_of is not None)
+                                      as_of is not None, session)
     context = StepContext(loaded, repo, as_of.label if as_of else None, histories)
     # 4. The per-client step for every client folder (misses on every core).
     step = Step(
@@ -190,14 +192,19 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
             kept.append(page)
         elif o.page is not None:
             files[page] = o.page
-    caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients])
+    # Share files written outside this book from records that have changed since: named on the caseload.
+    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
+    stale_shares = [] if as_of else share_log.stale(
+        loaded.root, output.book_folder(out), {cid: Path(loaded.root, load.CLIENTS, name) for cid, name in folders.items()})
+    caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients],
+                          [(s.client_id, s.path, s.written.isoformat()) for s in stale_shares])
     book_state = session.book_state(step.book) if step.book else None
     if (isinstance(book_state, list) and len(book_state) == 4 and book_state[0] == caseload_key
             and page_stat(os.path.join(out, "index.html")) == book_state[1]):
         kept.append("index.html")  # nothing on the caseload changed: not even rendered
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
-                                              repo=repo, as_of=context.as_of)
+                                              repo=repo, as_of=context.as_of, stale_shares=stale_shares)
     # The outcomes page, from every client's courses (kept with the client's page). It is not even
     # worked out again while every course, the period and the practice-wide inputs are the ones it
     # was written from and the file still has the stat it was written with.
@@ -216,7 +223,6 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
                                   courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
     # Share files handed out from this book are rendered again: never older than the record.
-    folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
     for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
         files[file_name] = context.share_page(folders[client_id])
     # Share files of clients who are gone (an erasure) are not kept.
@@ -341,13 +347,14 @@ def caseload_entry(view: Any) -> Entry:
 
 
 def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,
-                    repo: RepoState | None, as_of: str | None) -> bytes:
+                    repo: RepoState | None, as_of: str | None, stale_shares: list[Any] | None = None) -> bytes:
     """The caseload page from each client's entry (kept or new), in the clients' order."""
     from markupsafe import Markup
 
     from goalbook.views.book_views import PracticeView
 
     pages = prepare_templates()
+    names = {o.checked.client_id: o.checked.name or o.checked.client_id for o in outcomes if o.checked.client_id}
     shown = [e for e in entries if e is not None]
     rows = [_Fragment(Markup(e.row), e.status) for e in shown]
     groups = sorted((e.group[0], o.checked.client_id or "", e.group[1])
@@ -358,6 +365,7 @@ def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: l
         clinicians={c.id: c.name for c in practice.clinicians.values()}, repo=repo, as_of=as_of,
         alert_groups=[_Fragment(Markup(html)) for _, _, html in groups],  # type: ignore[list-item]
         due=[_Fragment(Markup(html)) for _, html in sorted((d for e in shown for d in e.due), key=lambda d: d[0])],  # type: ignore[misc]
+        stale_shares=[(s, names.get(s.client_id, s.client_id)) for s in stale_shares or []],
     )
     return pages.render_caseload(view).encode("utf-8")
 
@@ -390,6 +398,8 @@ def _one_client(request: BuildRequest, context: StepContext, names: list[str], o
         target = share_path(out, client.id)
         with janitor.watching(None, (target.parent, f".{target.name}.")):
             output.write_share_file(target, html, client.id)
+        if request.as_of is None:  # a file from today's records: the caseload says when they move on
+            share_log.record(context.loaded.root, target, client.id, Path(folder.path), practice.today)
         result.out, result.written = target, 1
     else:
         html, _ = context.page(client, (histories(client.id), client_dirty(context.repo, client.id)))
@@ -512,8 +522,9 @@ def _existing(out: Path) -> dict[str, bytes]:
     }
 
 
-def audit_state(root: Path, rev: str, as_of: bool):
-    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
+def audit_state(root: Path, rev: str, as_of: bool, session: Session | None = None):
+    """The repository state and a history lookup; outside git (or without audit.py) a calm None.
+    ``session``: keeps what git's commits meant between the builds of one watch."""
     try:
         from goalbook.history import audit
     except ImportError:  # the audit trail is optional for the book
@@ -524,7 +535,9 @@ def audit_state(root: Path, rev: str, as_of: bool):
         state = RepoState(is_repo=state.is_repo, commit=None if not state.is_repo else rev, dirty=())
     if not state.is_repo:
         return state, lambda _cid: None
-    histories = audit.practice_history(root, rev=rev)
+    if session is not None and session.audit_trail is None:
+        session.audit_trail = audit.AuditTrail()
+    histories = audit.practice_history(root, rev=rev, trail=session.audit_trail if session is not None else None)
     return state, lambda cid: histories.get(cid, [])
 
 

@@ -239,6 +239,8 @@ class PracticeView:
     alert_groups: list[AlertGroup] = field(default_factory=list)
     critical_rule: str = ""  # said under the alerts: why a critical item is (still) listed
     due: list[Any] = field(default_factory=list)  # DueItem (or its ready markup), by date, across the caseload
+    # (share_log.StaleShare, client name): share files written elsewhere whose client's records changed since
+    stale_shares: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.critical_rule = self.critical_rule or REVIEW_RULE
