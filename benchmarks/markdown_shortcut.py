@@ -36,7 +36,7 @@ print(time.perf_counter() - start, time.process_time() - cpu, result.ok)
 
 
 def notes(root: Path) -> list[str]:
-    from goalbook.load import load_practice
+    from goalbook.records.load import load_practice
 
     practice, _problems = load_practice(root)
     assert practice is not None

@@ -98,7 +98,7 @@ def stage_watch(root: Path) -> dict:
     """Start `watch`, save one session file by rename (as editors do), time until its page changed."""
     import threading
 
-    from goalbook import watch
+    from goalbook.live import watch
 
     out = root / BOOK
     stop = threading.Event()

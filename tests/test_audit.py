@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -135,7 +137,6 @@ def make_story(tmp_path: Path) -> Path:
     commit(root, "Work in progress", JONAS, "2025-12-01T08:00:00+00:00")
     write(root, "clients/ana-r/goals.yaml", revised)
     commit(root, "Repair the goals file", JONAS, "2025-12-01T08:05:00+00:00")
-    audit.clear_memory_cache()
     return root
 
 
@@ -234,36 +235,53 @@ def test_history_as_of_an_earlier_commit(story):
         "Lower the presentation target", "Start Ana's record"]
 
 
-def test_the_cache_is_json_owner_only_and_used(story, monkeypatch):
+def test_a_new_process_reads_the_audit_from_the_one_store(story):
+    first = audit.client_history(story, "ana-r")
+    folder = story / ".goalbook-cache"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "store.sqlite3").stat().st_mode) == 0o600
+    assert not (folder / "history.json").exists()  # no second file of its own
+    # Another process, where reading any version of a file fails: the words come from the store.
+    code = textwrap.dedent("""
+        import sys
+        from goalbook.history import audit, gitrepo
+        def no_reading(*args, **kwargs):
+            raise AssertionError("read blobs although every commit is kept in the store")
+        gitrepo.read_blobs = no_reading
+        for e in audit.client_history(sys.argv[1], "ana-r"):
+            print(e.message, "|", "; ".join(e.changes))
+    """)
+    run = subprocess.run([sys.executable, "-c", code, str(story)], check=False, capture_output=True, text=True,
+                         env={**os.environ, "GOALBOOK_NO_CACHE": ""})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [f"{e.message} | {'; '.join(e.changes)}" for e in first]
+    assert "Remove a session entered twice | session 2025-10-20 removed" in run.stdout.splitlines()
+
+
+def test_the_old_history_json_is_removed(story):
+    folder = story / ".goalbook-cache"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    (folder / "history.json").write_text('{"version": 2, "commits": {}}', encoding="utf-8")
     audit.client_history(story, "ana-r")
-    cache = story / ".goalbook-cache" / "history.json"
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
-    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
-    data = json.loads(cache.read_text(encoding="utf-8"))
-    assert data["version"] == audit.CACHE_VERSION and len(data["commits"]) == 7
-    # A warm run reads no file versions at all: the words come from the cache.
-    audit.clear_memory_cache()
-
-    def no_reading(*args, **kwargs):
-        raise AssertionError("read blobs although every commit is cached")
-
-    monkeypatch.setattr(gitrepo, "read_blobs", no_reading)
-    assert by_subject(audit.client_history(story, "ana-r"))["Remove a session entered twice"].changes == (
-        "session 2025-10-20 removed",)
+    assert not (folder / "history.json").exists()
 
 
-def test_a_corrupt_cache_is_ignored(story):
-    audit.client_history(story, "ana-r")
-    cache = story / ".goalbook-cache" / "history.json"
-    cache.write_text('{"version": 1, "prefix": "practice/", "commits": {"abc": 5', encoding="utf-8")
-    audit.clear_memory_cache()
-    assert len(audit.client_history(story, "ana-r")) == 7
-    head = gitrepo.head(story)
-    cache.write_text(json.dumps({"version": audit.CACHE_VERSION, "prefix": "practice/", "commits": {
-        head: {"clients": {"ana-r": "not a list"}, "renames": []}}}), encoding="utf-8")
-    audit.clear_memory_cache()
-    assert audit.client_history(story, "ana-r")[0].changes == (
-        "goals.yaml can be read again (the version before could not be read)",)
+@pytest.mark.parametrize("damage", ["garbage", "foreign rows", "not a file"])
+def test_a_damaged_store_gives_the_same_history(story, damage):
+    fresh = audit.client_history(story, "ana-r")
+    store = story / ".goalbook-cache" / "store.sqlite3"
+    if damage == "garbage":
+        store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 300)
+    elif damage == "foreign rows":
+        db = sqlite3.connect(store)
+        db.execute("UPDATE audit SET state = ?", (json.dumps({"clients": {"ana-r": "not a list"}, "renames": []}),))
+        db.execute("INSERT OR REPLACE INTO audit VALUES ('practice/', 'abc', '[[[[')")
+        db.commit()
+        db.close()
+    else:
+        store.unlink()
+        store.mkdir()
+    assert audit.client_history(story, "ana-r") == fresh
 
 
 def test_repo_state_lists_uncommitted_files_practice_relative(story):
@@ -350,7 +368,6 @@ def test_dot_files_are_not_records_in_the_history(tmp_path):
     (repo / "clients/ana-r/sessions/.gitkeep").unlink()
     write(repo, "clients/ana-r/sessions/2025-10-13.yaml", SESSION.format(date="2025-10-13"))
     commit(repo, "First session", MAYA, "2025-10-13T18:00:00+00:00")
-    audit.clear_memory_cache()
     entries = audit.client_history(repo, "ana-r")
     assert [(e.message, e.changes) for e in entries] == [
         ("First session", ("session 2025-10-13 added",)),

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from goalbook.checks import CODES, check_practice
-from goalbook.load import load_practice
+from goalbook.records.load import load_practice
 from goalbook.records.model import Target
 from goalbook.records.today import resolve_today
 

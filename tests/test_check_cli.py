@@ -157,6 +157,26 @@ def test_internal_error_is_one_line_and_exit_3(make_practice, monkeypatch):
     assert isinstance(debug.exception, ZeroDivisionError)
 
 
+def test_an_internal_error_while_reading_a_file_names_that_file(make_practice, monkeypatch):
+    from goalbook.records import yamlload
+
+    root = make_practice(CLEAN)
+    real_path, real_bytes = yamlload.load_yaml, yamlload.load_yaml_bytes
+
+    def broken_on_s2(real):
+        def load(source, display, *args, **kwargs):
+            if display == S2:
+                raise ZeroDivisionError("boom")
+            return real(source, display, *args, **kwargs)
+        return load
+
+    monkeypatch.setattr(yamlload, "load_yaml", broken_on_s2(real_path))
+    monkeypatch.setattr(yamlload, "load_yaml_bytes", broken_on_s2(real_bytes))
+    result = run(root, env={"GOALBOOK_NO_CACHE": "1"})
+    assert result.exit_code == 3
+    assert f"internal error while reading {S2} (ZeroDivisionError)" in result.stderr
+
+
 def test_colour_only_for_a_terminal_that_wants_it():
     class Tty:
         def isatty(self):

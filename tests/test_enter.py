@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from goalbook.cli import main
 from goalbook.clinical.instruments import load_instruments
-from goalbook.guided_entry import GuidedEntry, Stopped, converse
+from goalbook.forms.guided_entry import GuidedEntry, Stopped, converse
 
 CLIENT = """\
     id: ana-r

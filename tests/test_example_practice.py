@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from goalbook.cli import main
-from goalbook.load import load_practice
+from goalbook.records.load import load_practice
 from goalbook.records.model import Client, Practice
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "example-practice"

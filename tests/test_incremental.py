@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from goalbook import build, load
+from goalbook import build
 from goalbook.build import BuildRequest, build_book
 from goalbook.incremental import parallel, session, signatures
 from goalbook.incremental.session import Session
 from goalbook.incremental.store import CACHE_DIR, FILE
+from goalbook.records import load
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -302,9 +303,9 @@ def test_what_earlier_goalbooks_kept_in_the_cache_folder_is_removed(practice, tm
     (folder / "files" / "gone-client.json").write_text('{"entries": {"clients/gone-client/client.yaml": 1}}')
     for name in ("checks.json", "outcomes.json", "book-0123abcd.json"):
         (folder / name).write_text('{"clients": {"clients/gone-client": 1}}')
-    (folder / "history.json").write_text("{}")  # the audit trail's own, still in use
+    (folder / "history.json").write_text("{}")  # the audit trail's own, now a table of the store
     assert build_book(practice, tmp_path / "book").ok
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(FILE)) == ["book.lock", "history.json"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(FILE)) == ["book.lock"]
 
 
 def test_a_cache_folder_that_is_a_link_is_never_written_through(practice, tmp_path, monkeypatch):

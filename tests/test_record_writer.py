@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from goalbook import load
 from goalbook.checks import check_practice
 from goalbook.clinical.instruments import load_instruments
 from goalbook.errors import GoalbookError
-from goalbook.record_writer import (
+from goalbook.records import load
+from goalbook.records.writer import (
     AdministrationRecord,
     AlreadyRecorded,
     EnteredSource,

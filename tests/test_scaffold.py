@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from goalbook import scaffold
 from goalbook.cli import main
-from goalbook.load import load_practice
+from goalbook.records.load import load_practice
 from goalbook.resources import data_dir
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

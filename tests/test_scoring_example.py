@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from goalbook.clinical import change, nhs, scoring
-from goalbook.load import load_practice
+from goalbook.records.load import load_practice
 
 
 @pytest.fixture(scope="module")

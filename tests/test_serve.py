@@ -19,7 +19,7 @@ from test_watch import CLIENT, GOALS, SETTINGS, WAIT, save_by_rename, wait_for
 
 from goalbook.cli import main
 from goalbook.errors import GoalbookError
-from goalbook.serve import HOST, LiveBook, make_server, resolve_request_path, serve
+from goalbook.live.serve import HOST, LiveBook, make_server, resolve_request_path, serve
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
 PAGE = f"""<!doctype html>

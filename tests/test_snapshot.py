@@ -13,7 +13,7 @@ from test_audit import JONAS, MAYA, commit, git, make_story, write
 from goalbook.cli import main
 from goalbook.errors import GoalbookError
 from goalbook.history import snapshot
-from goalbook.load import load_practice
+from goalbook.records.load import load_practice
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from goalbook.build import build_book
-from goalbook.watch import watch
+from goalbook.live.watch import watch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -217,7 +217,7 @@ def test_the_first_weeks_of_practice(practice, tmp_path):
 
 
 def test_watch_rebuilds_after_a_save(practice):
-    from goalbook.watch import watch
+    from goalbook.live.watch import watch
 
     builds: list[object] = []
     rebuilt = threading.Event()

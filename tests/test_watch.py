@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from goalbook.live.watch import Rebuilder, is_ignored, report_build, watch
 from goalbook.problems import Problem
-from goalbook.watch import Rebuilder, is_ignored, report_build, watch
 
 SETTINGS = """\
 name: Test Practice
@@ -151,7 +151,7 @@ def test_a_broken_build_is_reported_like_check(practice):
 def test_changes_that_cannot_affect_the_book_are_ignored(tmp_path):
     root, out = tmp_path / "p", tmp_path / "p" / "_book"
     keep = [root / "clients/ana-r/goals.yaml", root / "goalbook.yaml", root / "clients/ana-r/sessions/2026-01-05.yaml"]
-    skip = [out / "index.html", root / ".git/index", root / ".goalbook-cache/history.json",
+    skip = [out / "index.html", root / ".git/index", root / ".goalbook-cache/store.sqlite3",
             root / "._book.staging-x1/index.html", root / "clients/ana-r/.goals.yaml.swp",
             root / "clients/ana-r/goals.yaml~", root / "clients/ana-r/4913", root / "clients/ana-r/#goals.yaml#",
             tmp_path / "elsewhere.yaml"]
@@ -241,7 +241,7 @@ import threading, sys
 sys.path.insert(0, {str(Path(__file__).resolve().parent.parent / 'benchmarks')!r})
 from make_practice import make_practice
 from goalbook.incremental import parallel, session
-from goalbook.watch import watch
+from goalbook.live.watch import watch
 make_practice({str(root)!r}, clients=3, sessions=3, seed=5)
 session.PARALLEL_MIN = 1
 real = parallel.forking_is_safe

@@ -24,14 +24,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, load, output, share_files, share_log
+from goalbook import janitor, output, share_log
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
 from goalbook.incremental.store import CACHE_DIR, private_folder
 from goalbook.incremental.store import enabled as store_enabled
 from goalbook.problems import Problem, has_errors, sort_problems
+from goalbook.records import load
 from goalbook.records.model import Practice, RepoState
+from goalbook.render import share_files
 
 Progress = Callable[[int, int], None]
 
@@ -141,7 +143,7 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         repo, histories = None, _no_history
     else:
         repo, histories = audit_state(as_of.history_root if as_of else root, as_of.rev if as_of else "HEAD",
-                                      as_of is not None)
+                                      as_of is not None, session)
     context = StepContext(loaded, repo, as_of.label if as_of else None, histories)
     # 4. The per-client step for every client folder (misses on every core).
     step = Step(
@@ -197,19 +199,29 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients],
                           [(s.client_id, s.path, s.written.isoformat()) for s in stale_shares])
     book_state = session.book_state(step.book) if step.book else None
-    if (isinstance(book_state, list) and len(book_state) == 2 and book_state[0] == caseload_key
+    if (isinstance(book_state, list) and len(book_state) == 4 and book_state[0] == caseload_key
             and page_stat(os.path.join(out, "index.html")) == book_state[1]):
         kept.append("index.html")  # nothing on the caseload changed: not even rendered
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
                                               repo=repo, as_of=context.as_of, stale_shares=stale_shares)
-    # The outcomes page, from every client's courses (kept with the client's page).
+    # The outcomes page, from every client's courses (kept with the client's page). It is not even
+    # worked out again while every course, the period and the practice-wide inputs are the ones it
+    # was written from and the file still has the stat it was written with.
     from goalbook.render import outcomes_page
-    from goalbook.views.outcomes import Course
 
-    courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
-    outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
-                              courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
+    outcomes_key = key_of(step.page_base, step.practice_key, repr(request.period),
+                          [o.entry.courses for o in done_clients if o.entry is not None])
+    outcomes_file = os.path.join(out, outcomes_page.PAGE)
+    if (isinstance(book_state, list) and len(book_state) == 4 and book_state[2] == outcomes_key
+            and page_stat(outcomes_file) == book_state[3]):
+        kept.append(outcomes_page.PAGE)
+    else:
+        from goalbook.views.outcomes import Course
+
+        courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
+        outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
+                                  courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
     # Share files handed out from this book are rendered again: never older than the record.
     for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
         files[file_name] = context.share_page(folders[client_id])
@@ -220,8 +232,8 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         if not o.kept:  # a kept page keeps its record: the same file, the same stat
             page = f"clients/{o.checked.client_id}.html"
             session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
-    index = page_stat(os.path.join(out, "index.html"))
-    caseload = [caseload_key, index] if index else None
+    index, outcomes_stat = page_stat(os.path.join(out, "index.html")), page_stat(outcomes_file)
+    caseload = [caseload_key, index, outcomes_key, outcomes_stat] if index and outcomes_stat else None
     session.save(outcomes, full=True, book=(str(step.book), caseload) if caseload != book_state else None)
     if tick:
         tick(total)
@@ -510,8 +522,9 @@ def _existing(out: Path) -> dict[str, bytes]:
     }
 
 
-def audit_state(root: Path, rev: str, as_of: bool):
-    """The repository state and a history lookup; outside git (or without audit.py) a calm None."""
+def audit_state(root: Path, rev: str, as_of: bool, session: Session | None = None):
+    """The repository state and a history lookup; outside git (or without audit.py) a calm None.
+    ``session``: keeps what git's commits meant between the builds of one watch."""
     try:
         from goalbook.history import audit
     except ImportError:  # the audit trail is optional for the book
@@ -522,7 +535,9 @@ def audit_state(root: Path, rev: str, as_of: bool):
         state = RepoState(is_repo=state.is_repo, commit=None if not state.is_repo else rev, dirty=())
     if not state.is_repo:
         return state, lambda _cid: None
-    histories = audit.practice_history(root, rev=rev)
+    if session is not None and session.audit_trail is None:
+        session.audit_trail = audit.AuditTrail()
+    histories = audit.practice_history(root, rev=rev, trail=session.audit_trail if session is not None else None)
     return state, lambda cid: histories.get(cid, [])
 
 

@@ -340,42 +340,18 @@ def _write_file(path: Path, data: bytes) -> None:
     os.chmod(path, FILE_MODE)  # O_CREAT's mode is masked by umask
 
 
-def write_page(path: str, data: bytes) -> None:
-    """A new owner-only file (a cold build's worker writing a page before the book is swapped in)."""
-    _write_file(Path(path), data)
-
-
 def _make_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, DIR_MODE)  # mkdir(mode=) is masked by umask
 
 
-class Prepared:
-    """A page already written to ``path`` by a cold build's worker (coldbuild.py), in a private
-    folder beside the book: moved into the new book rather than written a second time."""
-
-    def __init__(self, path: str, size: int) -> None:
-        self.path, self.size = path, size
-
-    def __len__(self) -> int:
-        return self.size
-
-    def read(self) -> bytes:
-        with open(self.path, "rb") as f:
-            return f.read()
-
-
-def _same_bytes(path: Path, data: bytes | Prepared) -> bool:
+def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         if not (path.is_file() and path.stat().st_size == len(data)):
             return False
-        return path.read_bytes() == (data.read() if isinstance(data, Prepared) else data)
+        return path.read_bytes() == data
     except OSError:
         return False
-
-
-def _bytes(data: bytes | Prepared) -> bytes:
-    return data.read() if isinstance(data, Prepared) else data
 
 
 def _share_of(rel: str, head: bytes) -> str | None:
@@ -384,13 +360,6 @@ def _share_of(rel: str, head: bytes) -> str | None:
     if "/" in rel or not rel.endswith(".html") or rel == "index.html" or SHARE_SIGNATURE not in head[:4096]:
         return None
     return rel.removesuffix(".html").removeprefix("for-client-")
-
-
-def _head(data: bytes | Prepared) -> bytes:
-    if isinstance(data, Prepared):
-        with open(data.path, "rb") as f:
-            return f.read(4096)
-    return data[:4096]
 
 
 def _known(accounted: Accounted, rel: str, target: Path) -> Entry:
@@ -408,7 +377,7 @@ def _known(accounted: Accounted, rel: str, target: Path) -> Entry:
     return Entry([_hash_file(str(target)) or ""])
 
 
-def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[str] = (),
+def write_book(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (),
                clients: Iterable[str] | None = None) -> int:
     """Replace the folder ``out`` by exactly ``files`` (relative path → bytes) plus the pages
     ``keep`` of the current book, taken as they are; return files written. Share files written
@@ -434,7 +403,7 @@ def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[
                     _make_dir(target.parent)
                 previous = out / rel
                 data = files[rel]
-                share = _share_of(rel, _head(data))
+                share = _share_of(rel, data[:4096])
                 if rel in accounted.present and _same_bytes(previous, data):
                     try:
                         os.link(previous, target)
@@ -443,13 +412,7 @@ def write_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[
                         continue
                     except OSError:
                         pass  # e.g. a file system without hard links: write a copy instead
-                if isinstance(data, Prepared):
-                    try:
-                        os.replace(data.path, target)  # written by a worker with the same mode
-                    except OSError:  # another file system (the book is a link to another disk)
-                        _write_file(target, data.read())
-                else:
-                    _write_file(target, data)
+                _write_file(target, data)
                 manifest.files[rel] = Entry([_hash_file(str(target)) or ""], None, share)
                 written += 1
             for rel in sorted(set(keep) - set(files)):
@@ -485,7 +448,7 @@ def _keep_into(accounted: Accounted, rel: str, staging: Path, manifest: Manifest
 IN_PLACE_MAX = 64
 
 
-def update_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable[str] = (),
+def update_book(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (),
                 clients: Iterable[str] | None = None) -> int | None:
     """Bring the existing book ``out`` to exactly what ``write_book(out, files, keep, clients)``
     would leave, by replacing only the files whose bytes changed and removing pages that are no
@@ -511,7 +474,7 @@ def update_book(out: Path, files: Mapping[str, bytes | Prepared], keep: Iterable
     stale = sorted(accounted.present - wanted)
     if len(stale) > IN_PLACE_MAX:
         return None
-    changed = {rel: _bytes(files[rel]) for rel in sorted(files)
+    changed = {rel: files[rel] for rel in sorted(files)
                if not (rel in accounted.present and _same_bytes(out / rel, files[rel]))}
     if not changed and not stale and not accounted.leftovers:
         return 0

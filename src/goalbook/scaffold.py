@@ -297,7 +297,7 @@ def check_client_id(client_id: str) -> None:
 
 def load_for_new(root: Path, client_id: str | None = None) -> tuple[Practice, Client | None]:
     """The practice model, refusing (with the problems) when the files `new` reads have errors."""
-    from goalbook import load  # heavy: jsonschema
+    from goalbook.records import load  # heavy: jsonschema
 
     if client_id is not None:
         check_client_id(client_id)

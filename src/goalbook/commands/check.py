@@ -30,7 +30,8 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     root = practice_or_fail(directory)
     prefix = str(directory) if directory is not None else relative_to_cwd(root)
     started = time.perf_counter()
-    from goalbook import checks, load
+    from goalbook import checks
+    from goalbook.records import load
 
     try:
         result = checks.run_checks(root, today=today, across_clients=True)
@@ -40,7 +41,7 @@ def command(directory: Path | None, strict: bool, fmt: str, today: date | None) 
     except Exception as exc:
         if os.environ.get("GOALBOOK_DEBUG"):
             raise
-        where = load.current_file() or str(root)
+        where = load.failed_file(exc) or str(root)
         click.echo(
             f"goalbook: internal error while reading {where} ({type(exc).__name__}); please report this.\n"
             "  hint: run again with GOALBOOK_DEBUG=1 to see the details for the report",

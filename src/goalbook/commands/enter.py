@@ -26,15 +26,15 @@ def command(client_id: str, instrument_id: str, day: str | None, respondent: str
     s skips an item the questionnaire lets you leave out, q stops without saving. A summary comes
     before anything is written; then the answers go into the client's record for that day (no
     other line of a file changes) and the score, band, flags and change are shown."""
-    from goalbook.guided_entry import GuidedEntry, Stopped, converse
-    from goalbook.record_writer import (
+    from goalbook.forms.guided_entry import GuidedEntry, Stopped, converse
+    from goalbook.records.locate import practice_or_fail
+    from goalbook.records.respondents import find_respondent
+    from goalbook.records.writer import (
         AdministrationRecord,
         EnteredSource,
         find_recorded,
         write_administration,
     )
-    from goalbook.records.locate import practice_or_fail
-    from goalbook.records.respondents import find_respondent
     from goalbook.scaffold import load_for_new
 
     root = practice_or_fail(practice)

@@ -70,9 +70,10 @@ def command(replies: tuple[Path, ...], practice: Path | None) -> None:
 
 def _report(root: Path, result) -> None:
     """The new scores with band, flags and reliable change since the first, then the client's check."""
-    from goalbook import checks, load
+    from goalbook import checks
     from goalbook.clinical import change, scoring
     from goalbook.problems import format_text
+    from goalbook.records import load
 
     practice, _ = load.load_practice(root)
     client = practice.client(result.form.client) if practice else None

@@ -19,7 +19,7 @@ from goalbook.records.locate import practice_or_fail
 def command(directory: Path | None, port: int, out: Path | None, poll: bool) -> None:
     """Build the book, serve it at http://127.0.0.1:PORT/ (this computer only) and rebuild
     and reload the page on every save. Stop with Ctrl-C."""
-    from goalbook.serve import serve
+    from goalbook.live.serve import serve
 
     root = practice_or_fail(directory)
 

@@ -19,7 +19,7 @@ from goalbook.records.locate import practice_or_fail
 def command(directory: Path | None, out: Path | None, poll: bool) -> None:
     """Build the book, then rebuild it every time a file in the practice DIR is saved.
     Stop with Ctrl-C."""
-    from goalbook.watch import watch
+    from goalbook.live.watch import watch
 
     root = practice_or_fail(directory)
     click.echo(f"watching {root} for changes{' (polling)' if poll else ''}; press Ctrl-C to stop", err=True)

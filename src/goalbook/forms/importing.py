@@ -17,13 +17,13 @@ from typing import Any
 from goalbook.clinical.scoring import answer_problems
 from goalbook.forms import issued, keys, reply
 from goalbook.forms.reply import Reply, ReplyRefused
-from goalbook.record_writer import (
+from goalbook.records import model
+from goalbook.records.writer import (
     AdministrationRecord,
     FormSource,
     find_recorded,
     write_administration,
 )
-from goalbook.records import model
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -1,13 +1,14 @@
 """The audit trail: who changed which client's record, when, and what it meant — from git.
 
 One ``git log --raw`` pass covers every client; each version of a file is read with one
-``cat-file --batch``; what a commit meant (``audit_words.py``) is worked out once and cached (a
-commit's content never changes), in memory and as JSON under the practice's ``.goalbook-cache/``.
+``cat-file --batch``; what a commit meant (``audit_words.py``) is worked out once and kept (a
+commit's content never changes): in an ``AuditTrail`` object (one per command, or kept by a
+``watch``/``serve`` session) and in the practice's one store (``incremental/store.py``, its own
+table; emptied with the rest of the store when goalbook's code changes).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,21 +16,45 @@ from typing import Any
 
 from goalbook.history import gitrepo
 from goalbook.history.audit_words import describe_file, is_record, parse_version, summarise_sessions
-from goalbook.incremental.store import CACHE_DIR, private_folder, write_private
+from goalbook.incremental.fingerprint import code_fingerprint
+from goalbook.incremental.store import CACHE_DIR, Store
 from goalbook.records.model import HistoryEntry, RepoState
 
-CACHE_FILE = "history.json"
-# Bump when the wording in audit_words.py changes, so cached sentences are worked out again.
-CACHE_VERSION = 2  # 2: dot files (sessions/.gitkeep) are no longer described
 DEFAULT_EXCLUDE = ("_book", CACHE_DIR)
 _KEEP_HISTORIES = 8
 _BATCH = 400  # commits whose files are read in one cat-file process (bounds memory)
 
 _CLIENT_PATH = re.compile(r"^clients/([^/]+)/(.+)$")
 
-# In-memory caches, so a watch loop or a book with many clients pays for git once.
-_described: dict[Path, dict[str, dict[str, Any]]] = {}
-_histories: dict[tuple[Path, str], dict[str, list[HistoryEntry]]] = {}
+
+class AuditTrail:
+    """What each commit meant and each HEAD's histories, so a watch loop pays for git once."""
+
+    def __init__(self) -> None:
+        self.described: dict[tuple[Path, str], dict[str, dict[str, Any]]] = {}  # (root, prefix) -> commits
+        self.histories: dict[tuple[Path, str], dict[str, list[HistoryEntry]]] = {}
+
+    def practice_history(self, root: Path, *, rev: str = "HEAD") -> dict[str, list[HistoryEntry]]:
+        """Every client's history (client id → entries, newest first), from one pass over git."""
+        root = Path(root).resolve()
+        repo = gitrepo.find_repo(root)
+        if repo is None:
+            return {}
+        commit = gitrepo.resolve_commit(root, rev)
+        if commit is None:
+            return {}
+        key = (root, commit)
+        if key not in self.histories:
+            if len(self.histories) >= _KEEP_HISTORIES:  # a long watch sees many HEADs: keep the recent ones
+                del self.histories[next(iter(self.histories))]
+            self.histories[key] = _build_histories(root, repo, commit, self._described(root, repo))
+        return self.histories[key]
+
+    def _described(self, root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
+        key = (root, repo.prefix)
+        if key not in self.described:
+            self.described[key] = _load_kept(root, repo)
+        return self.described[key]
 
 
 def repo_state(root: Path, *, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> RepoState:
@@ -57,26 +82,15 @@ def client_history(root: Path, client_id: str, *, rev: str = "HEAD") -> list[His
     return practice_history(root, rev=rev).get(client_id, [])
 
 
-def practice_history(root: Path, *, rev: str = "HEAD") -> dict[str, list[HistoryEntry]]:
-    """Every client's history (client id → entries, newest first), from one pass over git."""
-    root = Path(root).resolve()
-    repo = gitrepo.find_repo(root)
-    if repo is None:
-        return {}
-    commit = gitrepo.resolve_commit(root, rev)
-    if commit is None:
-        return {}
-    key = (root, commit)
-    if key not in _histories:
-        if len(_histories) >= _KEEP_HISTORIES:  # a long watch sees many HEADs: keep the recent ones
-            del _histories[next(iter(_histories))]
-        _histories[key] = _build_histories(root, repo, commit)
-    return _histories[key]
+def practice_history(root: Path, *, rev: str = "HEAD", trail: AuditTrail | None = None) -> dict[str, list[HistoryEntry]]:
+    """Every client's history; ``trail``: what this process already worked out (else a new one)."""
+    return (trail if trail is not None else AuditTrail()).practice_history(root, rev=rev)
 
 
-def _build_histories(root: Path, repo: gitrepo.Repo, commit: str) -> dict[str, list[HistoryEntry]]:
+def _build_histories(root: Path, repo: gitrepo.Repo, commit: str,
+                     kept: dict[str, dict[str, Any]]) -> dict[str, list[HistoryEntry]]:
     commits = gitrepo.log(root, repo, commit, "clients")
-    described = _describe_all(root, repo, commits)
+    described = _describe_all(root, repo, commits, kept)
     histories: dict[str, list[HistoryEntry]] = {}
     renamed_to: dict[str, str] = {}  # an older client id → the id it carries later in history
 
@@ -102,9 +116,9 @@ def _build_histories(root: Path, repo: gitrepo.Repo, commit: str) -> dict[str, l
     return histories
 
 
-def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommit]) -> dict[str, dict[str, Any]]:
-    """What each commit meant, from the caches where known, else worked out (and cached)."""
-    cache = _load_cache(root, repo)
+def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommit],
+                  cache: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What each commit meant, from what is kept where known, else worked out (and kept)."""
     todo = [c for c in commits if c.commit not in cache]
     for start in range(0, len(todo), _BATCH):
         batch = todo[start:start + _BATCH]
@@ -113,7 +127,7 @@ def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommi
         for c in batch:
             cache[c.commit] = _describe(c, blobs, parsed)
     if todo:
-        _save_cache(root, repo, cache)
+        _keep(root, repo, {c.commit: cache[c.commit] for c in todo})
     return cache
 
 
@@ -163,26 +177,17 @@ def _describe(c: gitrepo.LogCommit, blobs: dict[str, bytes], parsed: dict[str, A
     return {"clients": clients, "renames": sorted([list(r) for r in renames])}
 
 
-# --- the on-disk cache: JSON, owner-only, ignored when unreadable or from another version.
+# --- what the store keeps: rows of its own table, ignored when damaged or from another goalbook.
 
 
-def _cache_path(root: Path) -> Path:
-    return root / CACHE_DIR / CACHE_FILE
-
-
-def _load_cache(root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
-    path = _cache_path(root)
-    if path in _described:
-        return _described[path]
-    commits: dict[str, dict[str, Any]] = {}
+def _load_kept(root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
+    store = Store(root)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") == CACHE_VERSION and data.get("prefix") == repo.prefix:
-            commits = {k: v for k, v in data["commits"].items() if _valid_entry(v)}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        commits = {}  # a missing or corrupt cache only costs time
-    _described[path] = commits
-    return commits
+        if not store.open(code_fingerprint()):
+            return {}
+        return {k: v for k, v in store.audit(repo.prefix).items() if _valid_entry(v)}
+    finally:
+        store.close()
 
 
 def _valid_entry(entry: Any) -> bool:
@@ -192,18 +197,12 @@ def _valid_entry(entry: Any) -> bool:
             and all(isinstance(r, list) and len(r) == 2 for r in entry["renames"]))
 
 
-def _save_cache(root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
-    payload = {"version": CACHE_VERSION, "prefix": repo.prefix, "commits": commits}
+def _keep(root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
+    """Add newly described commits to the store (a read-only practice: slower next time only)."""
+    store = Store(root)
     try:
-        if not private_folder(root / CACHE_DIR):
-            return  # a link or someone else's folder: never written through
-        write_private(_cache_path(root), json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                                                    separators=(",", ":")).encode())
-    except OSError:
-        pass  # a read-only practice still gets its history, only slower next time
-
-
-def clear_memory_cache() -> None:
-    """Forget what was worked out in this process (tests; a long-running watch does not need it)."""
-    _described.clear()
-    _histories.clear()
+        fingerprint = code_fingerprint()
+        if store.open(fingerprint):
+            store.save(fingerprint, {}, audit=(repo.prefix, commits))
+    finally:
+        store.close()

@@ -154,6 +154,7 @@ class Session:
         self.states: dict[str, dict[str, Any]] | None = None  # folder -> last state (store rows)
         self.validated: set[str] = set()  # folders the last build in this session looked at
         self.watched = False  # the last build saw every folder: a watcher's paths may be trusted
+        self.audit_trail: Any = None  # history.audit.AuditTrail, made by the first build that needs it
 
     def close(self) -> None:
         self.store.close()

@@ -1,7 +1,8 @@
 """The one store: a stdlib ``sqlite3`` database at ``<practice>/.goalbook-cache/store.sqlite3``.
 
 It keeps, per client folder, the last result of the per-client step (as JSON text: data, never
-code) and, per book, what its caseload was built from. sqlite makes every save one transaction,
+code), per book, what its caseload was built from, and, per commit, what it meant for the audit
+trail (``history/audit.py``). sqlite makes every save one transaction,
 so a build killed at any moment leaves the last complete state, and two builds at once take
 turns. The rules it keeps:
 
@@ -29,7 +30,7 @@ FILE = "store.sqlite3"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 # What earlier goalbooks kept in the cache folder (client data too): removed, so that nothing of a
 # client erased since lingers there.
-FORMER = ("files", "checks.json", "outcomes.json")
+FORMER = ("files", "checks.json", "outcomes.json", "history.json")
 FORMER_PREFIX = "book-"
 APPLICATION_ID = 0x676F6C62  # "golb": a database that carries another id is not ours
 BUSY_TIMEOUT_S = 5.0  # another build holding the store: wait this long, then build without it
@@ -142,6 +143,9 @@ class Store:
             db.execute("COMMIT")
         elif app != APPLICATION_ID or not {"meta", "clients", "books"} <= tables:
             raise ValueError("a database that is not goalbook's store")
+        if "audit" not in tables:  # a store written before the audit trail kept its words here
+            db.execute("CREATE TABLE IF NOT EXISTS audit (prefix TEXT NOT NULL, git_commit TEXT NOT NULL, "
+                       "state TEXT NOT NULL, PRIMARY KEY (prefix, git_commit))")
         db.execute("PRAGMA synchronous = NORMAL")
         row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
         self.fingerprint_ok = row is not None and row[0] == fingerprint
@@ -207,13 +211,26 @@ class Store:
             return None
         return _decode(row[0]) if row is not None else None
 
+    def audit(self, prefix: str) -> dict[str, Any]:
+        """What each commit meant (decoded JSON) for the repository seen through ``prefix``."""
+        if self.db is None or not self.fingerprint_ok:
+            return {}
+        try:
+            rows = self.db.execute("SELECT git_commit, state FROM audit WHERE prefix = ?", (prefix,)).fetchall()
+        except sqlite3.Error:
+            self.failed()
+            return {}
+        return {commit: value for commit, text in rows
+                if isinstance(commit, str) and isinstance(value := _decode(text), dict)}
+
     # -- saving
 
     def save(self, fingerprint: str, changed: dict[str, Any], gone: set[str] | None = None,
-             book: tuple[str, Any] | None = None) -> None:
+             book: tuple[str, Any] | None = None, audit: tuple[str, dict[str, Any]] | None = None) -> None:
         """One transaction: ``changed`` client states written, ``gone`` folders removed (a full
-        scan: clients that no longer exist must not linger), the book's state replaced."""
-        if self.db is None or not (changed or gone or book or not self.fingerprint_ok):
+        scan: clients that no longer exist must not linger), the book's state replaced, ``audit``
+        (prefix, commit → meaning) added."""
+        if self.db is None or not (changed or gone or book or audit or not self.fingerprint_ok):
             return
         try:
             db = self.db
@@ -223,6 +240,7 @@ class Store:
                 if row is None or row[0] != fingerprint:  # another goalbook wrote it: start clean
                     db.execute("DELETE FROM clients")
                     db.execute("DELETE FROM books")
+                    db.execute("DELETE FROM audit")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
                 if gone:
                     db.executemany("DELETE FROM clients WHERE folder = ?", [(f,) for f in sorted(gone)])
@@ -230,6 +248,9 @@ class Store:
                                [(f, _encode(v)) for f, v in sorted(changed.items())])
                 if book is not None:
                     db.execute("INSERT OR REPLACE INTO books VALUES (?, ?)", (book[0], _encode(book[1])))
+                if audit is not None:
+                    db.executemany("INSERT OR REPLACE INTO audit VALUES (?, ?, ?)",
+                                   [(audit[0], c, _encode(v)) for c, v in sorted(audit[1].items())])
                 db.execute("COMMIT")
                 self.fingerprint_ok = True
             except BaseException:

@@ -623,16 +623,19 @@ def read_limited(path: Path | str, limit: int = MAX_BYTES) -> bytes:
     return data
 
 
-def _kind_of(mode: int) -> str:
+def special_kind(mode: int) -> str:
+    """'a named pipe (FIFO)', 'a device', 'a socket' for such a file mode, else ''."""
     if stat_mod.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
     if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
         return "a device"
     if stat_mod.S_ISSOCK(mode):
         return "a socket"
-    if stat_mod.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
+    return ""
+
+
+def _kind_of(mode: int) -> str:
+    return special_kind(mode) or ("a folder" if stat_mod.S_ISDIR(mode) else "not a regular file")
 
 
 def load_yaml_bytes(data: bytes, display: str) -> tuple[Any, list[Problem]]:

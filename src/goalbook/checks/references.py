@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from goalbook.checks import Context, did_you_mean, finding, goal_pointer, one_of
-from goalbook.load import Finding
+from goalbook.records.load import Finding
 from goalbook.records.model import SESSION_FILE, Administration, Client
 
 

@@ -19,7 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from goalbook.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.problems import (
     Problem,
     Severity,
@@ -29,6 +28,7 @@ from goalbook.problems import (
     sort_problems,
     summary,
 )
+from goalbook.records.load import Finding, LoadResult, Pointer, load_all, resolve
 from goalbook.records.model import Client, Goal, Practice
 
 # Every code load and the checks can report, with what it means (the test corpus covers each).
@@ -150,7 +150,7 @@ def same_names(clients: list[tuple[str, str, str, Any]]) -> list[Finding]:
 def client_problems(loaded: LoadResult, clients: list[Client]) -> list[Problem]:
     """Stages 3–5 (references, clinical sense, SMART lint) for these clients of ``loaded``."""
     # NOTE: the stages are imported here; they import this module for Context and helpers.
-    from goalbook.rules import clinical_sense, references, smart_lint
+    from goalbook.checks import clinical_sense, references, smart_lint
 
     assert loaded.practice is not None
     context = Context(loaded, replace(loaded.practice, clients=clients))

@@ -252,7 +252,7 @@ def serve(
     today: Any = None,
 ) -> None:
     """Bind first (so a taken port fails fast), then watch and serve until Ctrl-C or ``stop_event``."""
-    from goalbook.watch import report_build, watch
+    from goalbook.live.watch import report_build, watch
 
     root = Path(root).resolve()
     book = LiveBook()

@@ -8,8 +8,8 @@ from typing import Any
 from goalbook.checks import Context, finding, goal_pointer
 from goalbook.clinical.progress import NO_CONTACT, stated_direction
 from goalbook.clinical.scoring import answer_problems, possible_total_problem
-from goalbook.load import Finding
 from goalbook.number_text import plain_number
+from goalbook.records.load import Finding
 from goalbook.records.model import Client, Goal, Session
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from goalbook.checks import Context, finding, goal_pointer, open_goals
-from goalbook.load import Finding
+from goalbook.records.load import Finding
 from goalbook.records.model import Goal
 
 

@@ -58,12 +58,19 @@ CLIENT_FILES = ("client.yaml", "goals.yaml", "sessions/")
 
 Pointer = tuple[str | int, ...]
 
-# The file being read, so that an unexpected failure can still say where it happened.
-_current_file = ""
+def failed_file(exc: BaseException) -> str | None:
+    """The practice file being read when ``exc`` escaped, so an internal error can say where."""
+    where = getattr(exc, "goalbook_file", None)
+    return where if isinstance(where, str) else None
 
 
-def current_file() -> str:
-    return _current_file
+def _mark(exc: BaseException, display: str) -> None:
+    """Name the file an unexpected failure escaped from (the innermost one wins; kept by pickling)."""
+    if failed_file(exc) is None:
+        try:
+            exc.goalbook_file = display  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,14 @@ def load_file(path: Path, display: str, kind: str, source: bytes | None = None) 
 
     Returns the data (None when it could not be parsed) and every problem found in it.
     """
-    global _current_file
-    _current_file = display
+    try:
+        return _load_file(path, display, kind, source)
+    except Exception as exc:
+        _mark(exc, display)
+        raise
+
+
+def _load_file(path: Path, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
     try:
         data, problems = yamlload.load_yaml(path, display) if source is None else yamlload.load_yaml_bytes(source, display)
     except OSError as exc:  # a link loop, a permission problem, a file removed while reading
@@ -324,8 +337,14 @@ def scan_client_folder(root: Path, name: str) -> tuple[ClientFolder, list[Proble
 
 
 def _scan_client_folder(path: str, display: str) -> tuple[ClientFolder, list[Problem]]:
-    global _current_file
-    _current_file = display
+    try:
+        return _scan_client_folder_unmarked(path, display)
+    except Exception as exc:
+        _mark(exc, display)
+        raise
+
+
+def _scan_client_folder_unmarked(path: str, display: str) -> tuple[ClientFolder, list[Problem]]:
     problems: list[Problem] = []
     name = os.path.basename(path)
     folder = ClientFolder(name, path=path)
@@ -499,19 +518,10 @@ def _odd_entry(entry: os.DirEntry[str], display: str, what: str, guess: str = ""
 
 def _special_kind(entry: os.DirEntry[str]) -> str:
     """'a named pipe (FIFO)', 'a device', 'a socket' for such an entry (or a link to one), else ''."""
-    import stat as stat_mod
-
     try:
-        mode = os.stat(entry.path).st_mode
+        return yamlload.special_kind(os.stat(entry.path).st_mode)
     except OSError:
         return ""
-    if stat_mod.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat_mod.S_ISCHR(mode) or stat_mod.S_ISBLK(mode):
-        return "a device"
-    if stat_mod.S_ISSOCK(mode):
-        return "a socket"
-    return ""
 
 
 def _wrong_case_suffix(name: str) -> bool:
