@@ -247,6 +247,34 @@ def test_a_rebuild_works_out_only_the_changed_clients_course(tmp_path, monkeypat
     assert "2\u00a0/\u00a06 · 33\u00a0%" in page.read_text(encoding="utf-8")
 
 
+def test_a_rebuild_keeps_the_page_while_no_course_changed_and_it_equals_a_clean_build(tmp_path, monkeypatch):
+    import shutil
+
+    from goalbook.build import build_book
+    from goalbook.render import outcomes_page
+
+    root = _practice_root(tmp_path)
+    period = Period.parse(outcomes_practice.PERIOD)
+    assert build_book(root, period=period).ok
+    page = root / "_book" / "outcomes.html"
+    client = root / "clients" / "c2" / "client.yaml"
+    client.write_text(client.read_text(encoding="utf-8") + "# a comment changes no course\n", encoding="utf-8")
+    rendered = []  # each build_book is as a new process: only the files and the store are known
+    real = outcomes_page.render_outcomes
+    monkeypatch.setattr(outcomes_page, "render_outcomes", lambda *a, **k: rendered.append(1) or real(*a, **k))
+    assert build_book(root, period=period).ok
+    assert rendered == []
+    kept = page.read_bytes()
+    # A page removed by hand is written again.
+    page.unlink()
+    assert build_book(root, period=period).ok
+    assert rendered == [1] and page.read_bytes() == kept
+    # The kept page is the page a build without any store writes.
+    shutil.rmtree(root / ".goalbook-cache")
+    assert build_book(root, period=period).ok and page.read_bytes() == kept
+    assert rendered == [1, 1]
+
+
 def test_a_client_who_comes_back_is_a_second_referral(make_practice):
     from goalbook.views.outcomes import client_courses
 

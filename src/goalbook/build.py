@@ -199,19 +199,29 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
     caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients],
                           [(s.client_id, s.path, s.written.isoformat()) for s in stale_shares])
     book_state = session.book_state(step.book) if step.book else None
-    if (isinstance(book_state, list) and len(book_state) == 2 and book_state[0] == caseload_key
+    if (isinstance(book_state, list) and len(book_state) == 4 and book_state[0] == caseload_key
             and page_stat(os.path.join(out, "index.html")) == book_state[1]):
         kept.append("index.html")  # nothing on the caseload changed: not even rendered
     else:
         files["index.html"] = render_caseload(practice, [o.entry for o in done_clients], done_clients,
                                               repo=repo, as_of=context.as_of, stale_shares=stale_shares)
-    # The outcomes page, from every client's courses (kept with the client's page).
+    # The outcomes page, from every client's courses (kept with the client's page). It is not even
+    # worked out again while every course, the period and the practice-wide inputs are the ones it
+    # was written from and the file still has the stat it was written with.
     from goalbook.render import outcomes_page
-    from goalbook.views.outcomes import Course
 
-    courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
-    outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
-                              courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
+    outcomes_key = key_of(step.page_base, step.practice_key, repr(request.period),
+                          [o.entry.courses for o in done_clients if o.entry is not None])
+    outcomes_file = os.path.join(out, outcomes_page.PAGE)
+    if (isinstance(book_state, list) and len(book_state) == 4 and book_state[2] == outcomes_key
+            and page_stat(outcomes_file) == book_state[3]):
+        kept.append(outcomes_page.PAGE)
+    else:
+        from goalbook.views.outcomes import Course
+
+        courses = [Course.from_json(raw) for o in done_clients if o.entry is not None for raw in o.entry.courses]
+        outcomes_page.add_to_book(files, kept, practice, period=request.period, out=output.book_folder(out),
+                                  courses=courses, unchanged="index.html" in kept, repo=repo, as_of=context.as_of)
     # Share files handed out from this book are rendered again: never older than the record.
     for file_name, client_id in share_files.shared_ids(output.book_folder(out), folders):
         files[file_name] = context.share_page(folders[client_id])
@@ -222,8 +232,8 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
         if not o.kept:  # a kept page keeps its record: the same file, the same stat
             page = f"clients/{o.checked.client_id}.html"
             session.page_written(o, str(step.book), page, page_stat(os.path.join(out, page)))
-    index = page_stat(os.path.join(out, "index.html"))
-    caseload = [caseload_key, index] if index else None
+    index, outcomes_stat = page_stat(os.path.join(out, "index.html")), page_stat(outcomes_file)
+    caseload = [caseload_key, index, outcomes_key, outcomes_stat] if index and outcomes_stat else None
     session.save(outcomes, full=True, book=(str(step.book), caseload) if caseload != book_state else None)
     if tick:
         tick(total)
