@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from browsing import RecordedTab
 
 from goalbook.build import build_book
 
@@ -40,17 +41,11 @@ def book(tmp_path_factory) -> tuple[Path, str, Path]:
     return result.out, first, share.out
 
 
-class Watched:
+class Watched(RecordedTab):
     """A page with every request and console error recorded."""
 
     def __init__(self, browser, width: int = 1280):
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        super().__init__(browser.new_context(viewport={"width": width, "height": 900}))
 
     def open(self, path: Path) -> None:
         self.page.goto(path.as_uri())
@@ -58,9 +53,6 @@ class Watched:
 
     def non_file_requests(self) -> list[str]:
         return [u for u in self.requests if not u.startswith("file://")]
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def test_every_page_reachable_no_network_no_console_errors(browser, book):

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browsing import RecordedTab
 from click.testing import CliRunner
 
 from goalbook.build import build_book
@@ -66,19 +67,13 @@ def make_form(root: Path, client: str, *instruments: str) -> tuple[Path, str]:
     return root / "_forms" / f"{client}-{form_id}.html", form_id
 
 
-class Client:
+class Client(RecordedTab):
     """A browser tab as the client's device, with every request and page error recorded."""
 
     def __init__(self, browser, width: int, height: int, touch: bool):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch,
-                                           accept_downloads=True, timezone_id="Europe/London")
-        self.page = self.context.new_page()
+        super().__init__(browser.new_context(viewport={"width": width, "height": height}, has_touch=touch,
+                                             accept_downloads=True, timezone_id="Europe/London"))
         self.page.clock.set_fixed_time(ANSWERED)
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
     def open(self, path: Path) -> None:
         self.page.goto(path.as_uri())
@@ -87,9 +82,6 @@ class Client:
         folder = os.environ.get("GOALBOOK_SCREENSHOTS")
         if folder:
             self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def test_rfc9180_a1_vectors_in_the_browser(browser, practice):

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from goalbook import janitor, output, share_log
+from goalbook import janitor, output
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
@@ -33,7 +33,7 @@ from goalbook.incremental.store import enabled as store_enabled
 from goalbook.problems import Problem, has_errors, sort_problems
 from goalbook.records import load
 from goalbook.records.model import Practice, RepoState
-from goalbook.render import share_files
+from goalbook.render import share_files, share_log
 
 Progress = Callable[[int, int], None]
 

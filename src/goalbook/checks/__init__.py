@@ -1,9 +1,9 @@
 """`goalbook check` as a library: load the practice, then the checks of SPEC "Validation, in order".
 
-1-2. YAML syntax and JSON Schema: done file by file while loading (``load.py``).
-3.   References between files (``rules/references.py``).
-4.   Clinical sense (``rules/clinical_sense.py``).
-5.   SMART lint, warnings only (``rules/smart_lint.py``).
+1-2. YAML syntax and JSON Schema: done file by file while loading (``records/load.py``).
+3.   References between files (``checks/references.py``).
+4.   Clinical sense (``checks/clinical_sense.py``).
+5.   SMART lint, warnings only (``checks/smart_lint.py``).
 
 The stages read the model and return ``Finding``s (a pointer into a file); only those are given
 a line and column, at the end. ``format_report`` prints problems for `check` and `build` alike.

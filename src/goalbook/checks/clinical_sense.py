@@ -251,6 +251,12 @@ def _data_without_contact(path: str, session: Session) -> list[Finding]:
     )]
 
 
+def _and_later(sessions: list[Session]) -> str:
+    """' (and 2 more sessions up to 2026-03-02)' after the first of ``sessions``; '' for one."""
+    later = len(sessions) - 1
+    return f" (and {later} more session{'s' if later > 1 else ''} up to {sessions[-1].date.isoformat()})" if later else ""
+
+
 def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
     """One warning at the first session before the start date (a wrong start date moves them all)."""
     if client.start_date > ctx.today:
@@ -258,8 +264,7 @@ def _sessions_before_start(ctx: Context, client: Client) -> list[Finding]:
     early = [s for s in client.sessions if s.date < client.start_date]
     if not early:
         return []
-    later = len(early) - 1
-    also = f" (and {later} more session{'s' if later > 1 else ''} up to {early[-1].date.isoformat()})" if later else ""
+    also = _and_later(early)
     return [finding(
         early[0].file, ("date",), "warning", "session-before-start",
         f"this session ({early[0].date.isoformat()}) is before the client's start date "
@@ -276,8 +281,7 @@ def _sessions_after_end(ctx: Context, client: Client) -> list[Finding]:
     late = [s for s in client.sessions if s.date > client.end_date]
     if not late:
         return []
-    later = len(late) - 1
-    also = f" (and {later} more session{'s' if later > 1 else ''} up to {late[-1].date.isoformat()})" if later else ""
+    also = _and_later(late)
     return [finding(
         late[0].file, ("date",), "warning", "session-after-end",
         f"this session ({late[0].date.isoformat()}) is after the client's end date "

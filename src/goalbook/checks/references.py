@@ -33,17 +33,10 @@ def _client_file(ctx: Context, client: Client) -> list[Finding]:
             f"a client's id must equal its folder name: write `id: {folder}`, or rename the folder to '{client.id}'",
         ))
     out += _clinician(ctx, path, ("clinician",), client.clinician)
-    seen: dict[str, int] = {}
-    for k, area in enumerate(client.focus_areas):
-        if area.id in seen:
-            out.append(finding(
-                path, ("focus_areas", k, "id"), "error", "duplicate-focus-area",
-                f"the focus area id '{area.id}' is used twice (first on line {{related_line}})",
-                "give each focus area its own id",
-                related=("focus_areas", seen[area.id], "id"),
-            ))
-        seen.setdefault(area.id, k)
-    out += _respondent_ids(path, client)
+    out += _unique_ids(path, "focus_areas", [a.id for a in client.focus_areas], "duplicate-focus-area",
+                       "focus area", "give each focus area its own id")
+    out += _unique_ids(path, "respondents", [r.id for r in client.respondents], "duplicate-respondent",
+                       "respondent", "give each respondent their own id")
     for k, schedule in enumerate(client.questionnaires):
         out += _instrument(ctx, path, ("questionnaires", k, "instrument"), schedule.instrument, key=False)
         if schedule.respondent:
@@ -54,18 +47,18 @@ def _client_file(ctx: Context, client: Client) -> list[Finding]:
     return out
 
 
-def _respondent_ids(path: str, client: Client) -> list[Finding]:
+def _unique_ids(path: str, field: str, ids: list[str], code: str, what: str, hint: str) -> list[Finding]:
+    """An error for each id in the list ``field`` used again, pointing back at its first use."""
     out = []
     seen: dict[str, int] = {}
-    for k, person in enumerate(client.respondents):
-        if person.id in seen:
+    for k, item_id in enumerate(ids):
+        if item_id in seen:
             out.append(finding(
-                path, ("respondents", k, "id"), "error", "duplicate-respondent",
-                f"the respondent id '{person.id}' is used twice (first on line {{related_line}})",
-                "give each respondent their own id",
-                related=("respondents", seen[person.id], "id"),
+                path, (field, k, "id"), "error", code,
+                f"the {what} id '{item_id}' is used twice (first on line {{related_line}})", hint,
+                related=(field, seen[item_id], "id"),
             ))
-        seen.setdefault(person.id, k)
+        seen.setdefault(item_id, k)
     return out
 
 

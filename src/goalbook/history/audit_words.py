@@ -99,18 +99,13 @@ def _renamed(old_rel: str, new_rel: str, old: Any, new: Any, unchanged: bool) ->
 
 
 def _edited(rel: str, old: Any, new: Any) -> list[str]:
-    if rel == "client.yaml":
+    if rel in ("client.yaml", "goals.yaml"):
         if new is UNREADABLE:
-            return ["client.yaml could not be read in this version"]
+            return [f"{rel} could not be read in this version"]
         if old is UNREADABLE:
-            return ["client.yaml can be read again (the version before could not be read)"]
-        return client_changes(old, new) or ["client.yaml edited (layout or comments only)"]
-    if rel == "goals.yaml":
-        if new is UNREADABLE:
-            return ["goals.yaml could not be read in this version"]
-        if old is UNREADABLE:
-            return ["goals.yaml can be read again (the version before could not be read)"]
-        return goal_changes(old, new) or ["goals.yaml edited (layout or comments only)"]
+            return [f"{rel} can be read again (the version before could not be read)"]
+        changes = client_changes if rel == "client.yaml" else goal_changes
+        return changes(old, new) or [f"{rel} edited (layout or comments only)"]
     label = _session_label(rel)
     if not label:
         return [f"file '{rel}' edited"]

@@ -58,20 +58,6 @@ def private_folder(path: Path) -> bool:
     return True
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """An owner-only file written whole or not at all (temp file beside it + ``os.replace``)."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _ours(path: str) -> bool | None:
     """True: a regular file of ours; None: missing; False: anything else (link, FIFO, folder, foreign)."""
     try:

@@ -90,11 +90,6 @@ class WeekView:
         """What the week is judged against: the reported days' share, or the whole week when unknown."""
         return self.expected if self.known else self.prescribed
 
-    @property
-    def short_label(self) -> str:
-        """"2 Feb" where a month starts, else the day alone: labels stay apart on a narrow axis."""
-        return self.label if self.start.day <= 7 else str(self.start.day)
-
 
 @dataclass
 class StepView:

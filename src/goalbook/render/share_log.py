@@ -83,8 +83,10 @@ def stale(practice_root: Path, book: Path, client_folders: dict[str, Path]) -> l
 
     Files that no longer exist, or whose client is gone, are forgotten; files inside ``book`` are
     refreshed by the build and never stale."""
+    if not (Path(practice_root) / CACHE_DIR / LOG_NAME).is_file():  # a build alone never makes the folder
+        return []
     log = _log_path(practice_root)
-    if log is None or not log.exists():
+    if log is None:
         return []
     entries = _read(log)
     book_folder = os.path.abspath(book)
