@@ -382,3 +382,26 @@ def test_a_dot_file_renamed_to_a_session_reads_as_the_session_added():
                                      unchanged=True) == ["session 2025-10-13 removed"]
     assert audit_words.describe_file(None, "sessions/.gitkeep", None, None) == []
     assert not audit_words.is_record("clients/ana-r/sessions/.2025-10-13.yaml")
+
+
+def test_a_session_keeps_what_commits_meant_between_builds(story, monkeypatch):
+    from goalbook.build import audit_state
+    from goalbook.incremental.session import Session
+
+    session = Session(story)
+    try:
+        _, first = audit_state(story, "HEAD", False, session)
+        assert len(first("ana-r")) == 7
+        write(story, "clients/ana-r/sessions/2025-12-08.yaml", SESSION.format(date="2025-12-08"))
+        commit(story, "Session of 8 December", MAYA, "2025-12-08T18:00:00+00:00")
+
+        def no_store(*args, **kwargs):
+            raise AssertionError("read the store again although the session keeps what it read")
+
+        monkeypatch.setattr(audit, "_load_kept", no_store)
+        _, second = audit_state(story, "HEAD", False, session)
+        assert [e.message for e in second("ana-r")][:1] == ["Session of 8 December"]
+        assert second("ana-r")[0].changes == ("session 2025-12-08 added",)
+        assert len(second("ana-r")) == 8
+    finally:
+        session.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import browser  # noqa: F401  (the shared chromium fixture)
 from test_paper_form import CLIENT
 
 from goalbook.build import build_book
@@ -19,7 +18,7 @@ PAGE_WIDTH = {"a4": 210 / 25.4 * 96, "letter": 8.5 * 96}
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_each_questionnaire_fits_the_paper_on_pages_of_its_own(browser, make_practice, tmp_path, paper):  # noqa: F811
+def test_each_questionnaire_fits_the_paper_on_pages_of_its_own(browser, make_practice, tmp_path, paper):
     practice, _ = check_practice(make_practice({"clients/ana-r/client.yaml": CLIENT}))
     form = pf.paper_form(practice, practice.client("ana-r"), ["phq9", "gad7"], paper=paper)
     path = tmp_path / "form.html"
@@ -41,7 +40,7 @@ def test_each_questionnaire_fits_the_paper_on_pages_of_its_own(browser, make_pra
     assert requests == [path.as_uri()]
 
 
-def test_two_partners_side_by_side_at_desktop_width_and_stacked_on_a_phone(browser, make_practice):  # noqa: F811
+def test_two_partners_side_by_side_at_desktop_width_and_stacked_on_a_phone(browser, make_practice):
     from test_respondents import couple
 
     practice = couple(make_practice)

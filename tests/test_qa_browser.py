@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_browser import Watched, book, browser  # noqa: F401  (the shared chromium and book fixtures)
+from test_browser import Watched, book  # noqa: F401  (the shared book fixture; chromium comes from conftest)
 
 pytestmark = pytest.mark.browser
 
