@@ -28,6 +28,17 @@ def test_half_up(value, digits, expected):
     assert half_up(value, digits) == expected
 
 
+@given(st.integers(-10**16, 10**16) | st.sampled_from([0, -0.0, 2.0**53]), st.integers(0, 3))
+def test_a_whole_number_rounds_to_itself_exactly_as_decimal_rounding_gives(whole, digits):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    x = float(whole)
+    by_decimal = x if abs(x) >= 1e15 else float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-digits),
+                                                                              rounding=ROUND_HALF_UP))
+    got = half_up(x, digits)
+    assert got == by_decimal and str(got) == str(by_decimal)  # str: the sign of zero too ("-0.0")
+
+
 def test_scores_and_formula_numbers_round_half_up_too():
     assert short_number(0.25) == "0.3" and short_number(12.45) == "12.5"
     assert plain_number(2.675) == "2.68" and plain_number(1 / 8) == "0.13"

@@ -19,6 +19,8 @@ def half_up(x: float, digits: int = 0) -> float:
     Python's ``round`` rounds half to even (2.5 → 2) and works on the binary value (0.125 is exact, but
     2.675 is 2.67499…); the decimal text of ``x`` is what a reader checks the rounding against."""
     x = float(x)
+    if x.is_integer():
+        return x  # a whole number (most scores) has no decimals to round: the same value, sign of zero kept
     if not math.isfinite(x) or abs(x) >= 1e15:
         return x  # no decimals left to round (and Decimal cannot quantize inf or 1e300 to 0.1)
     step = _STEPS.get(digits) or Decimal(1).scaleb(-digits)
