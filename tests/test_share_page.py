@@ -171,3 +171,18 @@ def test_a_share_file_written_elsewhere_is_flagged_on_the_caseload_once_the_reco
     session.write_text(session.read_text() + "notes: more\n")
     elsewhere.unlink()
     assert build_book(root).ok and "out of date" not in caseload.read_text(encoding="utf-8")
+
+
+def test_share_files_are_recorded_in_the_one_store_and_an_older_log_is_removed(make_practice, tmp_path):
+    root = make_practice({**FILES, "goalbook.yaml": SETTINGS})
+    cache = root / ".goalbook-cache"
+    cache.mkdir(mode=0o700)
+    (cache / "share-files.json").write_text('{"/elsewhere/tom.html": {"client": "tm"}}', encoding="utf-8")
+    elsewhere = tmp_path / "handed-out" / "tom.html"
+    assert build_book(root, elsewhere, client="tm", share=True).ok
+    assert not (cache / "share-files.json").exists()  # an earlier goalbook's own file: gone
+    session = root / "clients/tm/sessions/2026-02-02.yaml"
+    session.write_text(session.read_text() + "for_client: NEW-WORDS for you.\n")
+    # A new process (nothing in memory) still knows the file from the store, and flags it.
+    assert "is out of date" in (build_book(root).out / "index.html").read_text(encoding="utf-8")
+    assert not [p.name for p in cache.iterdir() if p.suffix == ".json"]  # no file format of its own

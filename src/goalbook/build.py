@@ -180,7 +180,7 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
                             hint="e.g. goalbook build --client ana-r --share")
     if not whole:
         session.save(outcomes, full=True)
-        return _one_client(request, context, names, outcomes, out, result, histories)
+        return _one_client(request, context, session, names, outcomes, out, result, histories)
     # 6. The caseload from every client's row, and the book.
     result.out, result.clients = out, sum(o.checked.client_id is not None for o in outcomes)
     done_clients = [o for o in outcomes if o.checked.client_id is not None]
@@ -194,8 +194,12 @@ def _build(request: BuildRequest, session: Session, progress: Progress | None) -
             files[page] = o.page
     # Share files written outside this book from records that have changed since: named on the caseload.
     folders = {o.checked.client_id: name for name, o in zip(names, outcomes) if o.checked.client_id}
-    stale_shares = [] if as_of else share_log.stale(
-        loaded.root, output.book_folder(out), {cid: Path(loaded.root, load.CLIENTS, name) for cid, name in folders.items()})
+    stale_shares: list[share_log.StaleShare] = []
+    if not as_of:
+        stale_shares, forget = share_log.stale(
+            session.share_files(), output.book_folder(out),
+            {cid: Path(loaded.root, load.CLIENTS, name) for cid, name in folders.items()})
+        session.keep_shares({}, forget)
     caseload_key = key_of(step.page_base, [(o.checked.client_id, o.page_key) for o in done_clients],
                           [(s.client_id, s.path, s.written.isoformat()) for s in stale_shares])
     book_state = session.book_state(step.book) if step.book else None
@@ -378,8 +382,8 @@ class _Fragment:
     status: str = ""
 
 
-def _one_client(request: BuildRequest, context: StepContext, names: list[str], outcomes: list[Outcome],
-                out: Path, result: BuildResult, histories: Any) -> BuildResult:
+def _one_client(request: BuildRequest, context: StepContext, session: Session, names: list[str],
+                outcomes: list[Outcome], out: Path, result: BuildResult, histories: Any) -> BuildResult:
     """One client's page into the existing book, or that client's share file."""
     assert request.client is not None
     practice = context.loaded.practice
@@ -399,7 +403,8 @@ def _one_client(request: BuildRequest, context: StepContext, names: list[str], o
         with janitor.watching(None, (target.parent, f".{target.name}.")):
             output.write_share_file(target, html, client.id)
         if request.as_of is None:  # a file from today's records: the caseload says when they move on
-            share_log.record(context.loaded.root, target, client.id, Path(folder.path), practice.today)
+            session.keep_shares({os.path.abspath(target): share_log.entry(client.id, Path(folder.path),
+                                                                          practice.today)})
         result.out, result.written = target, 1
     else:
         html, _ = context.page(client, (histories(client.id), client_dirty(context.repo, client.id)))

@@ -262,6 +262,15 @@ class Session:
         self.store.save(self.fingerprint, changed, gone, book)
         self.watched = full
 
+    def share_files(self) -> dict[str, tuple[str, str, str]]:
+        """Share files written from this practice (``Store.shares``)."""
+        self._load_states()
+        return self.store.shares()
+
+    def keep_shares(self, put: dict[str, tuple[str, str, str]], drop: set[str] = frozenset()) -> None:
+        self._load_states()
+        self.store.keep_shares(put, set(drop))
+
     def book_state(self, book: str) -> Any:
         self._load_states()
         return self.store.book(book)

@@ -30,7 +30,7 @@ FILE = "store.sqlite3"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 # What earlier goalbooks kept in the cache folder (client data too): removed, so that nothing of a
 # client erased since lingers there.
-FORMER = ("files", "checks.json", "outcomes.json", "history.json")
+FORMER = ("files", "checks.json", "outcomes.json", "history.json", "share-files.json")
 FORMER_PREFIX = "book-"
 APPLICATION_ID = 0x676F6C62  # "golb": a database that carries another id is not ours
 BUSY_TIMEOUT_S = 5.0  # another build holding the store: wait this long, then build without it
@@ -129,6 +129,9 @@ class Store:
             db.execute("COMMIT")
         elif app != APPLICATION_ID or not {"meta", "clients", "books"} <= tables:
             raise ValueError("a database that is not goalbook's store")
+        if "shares" not in tables:  # share files written outside a book: path, client, day, records digest
+            db.execute("CREATE TABLE IF NOT EXISTS shares (path TEXT PRIMARY KEY, client TEXT NOT NULL, "
+                       "written TEXT NOT NULL, records TEXT NOT NULL)")
         if "audit" not in tables:  # a store written before the audit trail kept its words here
             db.execute("CREATE TABLE IF NOT EXISTS audit (prefix TEXT NOT NULL, git_commit TEXT NOT NULL, "
                        "state TEXT NOT NULL, PRIMARY KEY (prefix, git_commit))")
@@ -210,6 +213,37 @@ class Store:
                 if isinstance(commit, str) and isinstance(value := _decode(text), dict)}
 
     # -- saving
+
+    def shares(self) -> dict[str, tuple[str, str, str]]:
+        """Share files recorded as written: path → (client id, day written, digest of their records).
+        Kept when goalbook's code changes: they say what was written, not what was worked out."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT path, client, written, records FROM shares").fetchall()
+        except sqlite3.Error:
+            self.failed()
+            return {}
+        return {row[0]: (row[1], row[2], row[3]) for row in rows if all(isinstance(v, str) for v in row)}
+
+    def keep_shares(self, put: dict[str, tuple[str, str, str]], drop: set[str]) -> None:
+        """One transaction: ``put`` recorded (replacing the same path), ``drop`` forgotten."""
+        if self.db is None or not (put or drop):
+            return
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("DELETE FROM shares WHERE path = ?", [(p,) for p in sorted(drop)])
+                db.executemany("INSERT OR REPLACE INTO shares VALUES (?, ?, ?, ?)",
+                               [(p, *v) for p, v in sorted(put.items())])
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError):
+            self.failed()
 
     def save(self, fingerprint: str, changed: dict[str, Any], gone: set[str] | None = None,
              book: tuple[str, Any] | None = None, audit: tuple[str, dict[str, Any]] | None = None) -> None:
