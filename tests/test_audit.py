@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from goalbook.history import audit, audit_words, gitrepo
+from goalbook.incremental.session import KeptInStore
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -236,7 +237,7 @@ def test_history_as_of_an_earlier_commit(story):
 
 
 def test_a_new_process_reads_the_audit_from_the_one_store(story):
-    first = audit.client_history(story, "ana-r")
+    first = audit.client_history(story, "ana-r", trail=audit.AuditTrail(KeptInStore()))
     folder = story / ".goalbook-cache"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "store.sqlite3").stat().st_mode) == 0o600
@@ -245,10 +246,11 @@ def test_a_new_process_reads_the_audit_from_the_one_store(story):
     code = textwrap.dedent("""
         import sys
         from goalbook.history import audit, gitrepo
+        from goalbook.incremental.session import KeptInStore
         def no_reading(*args, **kwargs):
             raise AssertionError("read blobs although every commit is kept in the store")
         gitrepo.read_blobs = no_reading
-        for e in audit.client_history(sys.argv[1], "ana-r"):
+        for e in audit.client_history(sys.argv[1], "ana-r", trail=audit.AuditTrail(KeptInStore())):
             print(e.message, "|", "; ".join(e.changes))
     """)
     run = subprocess.run([sys.executable, "-c", code, str(story)], check=False, capture_output=True, text=True,
@@ -262,13 +264,13 @@ def test_the_old_history_json_is_removed(story):
     folder = story / ".goalbook-cache"
     folder.mkdir(mode=0o700, exist_ok=True)
     (folder / "history.json").write_text('{"version": 2, "commits": {}}', encoding="utf-8")
-    audit.client_history(story, "ana-r")
+    audit.client_history(story, "ana-r", trail=audit.AuditTrail(KeptInStore()))
     assert not (folder / "history.json").exists()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "foreign rows", "not a file"])
 def test_a_damaged_store_gives_the_same_history(story, damage):
-    fresh = audit.client_history(story, "ana-r")
+    fresh = audit.client_history(story, "ana-r", trail=audit.AuditTrail(KeptInStore()))
     store = story / ".goalbook-cache" / "store.sqlite3"
     if damage == "garbage":
         store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 300)
@@ -281,7 +283,7 @@ def test_a_damaged_store_gives_the_same_history(story, damage):
     else:
         store.unlink()
         store.mkdir()
-    assert audit.client_history(story, "ana-r") == fresh
+    assert audit.client_history(story, "ana-r", trail=audit.AuditTrail(KeptInStore())) == fresh
 
 
 def test_repo_state_lists_uncommitted_files_practice_relative(story):
@@ -398,7 +400,7 @@ def test_a_session_keeps_what_commits_meant_between_builds(story, monkeypatch):
         def no_store(*args, **kwargs):
             raise AssertionError("read the store again although the session keeps what it read")
 
-        monkeypatch.setattr(audit, "_load_kept", no_store)
+        monkeypatch.setattr(KeptInStore, "load", no_store)
         _, second = audit_state(story, "HEAD", False, session)
         assert [e.message for e in second("ana-r")][:1] == ["Session of 8 December"]
         assert second("ana-r")[0].changes == ("session 2025-12-08 added",)

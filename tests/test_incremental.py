@@ -405,3 +405,19 @@ def test_the_fingerprint_covers_every_file_of_the_package(monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", real)
     fingerprint.code_fingerprint.cache_clear()
     assert fingerprint.code_fingerprint() == before
+
+
+def test_reading_checking_statistics_views_rendering_and_history_never_import_the_speed_layer():
+    """The seam: only the build steps, the live modes and the commands reach into incremental/."""
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "src" / "goalbook"
+    offenders = []
+    for layer in ("records", "checks", "clinical", "views", "render", "history", "export", "forms"):
+        for path in sorted((package / layer).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                         else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+                if any(n == "goalbook.incremental" or n.startswith("goalbook.incremental.") for n in names):
+                    offenders.append(f"{layer}/{path.name}")
+    assert offenders == []

@@ -27,7 +27,16 @@ from typing import Any
 from goalbook import janitor, output
 from goalbook.errors import GoalbookError
 from goalbook.incremental.fingerprint import code_fingerprint
-from goalbook.incremental.session import Checked, Entry, Outcome, Session, Step, key_of, page_stat
+from goalbook.incremental.session import (
+    Checked,
+    Entry,
+    KeptInStore,
+    Outcome,
+    Session,
+    Step,
+    key_of,
+    page_stat,
+)
 from goalbook.incremental.store import CACHE_DIR, private_folder
 from goalbook.incremental.store import enabled as store_enabled
 from goalbook.problems import Problem, has_errors, sort_problems
@@ -541,8 +550,9 @@ def audit_state(root: Path, rev: str, as_of: bool, session: Session | None = Non
     if not state.is_repo:
         return state, lambda _cid: None
     if session is not None and session.audit_trail is None:
-        session.audit_trail = audit.AuditTrail()
-    histories = audit.practice_history(root, rev=rev, trail=session.audit_trail if session is not None else None)
+        session.audit_trail = audit.AuditTrail(KeptInStore())
+    trail = session.audit_trail if session is not None else audit.AuditTrail(KeptInStore())
+    histories = audit.practice_history(root, rev=rev, trail=trail)
     return state, lambda cid: histories.get(cid, [])
 
 

@@ -24,7 +24,9 @@ def command(client_id: str, practice: str | None) -> None:
     if gitrepo.find_repo(root) is None:
         reason = gitrepo.why_not_repo(root)
         raise GoalbookError(reason, hint=gitrepo.setup_hint(reason), exit_code=1)
-    history = audit.practice_history(root)
+    from goalbook.incremental.session import KeptInStore
+
+    history = audit.practice_history(root, trail=audit.AuditTrail(KeptInStore()))
     if client_id not in history:
         _unknown_client(root, client_id, set(history))
     state = audit.repo_state(root)

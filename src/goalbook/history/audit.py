@@ -4,7 +4,8 @@ One ``git log --raw`` pass covers every client; each version of a file is read w
 ``cat-file --batch``; what a commit meant (``audit_words.py``) is worked out once and kept (a
 commit's content never changes): in an ``AuditTrail`` object (one per command, or kept by a
 ``watch``/``serve`` session) and in the practice's one store (``incremental/store.py``, its own
-table; emptied with the rest of the store when goalbook's code changes).
+table; emptied with the rest of the store when goalbook's code changes). The history layer knows
+nothing of that store: the trail is handed an object that loads and keeps commits (``Kept``).
 """
 
 from __future__ import annotations
@@ -12,25 +13,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from goalbook.history import gitrepo
 from goalbook.history.audit_words import describe_file, is_record, parse_version, summarise_sessions
-from goalbook.incremental.fingerprint import code_fingerprint
-from goalbook.incremental.store import CACHE_DIR, Store
 from goalbook.records.model import HistoryEntry, RepoState
 
-DEFAULT_EXCLUDE = ("_book", CACHE_DIR)
+DEFAULT_EXCLUDE = ("_book", ".goalbook-cache")  # the book and goalbook's cache are never records
 _KEEP_HISTORIES = 8
 _BATCH = 400  # commits whose files are read in one cat-file process (bounds memory)
 
 _CLIENT_PATH = re.compile(r"^clients/([^/]+)/(.+)$")
 
 
-class AuditTrail:
-    """What each commit meant and each HEAD's histories, so a watch loop pays for git once."""
+class Kept(Protocol):
+    """Where what commits meant is kept between processes (the practice's store), by repository prefix."""
 
-    def __init__(self) -> None:
+    def load(self, root: Path, prefix: str) -> dict[str, Any]: ...
+
+    def keep(self, root: Path, prefix: str, commits: dict[str, dict[str, Any]]) -> None: ...
+
+
+class AuditTrail:
+    """What each commit meant and each HEAD's histories, so a watch loop pays for git once.
+    ``kept``: what earlier processes worked out (none: everything is described from git)."""
+
+    def __init__(self, kept: Kept | None = None) -> None:
+        self.kept = kept
         self.described: dict[tuple[Path, str], dict[str, dict[str, Any]]] = {}  # (root, prefix) -> commits
         self.histories: dict[tuple[Path, str], dict[str, list[HistoryEntry]]] = {}
 
@@ -47,14 +56,19 @@ class AuditTrail:
         if key not in self.histories:
             if len(self.histories) >= _KEEP_HISTORIES:  # a long watch sees many HEADs: keep the recent ones
                 del self.histories[next(iter(self.histories))]
-            self.histories[key] = _build_histories(root, repo, commit, self._described(root, repo))
+            self.histories[key] = _build_histories(root, repo, commit, self._described(root, repo), self._keep)
         return self.histories[key]
 
     def _described(self, root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
         key = (root, repo.prefix)
         if key not in self.described:
-            self.described[key] = _load_kept(root, repo)
+            loaded = self.kept.load(root, repo.prefix) if self.kept is not None else {}
+            self.described[key] = {k: v for k, v in loaded.items() if _valid_entry(v)}
         return self.described[key]
+
+    def _keep(self, root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
+        if self.kept is not None:
+            self.kept.keep(root, repo.prefix, commits)
 
 
 def repo_state(root: Path, *, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> RepoState:
@@ -73,13 +87,14 @@ def client_dirty(state: RepoState, client_id: str) -> tuple[str, ...]:
     return tuple(p for p in state.dirty if p.startswith(f"clients/{client_id}/"))
 
 
-def client_history(root: Path, client_id: str, *, rev: str = "HEAD") -> list[HistoryEntry]:
+def client_history(root: Path, client_id: str, *, rev: str = "HEAD", trail: AuditTrail | None = None
+                   ) -> list[HistoryEntry]:
     """The commits that touched one client's files, newest first, with their changes in words.
 
     A client whose folder was renamed keeps the history from before the rename. Empty outside a
     repository or before the first commit.
     """
-    return practice_history(root, rev=rev).get(client_id, [])
+    return practice_history(root, rev=rev, trail=trail).get(client_id, [])
 
 
 def practice_history(root: Path, *, rev: str = "HEAD", trail: AuditTrail | None = None) -> dict[str, list[HistoryEntry]]:
@@ -87,10 +102,10 @@ def practice_history(root: Path, *, rev: str = "HEAD", trail: AuditTrail | None 
     return (trail if trail is not None else AuditTrail()).practice_history(root, rev=rev)
 
 
-def _build_histories(root: Path, repo: gitrepo.Repo, commit: str,
-                     kept: dict[str, dict[str, Any]]) -> dict[str, list[HistoryEntry]]:
+def _build_histories(root: Path, repo: gitrepo.Repo, commit: str, kept: dict[str, dict[str, Any]],
+                     keep: Any) -> dict[str, list[HistoryEntry]]:
     commits = gitrepo.log(root, repo, commit, "clients")
-    described = _describe_all(root, repo, commits, kept)
+    described = _describe_all(root, repo, commits, kept, keep)
     histories: dict[str, list[HistoryEntry]] = {}
     renamed_to: dict[str, str] = {}  # an older client id → the id it carries later in history
 
@@ -117,7 +132,7 @@ def _build_histories(root: Path, repo: gitrepo.Repo, commit: str,
 
 
 def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommit],
-                  cache: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+                  cache: dict[str, dict[str, Any]], keep: Any) -> dict[str, dict[str, Any]]:
     """What each commit meant, from what is kept where known, else worked out (and kept)."""
     todo = [c for c in commits if c.commit not in cache]
     for start in range(0, len(todo), _BATCH):
@@ -127,7 +142,7 @@ def _describe_all(root: Path, repo: gitrepo.Repo, commits: list[gitrepo.LogCommi
         for c in batch:
             cache[c.commit] = _describe(c, blobs, parsed)
     if todo:
-        _keep(root, repo, {c.commit: cache[c.commit] for c in todo})
+        keep(root, repo, {c.commit: cache[c.commit] for c in todo})
     return cache
 
 
@@ -177,17 +192,7 @@ def _describe(c: gitrepo.LogCommit, blobs: dict[str, bytes], parsed: dict[str, A
     return {"clients": clients, "renames": sorted([list(r) for r in renames])}
 
 
-# --- what the store keeps: rows of its own table, ignored when damaged or from another goalbook.
-
-
-def _load_kept(root: Path, repo: gitrepo.Repo) -> dict[str, dict[str, Any]]:
-    store = Store(root)
-    try:
-        if not store.open(code_fingerprint()):
-            return {}
-        return {k: v for k, v in store.audit(repo.prefix).items() if _valid_entry(v)}
-    finally:
-        store.close()
+# --- what was kept: ignored when damaged or written by another goalbook.
 
 
 def _valid_entry(entry: Any) -> bool:
@@ -195,14 +200,3 @@ def _valid_entry(entry: Any) -> bool:
             and all(isinstance(w, list) and all(isinstance(s, str) for s in w) for w in entry["clients"].values())
             and isinstance(entry.get("renames"), list)
             and all(isinstance(r, list) and len(r) == 2 for r in entry["renames"]))
-
-
-def _keep(root: Path, repo: gitrepo.Repo, commits: dict[str, dict[str, Any]]) -> None:
-    """Add newly described commits to the store (a read-only practice: slower next time only)."""
-    store = Store(root)
-    try:
-        fingerprint = code_fingerprint()
-        if store.open(fingerprint):
-            store.save(fingerprint, {}, audit=(repo.prefix, commits))
-    finally:
-        store.close()

@@ -432,3 +432,24 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
     if page is not None:
         outcome.page_key = page_key(step, content_key, checked.client_id)
     return outcome
+
+
+class KeptInStore:
+    """The audit trail's ``Kept``: what each commit meant, in its own table of the practice's store
+    (a read-only or damaged store: described from git again, never an error)."""
+
+    def load(self, root: Path, prefix: str) -> dict[str, Any]:
+        store = Store(root)
+        try:
+            return store.audit(prefix) if store.open(code_fingerprint()) else {}
+        finally:
+            store.close()
+
+    def keep(self, root: Path, prefix: str, commits: dict[str, dict[str, Any]]) -> None:
+        store = Store(root)
+        try:
+            fingerprint = code_fingerprint()
+            if store.open(fingerprint):
+                store.save(fingerprint, {}, audit=(prefix, commits))
+        finally:
+            store.close()
