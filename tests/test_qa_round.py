@@ -136,3 +136,22 @@ def test_a_paper_form_for_a_discharged_client_says_why_nothing_is_due(make_pract
     assert result.exit_code == 2, result.output
     assert "nothing is due for ab: they are discharged" in result.output
     assert run(root, "form", "ab", "--print", "--instrument", "gad7").exit_code == 0
+
+
+def test_a_latest_discharge_contact_for_a_client_still_in_care_is_one_warning(make_practice):
+    import json
+
+    root = make_practice({"goalbook.yaml": SETTINGS, "clients/ab/client.yaml": CLIENT,
+                          "clients/ab/sessions/2026-01-05.yaml": FIRST,
+                          "clients/ab/sessions/2026-03-02.yaml": "date: 2026-03-02\nkind: discharge\n"})
+    result = CliRunner().invoke(main, ["check", str(root), "--format", "json"])
+    found = [p for p in json.loads(result.stdout) if p["code"] == "discharge-not-recorded"]
+    assert [(p["severity"], p["path"][len(str(root)) + 1:], p["line"]) for p in found] == [
+        ("warning", "clients/ab/sessions/2026-03-02.yaml", 2)]
+    assert found[0]["message"] == ("this discharge (2026-03-02) is the client's latest contact, but client.yaml "
+                                   "still says `status: active`")
+    # Recorded in client.yaml: nothing to say.
+    client = root / "clients/ab/client.yaml"
+    client.write_text(CLIENT.replace("status: active", "status: discharged\nend_date: 2026-03-02"))
+    result = CliRunner().invoke(main, ["check", str(root), "--format", "json"])
+    assert [p for p in json.loads(result.stdout) if p["code"] == "discharge-not-recorded"] == []

@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "target-before-start": "a goal target date not after the date it was set",
     "session-before-start": "a session before the client's start date",
     "session-after-end": "a session after the client's end date",
+    "discharge-not-recorded": "a discharge contact, the latest, for a client still in care",
     "measurement-out-of-range": "a value outside the goal's measure",
     "bad-scale": "a rating scale whose max is not above its min",
     "gas-level": "a Goal Attainment Scale level other than −2…+2",

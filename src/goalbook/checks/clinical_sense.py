@@ -23,6 +23,7 @@ def check(ctx: Context) -> list[Finding]:
             findings += _session(ctx, client, session)
         findings += _sessions_before_start(ctx, client)
         findings += _sessions_after_end(ctx, client)
+        findings += _discharge_not_recorded(client)
     return findings
 
 
@@ -288,6 +289,24 @@ def _sessions_after_end(ctx: Context, client: Client) -> list[Finding]:
         f"{client.end_date.isoformat()}{also}",
         "if the work has resumed, set `status: active` in client.yaml and remove `end_date` and `end_reason`; "
         "otherwise check the session's date and that it is in the right client's folder",
+    )]
+
+
+def _discharge_not_recorded(client: Client) -> list[Finding]:
+    """A discharge contact that is the client's latest contact while client.yaml still has them in
+    care: the caseload would go on raising overdue questionnaires and "no contact" for them."""
+    contacts = [s for s in client.sessions if s.kind != "self-report"]
+    if client.status == "discharged" or not contacts:
+        return []
+    last = max(contacts, key=lambda s: s.date)
+    if last.kind != "discharge":
+        return []
+    return [finding(
+        last.file, ("kind",), "warning", "discharge-not-recorded",
+        f"this discharge ({last.date.isoformat()}) is the client's latest contact, but client.yaml still says "
+        f"`status: {client.status}`",
+        f"if the work has ended, set `status: discharged` and `end_date: {last.date.isoformat()}` (and "
+        "`end_reason`) in client.yaml; if it goes on, write this contact's kind (e.g. `review`)",
     )]
 
 
