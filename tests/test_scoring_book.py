@@ -13,8 +13,6 @@ from goalbook.clinical.instruments import load_instruments
 from goalbook.records import model
 from goalbook.views import goal_views
 from goalbook.views.score_views import (
-    CRITICAL_RECENT_DAYS,
-    critical_alert_row,
     instrument_view,
     nhs_view,
     treatment_appointments,
@@ -100,38 +98,6 @@ def test_prorated_row_is_labelled_prorated():
     row = iv.rows[0]
     assert row.total_text == "22.2" and row.band == "Moderate-to-severe"
     assert row.prorated.startswith("prorated — 1 item missing: mean of 9 answered items")
-
-
-# --- The critical-item alert rule ---------------------------------------------------------------------
-
-FLAGGED = [1, 1, 1, 1, 1, 1, 1, 1, 1]  # item 9 answered 1 (> 0)
-CLEAR = [1, 1, 1, 1, 1, 1, 1, 1, 0]
-
-
-def phq9_view(*administrations):
-    return instrument_view(INSTRUMENTS["phq9"], list(administrations), audience="clinician")
-
-
-def test_critical_item_at_the_latest_administration_stays_however_old():
-    iv = phq9_view(adm("phq9", "2025-06-02", FLAGGED))
-    assert critical_alert_row(iv, D("2026-03-31")) is iv.rows[0]
-
-
-@pytest.mark.parametrize("days_later,shown", [(CRITICAL_RECENT_DAYS, True), (CRITICAL_RECENT_DAYS + 1, False)])
-def test_later_answered_item_clears_the_alert_after_56_days(days_later, shown):
-    iv = phq9_view(adm("phq9", "2026-01-05", FLAGGED), adm("phq9", "2026-01-19", CLEAR))
-    today = D("2026-01-05") + timedelta(days=days_later)  # 56 days after: still shown; 57: not
-    assert (critical_alert_row(iv, today) is iv.rows[0]) is shown
-
-
-def test_a_later_total_only_entry_never_clears_the_alert():
-    # The item was not asked on 2026-01-19 (total only): whether item 9 is still above 0 is unknown.
-    iv = phq9_view(adm("phq9", "2026-01-05", FLAGGED), adm("phq9", "2026-01-19", total=8))
-    assert critical_alert_row(iv, D("2026-06-01")) is iv.rows[0]
-
-
-def test_no_flag_no_alert():
-    assert critical_alert_row(phq9_view(adm("phq9", "2026-01-05", CLEAR)), D("2026-01-06")) is None
 
 
 # --- NHS Talking Therapies: first and last of a course with ≥ 2 treatment appointments ------------------

@@ -146,10 +146,9 @@ def _unresolved(kind: Any, value: Any, implicit: Any) -> Any:
 def _loader_class(base: type) -> type:
     """A safe loader that leaves tags to ``_Builder``: true/false, null, decimal ints, plain floats.
 
-    Issue 6 (speed): the composer calls back into Python for every node to resolve its tag and to
-    track its path; those callbacks cost a third of composing. Here they do nothing but hand over
-    the implicit flags, and the builder, which looks at every node anyway, resolves the tag (and
-    remembers the values of plain scalars)."""
+    The composer calls back into Python for every node to resolve its tag and to track its path;
+    here those callbacks do nothing but hand over the implicit flags, and the builder, which looks
+    at every node anyway, resolves the tag (and remembers the values of plain scalars)."""
     # A fresh dict for the class: the YAML 1.1 rules (timestamps, sexagesimals, yes/no) of the
     # parent's table are never consulted, and must not be by a stray caller either.
     return type("StrictLoader", (base,), {

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from goalbook import output
-from goalbook.records.model import Client, Practice
 
 PREFIX = "for-client-"
 
@@ -21,15 +20,9 @@ def share_name(client_id: str) -> str:
     return f"{PREFIX}{client_id}.html"
 
 
-def shared_clients(out: Path, practice: Practice) -> list[tuple[str, Client]]:
-    """The share files of ``out`` (by goalbook's signature in the file) and the client of each:
-    ``for-client-<id>.html``, and ``<id>.html`` as earlier versions named them."""
-    by_id = {c.id: c for c in practice.clients}
-    return [(name, by_id[client_id]) for name, client_id in shared_ids(out, by_id)]
-
-
 def shared_ids(out: Path, ids: Iterable[str]) -> list[tuple[str, str]]:
-    """``shared_clients`` by client id: (file name, client id) of each share file in ``out``."""
+    """(file name, client id) of each share file in ``out`` (by goalbook's signature in the file):
+    ``for-client-<id>.html``, and ``<id>.html`` as earlier versions named them."""
     found: list[tuple[str, str]] = []
     if not out.is_dir():
         return found

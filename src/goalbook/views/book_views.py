@@ -513,7 +513,7 @@ def flag_followup(rows: Sequence[ScoreRow], k: int) -> FlagFollowup:
     """Follow the items flagged at ``rows[k]`` through the later administrations (clinician view rows).
 
     A total-only entry, or one with the item left empty, says nothing about the item: it is passed over,
-    never counted as "below the flag" (the same reasoning as ``critical_alert_row``)."""
+    never counted as "below the flag": the item was not asked."""
     items = {c.number for c in rows[k].items if c.flagged}
     unasked: list[ScoreRow] = []
     for later in rows[k + 1:]:

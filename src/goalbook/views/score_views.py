@@ -460,33 +460,6 @@ def instrument_groups(instruments: Sequence[InstrumentView]) -> list[list[Instru
     return groups
 
 
-# --- Critical items on the caseload -----------------------------------------------------------------
-
-# A critical item stays an alert for this long even after a later administration with the item answered
-# below its condition: 8 weeks is four PHQ-9 two-week windows, long enough to see the follow-up through.
-CRITICAL_RECENT_DAYS = 56
-CRITICAL_RULE = (
-    "A critical item (e.g. PHQ-9 item 9 above 0) stays an alert while it was endorsed at the latest "
-    f"administration with item answers, and for {CRITICAL_RECENT_DAYS} days after it was endorsed; "
-    "a later entry recorded as a total only cannot clear it, since the item was not asked."
-)
-
-
-def critical_alert_row(iv: InstrumentView, today: date, recent_days: int = CRITICAL_RECENT_DAYS) -> ScoreRow | None:
-    """The administration a critical-item alert should point at, or None (rule: ``CRITICAL_RULE``).
-
-    Only a later administration *with item answers* shows the item answered below its condition; a
-    `{total: N}` entry says nothing about the item, so it never ends the alert."""
-    flagged_at = [k for k, r in enumerate(iv.rows) if r.flags]
-    if not flagged_at:
-        return None
-    row = iv.rows[flagged_at[-1]]
-    cleared = any(not r.only_total for r in iv.rows[flagged_at[-1] + 1:])
-    if not cleared or (today - row.date).days <= recent_days:
-        return row
-    return None
-
-
 # --- NHS Talking Therapies paired outcome --------------------------------------------------------------
 
 # Attended contacts that are not treatment: the NHS counts a finished course by treatment appointments.
