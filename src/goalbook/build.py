@@ -549,9 +549,12 @@ def audit_state(root: Path, rev: str, as_of: bool, session: Session | None = Non
         state = RepoState(is_repo=state.is_repo, commit=None if not state.is_repo else rev, dirty=())
     if not state.is_repo:
         return state, lambda _cid: None
-    if session is not None and session.audit_trail is None:
-        session.audit_trail = audit.AuditTrail(KeptInStore())
-    trail = session.audit_trail if session is not None else audit.AuditTrail(KeptInStore())
+    if as_of or session is None:  # a snapshot's history is not the practice's: a store of its own
+        trail = audit.AuditTrail(KeptInStore())
+    else:
+        if session.audit_trail is None:
+            session.audit_trail = audit.AuditTrail(KeptInStore(session))
+        trail = session.audit_trail
     histories = audit.practice_history(root, rev=rev, trail=trail)
     return state, lambda cid: histories.get(cid, [])
 

@@ -436,9 +436,16 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
 
 class KeptInStore:
     """The audit trail's ``Kept``: what each commit meant, in its own table of the practice's store
-    (a read-only or damaged store: described from git again, never an error)."""
+    (a read-only or damaged store: described from git again, never an error). ``session``: use its
+    store, already open for the build, rather than opening the database a second time."""
+
+    def __init__(self, session: Session | None = None) -> None:
+        self.session = session
 
     def load(self, root: Path, prefix: str) -> dict[str, Any]:
+        if self.session is not None:
+            self.session._load_states()
+            return self.session.store.audit(prefix)
         store = Store(root)
         try:
             return store.audit(prefix) if store.open(code_fingerprint()) else {}
@@ -446,6 +453,10 @@ class KeptInStore:
             store.close()
 
     def keep(self, root: Path, prefix: str, commits: dict[str, dict[str, Any]]) -> None:
+        if self.session is not None:
+            self.session._load_states()
+            self.session.store.save(self.session.fingerprint, {}, audit=(prefix, commits))
+            return
         store = Store(root)
         try:
             fingerprint = code_fingerprint()
