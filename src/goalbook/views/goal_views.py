@@ -335,14 +335,16 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     # Totals cover every week; only the weeks drawn are judged and made views.
     done = expected = 0.0
     weeks_met = weeks_known = 0
+    asked_on = [_week_expected(per_day, days) for days in range(8)]  # by a week's reported days, 0–7
+    report_met = [(r.percent or 0) >= 100 - MET_SLACK for r in all_reports]
     for t in tallies:
         if t.recorded_days > 0:
-            asked = _week_expected(per_day, t.recorded_days)
+            asked = asked_on[t.recorded_days]
             done += t.done
             expected += asked
             weeks_known += 1
             if t.reports:  # as ``WeekView.met`` judges a week: every report covering it met its aim
-                weeks_met += all((all_reports[k].percent or 0) >= 100 - MET_SLACK for k in t.reports)
+                weeks_met += all(map(report_met.__getitem__, t.reports))
             else:
                 weeks_met += asked > 0 and t.done >= asked - MET_SLACK
     shown = [progress.week_adherence(t, progress.prescribed_per_day(step), all_reports) for t in tallies[hidden:]]
