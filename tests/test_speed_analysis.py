@@ -250,3 +250,27 @@ def test_short_number_agrees_with_rounding_first():
     for x in values:
         assert number_text.short_number(x) == rounded_short_number(x), x
     assert number_text.short_number(None, "") == ""
+
+
+# --- Scores: worked out once per client, read by the page and the outcome courses ------------------------
+
+
+def test_a_view_from_the_clients_scores_equals_one_scored_on_its_own(example_practice):
+    from goalbook.checks import check_practice
+    from goalbook.views import book_views
+    from goalbook.views.score_views import client_scores, score_of
+
+    practice, _ = check_practice(example_practice)
+    assert practice is not None
+    compared = 0
+    for client in practice.clients:
+        scores = client_scores(client, practice)
+        known = [a for s in client.sessions for a in s.administrations if a.instrument in practice.instruments]
+        assert len(scores) == len(known)  # one key per administration: none read another's score
+        for a in known:
+            assert scores[(a.session_file, a.instrument)] == score_of(practice.instruments[a.instrument], a)
+            compared += 1
+        for audience in ("clinician", "client"):
+            assert (book_views.client_view(practice, client, audience=audience, scores=scores)
+                    == book_views.client_view(practice, client, audience=audience))
+    assert compared > 20

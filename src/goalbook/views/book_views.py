@@ -20,6 +20,7 @@ from goalbook.views.score_views import (
     InstrumentView,
     NhsView,
     ScoreRow,
+    Scores,
     anchor,
     book_date,
     instrument_groups,
@@ -341,9 +342,11 @@ def score_text(iv: InstrumentView, row: ScoreRow) -> str:
 
 
 def client_view(practice: model.Practice, client: model.Client, *, audience: Audience = "clinician",
-                history: list[Any] | None = None, dirty: Sequence[str] = ()) -> ClientView:
+                history: list[Any] | None = None, dirty: Sequence[str] = (), scores: Scores | None = None
+                ) -> ClientView:
+    """The client's page. ``scores``: the client's ``score_views.client_scores`` when the caller has them."""
     clinician = practice.clinicians.get(client.clinician)
-    instruments = instrument_views(client, practice, audience=audience)
+    instruments = instrument_views(client, practice, audience=audience, scores=scores)
     # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
     scores = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
               for iv in instruments for row in iv.rows}

@@ -7,7 +7,7 @@ only arranges them for the page and words them for the reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -278,17 +278,51 @@ def _score(inst: Instrument, adm: model.Administration) -> Score:
     return scoring.score_total(inst, float(adm.total or 0))
 
 
+def score_of(inst: Instrument, adm: model.Administration) -> Score | None:
+    """The administration scored as the client's book scores it, or None when it cannot be (``check``
+    reports why; a book is never built with it)."""
+    try:
+        if adm.answers is not None:
+            return scoring.score(inst, adm.answers, worked=False)
+        if adm.raw_total is not None:
+            return scoring.score_raw_total(inst, float(adm.raw_total))
+        if adm.total is not None:
+            return scoring.score_total(inst, float(adm.total))
+    except (scoring.ScoringError, TypeError, ValueError):
+        pass
+    return None
+
+
+# One administration of a client: its session file and questionnaire (a session gives each questionnaire
+# once: its questionnaires are a mapping by instrument id).
+AdmKey = tuple[str, str]
+Scores = Mapping[AdmKey, Score | None]
+
+
+def adm_key(adm: model.Administration) -> AdmKey:
+    return adm.session_file, adm.instrument
+
+
+def client_scores(client: model.Client, practice: model.Practice) -> dict[AdmKey, Score | None]:
+    """Every administration of a known questionnaire scored once (``score_of``), by ``adm_key``: the
+    client's page and its outcome courses both read these, so no score is worked out twice."""
+    instruments = practice.instruments
+    return {adm_key(a): score_of(instruments[a.instrument], a)
+            for s in client.sessions for a in s.administrations if a.instrument in instruments}
+
+
 RELIABLE_WORDS = {"improvement": "reliable improvement", "deterioration": "reliable deterioration",
                   "none": "no reliable change"}
 
 
 def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience,
                     respondent: str = "", answered_by: str = "", primary: bool = True,
-                    episodes: Sequence[Episode] = ()) -> InstrumentView:
+                    episodes: Sequence[Episode] = (), scores: Scores | None = None) -> InstrumentView:
     """One series: ``adms`` are all answered by one respondent ("" = the client), first → latest.
 
     With ``episodes`` (a returning client), change is measured from the first score of each row's own
-    episode: a score from a course that ended is not the baseline of the next."""
+    episode: a score from a course that ended is not the baseline of the next. ``scores``: the client's
+    ``client_scores`` when the caller has them; an administration without one is scored here."""
     rows: list[ScoreRow] = []
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
@@ -301,7 +335,9 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         episode = episode_number(starts, adm.date) if starts else 1
         if episode != current:  # a new episode: its first score is the new "first"
             current, first_total, first_sub, judged = episode, None, {}, {}
-        score = _score(inst, adm)
+        score = scores.get(adm_key(adm)) if scores is not None else None
+        if score is None:  # not scored yet, or cannot be: ``_score`` raises why
+            score = _score(inst, adm)
         total = float(score.total)
         subscales = []
         for sub in inst.subscales:
@@ -414,7 +450,8 @@ def _new_item_cell(key: CellKey, made: dict[CellKey, ItemCell]) -> ItemCell:
     return cell
 
 
-def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience) -> list[InstrumentView]:
+def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience,
+                     scores: Scores | None = None) -> list[InstrumentView]:
     """One view per questionnaire and respondent, in a stable order: by questionnaire id, the client's own
     answers first, then each respondent's in client.yaml order (answers by a respondent client.yaml does not
     name come last; check reports them). The client's own series is listed when given or scheduled to them;
@@ -445,7 +482,7 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
             answered_by = f"{client.name} (client)" if inst_id in others else ""
         out.append(instrument_view(inst, given.get((inst_id, who), []), audience=audience, respondent=who,
                                    answered_by=answered_by, primary=not who or (inst_id, who) in scheduled,
-                                   episodes=care))
+                                   episodes=care, scores=scores))
     return out
 
 
