@@ -386,7 +386,7 @@ def _week_view(t: progress.WeekTally, per_day: float, asked_on: Sequence[float],
     start = date.fromordinal(t.monday)
     return WeekView(start, f"{start.day} {MONTHS[start.month - 1]}", per_day * t.days, asked_on[t.recorded_days],
                     t.done, t.recorded_days > 0, days=t.days, covered=t.recorded_days,
-                    parts=tuple(percents[k] for k in t.reports))
+                    parts=tuple(map(percents.__getitem__, t.reports)))
 
 
 def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None, target: float | None,
