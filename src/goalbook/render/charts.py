@@ -109,9 +109,17 @@ class _Frame:
         x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days
         return [x0 + width * (when - start).days / span for when in whens]
 
+    def xs_of_ordinals(self, ordinals: Iterable[int]) -> list[float]:
+        """``xs`` of dates given as ``date.toordinal()``: day counts without a timedelta per date."""
+        x0, width, start, span = self.x0, self.x1 - self.x0, self.start.toordinal(), (self.end - self.start).days
+        return [x0 + width * (when - start) / span for when in ordinals]
+
     def ys(self, values: Iterable[float]) -> list[float]:
+        # Each value clamped to low…high as ``y`` does with min and max (the frame keeps low < high),
+        # without the two calls per value.
         low, high, y0, height, span = self.low, self.high, self.y0, self.y0 - self.y1, self.high - self.low
-        return [y0 - height * (min(max(value, low), high) - low) / span for value in values]
+        return [y0 - height * ((low if low > value else high if high < value else value) - low) / span  # noqa: FURB136
+                for value in values]
 
 
 def _narrow_frame(start: date, end: date, low: float, high: float) -> _Frame:
@@ -211,25 +219,58 @@ def _marker(kind: str, x: float, y: float, xs: str, ys: str, tip: str) -> str:
     return f'<circle class="mk" cx="{xs}" cy="{ys}" r="4">{tip}</circle>'
 
 
-def _series(frame: _Frame, points: Sequence[Point], unit: str = "") -> list[str]:
-    if not points:
-        return []
-    # Each point's position, and its formatted coordinates: the line and the marker share them.
-    xs, ys = frame.xs([p.when for p in points]), frame.ys([p.value for p in points])
-    fxs, fys = _fs(xs), _fs(ys)
-    out = []
-    if len(points) > 1:
-        out.append(f'<polyline class="series" points="{" ".join([f"{a},{b}" for a, b in zip(fxs, fys)])}"/>')
-    # Scores repeat: each distinct value is written once (equal numbers are written alike).
-    values = {v: _num(v) for v in {p.value for p in points}}
-    unit = esc(unit)
-    for p, x, y, fx, fy in zip(points, xs, ys, fxs, fys):
+class Series:
+    """A chart's data points, with what every drawing of them writes alike: each point's tooltip
+    and value. A chart is drawn twice, for a wide screen and for a phone; one Series serves both."""
+
+    def __init__(self, points: Sequence[Point], unit: str = "") -> None:
+        self.points = points
+        self.ordinals = [p.when.toordinal() for p in points]
+        self.values = [p.value for p in points]
+        self.markers = [p.marker for p in points]
+        # Scores repeat: each distinct value is written (and placed, ``_Placed``) once; equal numbers
+        # are written alike. ``slots``: each point's value's place among them.
+        self.texts = {v: _num(v) for v in dict.fromkeys(self.values)}
+        self.distinct = list(self.texts)
+        slot = {v: i for i, v in enumerate(self.distinct)}
+        self.slots = [slot[v] for v in self.values]
+        unit = esc(unit)
         # An ISO date and a number we format: only the unit needs escaping, and it is escaped once above.
-        tip = f"<title>{p.when.isoformat()}: {values[p.value]}{unit}</title>"
-        out.append(_marker(p.marker, x, y, fx, fy, tip))
+        self.tips = [f"<title>{p.when.isoformat()}: {self.texts[p.value]}{unit}</title>" for p in points]
+
+
+def _as_series(points: Sequence[Point] | Series, unit: str = "") -> Series:
+    return points if isinstance(points, Series) else Series(points, unit)
+
+
+class _Placed:
+    """A series' positions on one frame, as numbers and as written (the line, the markers and the
+    labels placed around them share them)."""
+
+    def __init__(self, frame: _Frame, series: Series) -> None:
+        slots = series.slots
+        self.xs = frame.xs_of_ordinals(series.ordinals)
+        self.fxs = _fs(self.xs)
+        ys = frame.ys(series.distinct)
+        fys = _fs(ys)
+        self.ys = [ys[i] for i in slots]
+        self.fys = [fys[i] for i in slots]
+
+
+def _series(series: Series, placed: _Placed) -> list[str]:
+    if not series.points:
+        return []
+    fxs, fys = placed.fxs, placed.fys
+    out = []
+    if len(fxs) > 1:
+        out.append(f'<polyline class="series" points="{" ".join([f"{a},{b}" for a, b in zip(fxs, fys)])}"/>')
+    for kind, tip, x, y, fx, fy in zip(series.markers, series.tips, placed.xs, placed.ys, fxs, fys):
+        # Most points are plain: their circle is written here rather than by a call to ``_marker``.
+        out.append(f'<circle class="mk" cx="{fx}" cy="{fy}" r="4">{tip}</circle>' if kind == "plain"
+                   else _marker(kind, x, y, fx, fy, tip))
     out.append(
-        f'<text class="value-label" x="{fxs[-1]}" y="{_f(ys[-1] - 10)}" '
-        f'text-anchor="middle">{values[points[-1].value]}</text>'
+        f'<text class="value-label" x="{fxs[-1]}" y="{_f(placed.ys[-1] - 10)}" '
+        f'text-anchor="middle">{series.texts[series.values[-1]]}</text>'
     )
     return out
 
@@ -277,7 +318,8 @@ def event_legend(events: Sequence[Event], start: date, end: date) -> Markup:
     return Markup(f'<ul class="chart-events" aria-label="Life events on this chart">{items}</ul>')
 
 
-def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
+def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point] | Series,
+                        bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
                         cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = (),
                         narrow: bool = False) -> Markup:
@@ -285,8 +327,10 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
 
     A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
     side — whose text stays legible when it is shown at a third of the page. ``narrow``: the phone's
-    drawing, its band labels inside the bands."""
+    drawing, its band labels inside the bands. ``points`` may come as a ``Series``, to be drawn again."""
     frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high, width=width)
+    series = _as_series(points)
+    placed = _Placed(frame, series)
     out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     out.append(_patterns(chart_id))
     labels: list[tuple[float, str, str]] = []
@@ -319,14 +363,14 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
         # where it would crowd the band that starts at the same score.
         y = frame.y(cutoff)
         out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
-        out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", points))
+        out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", placed))
     out += _events(frame, events)
-    out += _series(frame, points)
+    out += _series(series, placed)
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], low: float, high: float,
+def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point] | Series, low: float, high: float,
                start: date, end: date, baseline: float | None = None, target: float | None = None,
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
                level_labels: dict[int, str] | None = None, unit: str = "",
@@ -336,8 +380,11 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
 
     ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
     baseline, the target and the target date (the share page says "start", "aim", "aim by").
+    ``points`` may come as a ``Series`` (with its own ``unit``), to be drawn again.
     """
     frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high)
+    series = _as_series(points, unit)
+    placed = _Placed(frame, series)
     out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     if level_labels:
         ticks = sorted(level_labels)
@@ -371,13 +418,13 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
         )
     if narrow:  # no label margin: each line's label inside the plot, where the data leaves room
         for y, text, cls in labels:
-            out.append(_line_label_in_plot(frame, y, _clip(text, 20), points, cls=cls + " in-plot"))
+            out.append(_line_label_in_plot(frame, y, _clip(text, 20), placed, cls=cls + " in-plot"))
         labels = []
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, _clip(text, 20), cls))
     out += _events(frame, events)
-    out += _series(frame, points, unit)
+    out += _series(series, placed)
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -447,14 +494,14 @@ def _pct(x: float) -> str:
     return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
-def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point],
+def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
                         cls: str = "line-label cutoff-label") -> str:
     """A label on a horizontal line, at the left or right end, above or below it: wherever the
     data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
     # Text of 11 units (13 on the phone's chart) is about 0.58 of its size wide per character.
     size = 13.0 if frame.width == NARROW_WIDTH else 11.0
     width, height = 0.58 * size * len(text) + 4, size + 1
-    path = list(zip(frame.xs([p.when for p in points]), frame.ys([p.value for p in points])))
+    path = list(zip(placed.xs, placed.ys))
     best: tuple[float, str] | None = None
     for anchor in ("start", "end"):
         xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
