@@ -451,15 +451,17 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     out[0] = out[0].replace('class="chart chart-fixed"', 'class="chart chart-fixed chart-rows"')
 
     def x(value: float | None) -> float:
-        return ROWS_X0 + (ROWS_X1 - ROWS_X0) * min(value or 0, high) / high
+        value = value or 0
+        return ROWS_X0 + (ROWS_X1 - ROWS_X0) * (high if high < value else value) / high  # noqa: FURB136 — min(value, high)
 
     bottom = ROWS_TOP + n * ROW_HEIGHT
     out.append(f'<line class="axis" x1="{ROWS_X0}" y1="{ROWS_TOP - 2}" x2="{ROWS_X0}" y2="{bottom}"/>')
     for i, w in enumerate(weeks):
         top = ROWS_TOP + i * ROW_HEIGHT + 4
-        middle = _f(top + 7)
+        middle = top + 7  # a row's top and middle are whole numbers: written as they are
+        label = esc(w.label)
         out.append(f'<text class="tick-label" x="{ROWS_LABEL_END}" y="{middle}" dy="0.35em" '
-                   f'text-anchor="end">{esc(w.label)}</text>')
+                   f'text-anchor="end">{label}</text>')
         if w.percent is not None and len(w.parts) > 1:
             said = [_pct(p) if p is not None else "?" for p in w.parts]
             thick = 14 / len(w.parts)
@@ -467,18 +469,19 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
                 cls = "bar" + (" bar-met" if (p or 0) >= 100 else "") + " bar-split"
                 out.append(
                     f'<rect class="{cls}" x="{ROWS_X0}" y="{_f(top + k * thick)}" width="{_f(x(p) - ROWS_X0)}" '
-                    f'height="{_f(thick)}"><title>{esc(w.label)}: report {k + 1} of {len(w.parts)} covering this '
+                    f'height="{_f(thick)}"><title>{label}: report {k + 1} of {len(w.parts)} covering this '
                     f'week, {said[k]} of the aim</title></rect>'
                 )
             value, label_cls = " / ".join(said), "bar-label bar-label-split"
         elif w.percent is not None:
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
+            pct = _pct(w.percent)
             out.append(
                 f'<rect class="{cls}" x="{ROWS_X0}" y="{top}" width="{_f(x(w.percent) - ROWS_X0)}" height="14">'
-                f'<title>{esc(w.label)}: {_pct(w.percent)} of the aim'
+                f'<title>{label}: {pct} of the aim'
                 f'{" (part of the week reported)" if w.partial else ""}</title></rect>'
             )
-            value, label_cls = _pct(w.percent) + ("*" if w.partial else ""), "bar-label"
+            value, label_cls = pct + ("*" if w.partial else ""), "bar-label"
         else:
             value, label_cls = "?", "bar-label"
         out.append(f'<text class="{label_cls}" x="{ROWS_WIDTH - 2}" y="{middle}" dy="0.35em" '
@@ -563,13 +566,17 @@ def sparkline(name: str, values: Sequence[tuple[date, float]], low: float, high:
     high = high if high > low else low + 1
     inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
     xs = [SPARK_PAD + inner_w * (d - start).days / span for d, _ in values]
-    ys = [SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low) for _, v in values]
-    fx, fy = _fs(xs), _fs(ys)
-    said = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {d.year} {_num(v)}{unit}" for d, v in values)
+    # Scores repeat: each distinct value is placed and written once (equal numbers alike).
+    distinct = list(dict.fromkeys(v for _, v in values))
+    place = dict(zip(distinct, _fs([SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low)
+                                    for v in distinct])))
+    texts = {v: _num(v) for v in distinct}
+    fx, fy = _fs(xs), [place[v] for _, v in values]
+    said = ", ".join([f"{d.day} {MONTHS[d.month - 1]} {d.year} {texts[v]}{unit}" for d, v in values])
     label = esc(f"{name}, from first to latest: {said}")
     return Markup(
         f'<svg class="spark" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
         f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
-        f'<polyline class="spark-line" points="{" ".join(f"{a},{b}" for a, b in zip(fx, fy))}"/>'
+        f'<polyline class="spark-line" points="{" ".join([f"{a},{b}" for a, b in zip(fx, fy)])}"/>'
         f'<circle class="spark-end" cx="{fx[-1]}" cy="{fy[-1]}" r="2.5"/></svg>'
     )
