@@ -313,10 +313,14 @@ class StepContext:
                           problems, count, client.name if client is not None else "")
         if not render or client is None or has_errors(problems):
             return checked, None, None
-        html, entry = self.page(client, history if history is not None else self.history_of(client.id))
         from goalbook.views.outcomes import client_courses
+        from goalbook.views.score_views import client_scores
 
-        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice)]  # type: ignore[arg-type]
+        # Scored once: the page and the outcome courses read the same scores.
+        scores = client_scores(client, self.loaded.practice)  # type: ignore[arg-type]
+        html, entry = self.page(client, history if history is not None else self.history_of(client.id),
+                                scores=scores)
+        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice, scores)]  # type: ignore[arg-type]
         return checked, html, entry
 
     def share_page(self, name: str) -> bytes:
@@ -330,8 +334,8 @@ class StepContext:
         histories = self.histories or _no_history
         return histories(client_id), client_dirty(self.repo, client_id)
 
-    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician"
-             ) -> tuple[bytes, Entry]:
+    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician",
+             scores: Any = None) -> tuple[bytes, Entry]:
         from goalbook.render import pages
         from goalbook.views import book_views
 
@@ -340,7 +344,7 @@ class StepContext:
         if audience == "client":
             view = book_views.client_view(practice, client, audience="client")
         else:
-            view = book_views.client_view(practice, client, history=history[0], dirty=history[1])
+            view = book_views.client_view(practice, client, history=history[0], dirty=history[1], scores=scores)
         # The page's first screen and the caseload row show the same sparklines: drawn once.
         glance = pages.glance_of(view) if audience == "clinician" else None
         html = pages.render_client(view, practice_name=practice.name, today=practice.today,
