@@ -20,7 +20,7 @@ from goalbook.clinical.instruments import load_instruments
 from goalbook.records import model
 from goalbook.views import goal_views
 from goalbook.views.goal_views import MAX_REPORTS_SHOWN, MAX_WEEKS_SHOWN, MONTHS, WeekView
-from goalbook.views.score_views import ItemCell, _item_cells, anchor
+from goalbook.views.score_views import ItemCell, ItemCells, anchor
 
 INSTRUMENTS, _ = load_instruments(None)
 D = date.fromisoformat
@@ -89,11 +89,11 @@ def test_anchor_agrees_with_the_regex_on_random_parts():
 
 def test_shared_item_cells_equal_fresh_ones():
     rng = random.Random(9)
-    made: dict = {}
+    made = ItemCells()
     for _ in range(500):
         answers = [rng.choice([None, 0, 1, 2, 3]) for _ in range(rng.randint(1, 12))]
         flagged = {n for n in range(1, len(answers) + 1) if rng.random() < 0.1}
-        assert _item_cells(answers, flagged, made) == [
+        assert made.row(answers, flagged) == [
             ItemCell(i + 1, "—" if a is None else str(a), (i + 1) in flagged) for i, a in enumerate(answers)]
 
 

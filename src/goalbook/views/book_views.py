@@ -291,10 +291,16 @@ def measure_labels(client: model.Client) -> dict[str, str]:
 
 def _session_view(session: model.Session, client: model.Client, practice: model.Practice,
                   scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience,
-                  steps: dict[str, model.ActionStep], labels: dict[str, str]) -> SessionView:
-    """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client."""
-    measurements = [(labels.get(goal_id, goal_id), _num(value))
-                    for goal_id, value in sorted(session.measurements.items())]
+                  steps: dict[str, model.ActionStep], labels: dict[str, str], texts: dict[float, str]
+                  ) -> SessionView:
+    """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client;
+    ``texts``: each measured value's text (``_num``) as made so far for the client's sessions."""
+    measurements = []
+    for goal_id, value in sorted(session.measurements.items()):
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = _num(value)
+        measurements.append((labels.get(goal_id, goal_id), text))
     homework = [(steps[s].action if s in steps else s, n) for s, n in sorted(session.homework.items())]
     stem = session.file.rsplit("/", 1)[-1].split(".")[0]
     questionnaires = []
@@ -432,9 +438,11 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
 
 def _session_views(client: model.Client, practice: model.Practice,
                    scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience) -> list[SessionView]:
-    """Every session, newest first."""
+    """Every session, newest first. A goal is measured on a few values again and again, so each value's
+    text is made once."""
     steps, labels = client.steps(), measure_labels(client)
-    return [_session_view(s, client, practice, scores, audience, steps, labels)
+    texts: dict[float, str] = {}
+    return [_session_view(s, client, practice, scores, audience, steps, labels, texts)
             for s in reversed(client.sessions) if audience == "clinician" or not _others_only(s)]
 
 
