@@ -345,13 +345,16 @@ class StepContext:
             view = book_views.client_view(practice, client, audience="client")
         else:
             view = book_views.client_view(practice, client, history=history[0], dirty=history[1], scores=scores)
+        # The page's first screen and the caseload row show the same sparklines: drawn once.
+        glance = pages.glance_of(view) if audience == "clinician" else None
         html = pages.render_client(view, practice_name=practice.name, today=practice.today,
-                                   repo=None if audience == "client" else self.repo, as_of=self.as_of)
-        return html.encode("utf-8"), caseload_entry(view)
+                                   repo=None if audience == "client" else self.repo, as_of=self.as_of, glance=glance)
+        return html.encode("utf-8"), caseload_entry(view, glance)
 
 
-def caseload_entry(view: Any) -> Entry:
-    """What the caseload shows of one client: its row and its block of alerts."""
+def caseload_entry(view: Any, glance: Any = None) -> Entry:
+    """What the caseload shows of one client: its row and its block of alerts (``glance``: the
+    view's ``pages.glance_of``, when the client's page has it too)."""
     from goalbook.render import pages
     from goalbook.views import book_views
 
@@ -360,7 +363,7 @@ def caseload_entry(view: Any) -> Entry:
     if groups:
         group = [book_views.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
     due = [[d.sort_key, str(pages.caseload_due_item(d))] for d in view.due_week]
-    return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group, due)
+    return Entry(view.status, str(pages.caseload_row(view, glance)), len(view.alerts), group, due)
 
 
 def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,

@@ -244,10 +244,10 @@ class Instrument:
     def item_count(self) -> int:
         return len(self.items)
 
-    @cached_property  # asked for every administration scored
+    @cached_property  # asked for every administration of every session
     def item_values(self) -> tuple[tuple[int, ...], ...]:
-        """Each item's option values (``Item.values``), in form order."""
-        return tuple(i.values for i in self.items)
+        """Each item's option values (``Item.values``), in item order."""
+        return tuple(item.values for item in self.items)
 
     def allowed_values(self, item_number: int) -> tuple[int, ...]:
         """The option values of item ``item_number`` (1-based), lowest first."""
