@@ -240,7 +240,7 @@ def test_a_rebuild_works_out_only_the_changed_clients_course(tmp_path, monkeypat
     client.write_text(client.read_text(encoding="utf-8").replace("planned", "dropped-out"), encoding="utf-8")
     worked = []  # each build_book is as a new process: only the files and the store are known
     real = outcomes.client_courses
-    monkeypatch.setattr(outcomes, "client_courses", lambda c, p: worked.append(c.id) or real(c, p))
+    monkeypatch.setattr(outcomes, "client_courses", lambda c, p, *scores: worked.append(c.id) or real(c, p, *scores))
     assert build_book(root, period=period).ok
     assert worked == ["c2"]
     # Now c2 and c6: 2 of 6, 33 %.

@@ -78,4 +78,43 @@ def test_a_series_positions_are_the_single_point_positions():
         values = [rng.choice([rng.uniform(low - 10, high + 10), rng.randint(-5, 40), low, high])
                   for _ in range(rng.randint(0, 30))]
         assert frame.xs(whens) == [frame.x(w) for w in whens]
+        assert frame.xs_of_ordinals([w.toordinal() for w in whens]) == [frame.x(w) for w in whens]
         assert frame.ys(values) == [frame.y(v) for v in values]
+
+
+def _random_points(rng: random.Random, start: date) -> list[charts.Point]:
+    kinds = ["plain", "plain", "plain", "improvement", "deterioration", "flagged"]
+    scores = [rng.randint(0, 27), float(rng.randint(0, 27)), round(rng.uniform(0, 27), rng.randint(0, 2)), -0.0, 40]
+    return [charts.Point(start + timedelta(days=7 * k + rng.randint(0, 3)), rng.choice(scores), rng.choice(kinds))
+            for k in range(rng.randint(0, 30))]
+
+
+def test_a_series_is_placed_as_its_points_are_one_by_one():
+    rng = random.Random(9)
+    for _ in range(500):
+        start = date(2025, 1, 1) + timedelta(days=rng.randint(0, 400))
+        points = _random_points(rng, start)
+        end = points[-1].when if points else start
+        series = charts.Series(points)
+        for frame in (charts._Frame(start, end, 0, 27), charts._narrow_frame(start, end, 0, 27)):
+            placed = charts._Placed(frame, series)
+            assert placed.xs == [frame.x(p.when) for p in points]
+            assert placed.ys == [frame.y(p.value) for p in points]
+            assert placed.fxs == [charts._f(x) for x in placed.xs] and placed.fys == [charts._f(y) for y in placed.ys]
+
+
+def test_a_chart_drawn_twice_from_one_series_is_the_chart_drawn_from_its_points():
+    rng = random.Random(10)
+    bands = [charts.Band(0, 9, "Mild <", 0, 2), charts.Band(10, 27, "Severe & more", 1, 2)]
+    for _ in range(200):
+        start = date(2025, 1, 1) + timedelta(days=rng.randint(0, 400))
+        points = _random_points(rng, start) or [charts.Point(start, 3)]
+        end = points[-1].when
+        series, with_unit = charts.Series(points), charts.Series(points, unit=" <min>")
+        for narrow in (False, True):
+            q = {"bands": bands, "low": 0, "high": 27, "cutoff": 10, "start": start, "end": end, "narrow": narrow}
+            assert charts.questionnaire_chart("q", "t", "d", points=series, **q) == \
+                charts.questionnaire_chart("q", "t", "d", points=points, **q)
+            g = {"low": 0, "high": 27, "start": start, "end": end, "baseline": 20, "target": 8, "narrow": narrow}
+            assert charts.goal_chart("g", "t", "d", points=with_unit, **g) == \
+                charts.goal_chart("g", "t", "d", points=points, unit=" <min>", **g)

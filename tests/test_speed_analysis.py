@@ -20,7 +20,7 @@ from goalbook.clinical.instruments import load_instruments
 from goalbook.records import model
 from goalbook.views import goal_views
 from goalbook.views.goal_views import MAX_REPORTS_SHOWN, MAX_WEEKS_SHOWN, MONTHS, WeekView
-from goalbook.views.score_views import ItemCell, _item_cells, anchor
+from goalbook.views.score_views import ItemCell, ItemCells, anchor
 
 INSTRUMENTS, _ = load_instruments(None)
 D = date.fromisoformat
@@ -89,11 +89,11 @@ def test_anchor_agrees_with_the_regex_on_random_parts():
 
 def test_shared_item_cells_equal_fresh_ones():
     rng = random.Random(9)
-    made: dict = {}
+    made = ItemCells()
     for _ in range(500):
         answers = [rng.choice([None, 0, 1, 2, 3]) for _ in range(rng.randint(1, 12))]
         flagged = {n for n in range(1, len(answers) + 1) if rng.random() < 0.1}
-        assert _item_cells(answers, flagged, made) == [
+        assert made.row(answers, flagged) == [
             ItemCell(i + 1, "—" if a is None else str(a), (i + 1) in flagged) for i, a in enumerate(answers)]
 
 
@@ -250,3 +250,27 @@ def test_short_number_agrees_with_rounding_first():
     for x in values:
         assert number_text.short_number(x) == rounded_short_number(x), x
     assert number_text.short_number(None, "") == ""
+
+
+# --- Scores: worked out once per client, read by the page and the outcome courses ------------------------
+
+
+def test_a_view_from_the_clients_scores_equals_one_scored_on_its_own(example_practice):
+    from goalbook.checks import check_practice
+    from goalbook.views import book_views
+    from goalbook.views.score_views import client_scores, score_of
+
+    practice, _ = check_practice(example_practice)
+    assert practice is not None
+    compared = 0
+    for client in practice.clients:
+        scores = client_scores(client, practice)
+        known = [a for s in client.sessions for a in s.administrations if a.instrument in practice.instruments]
+        assert len(scores) == len(known)  # one key per administration: none read another's score
+        for a in known:
+            assert scores[(a.session_file, a.instrument)] == score_of(practice.instruments[a.instrument], a)
+            compared += 1
+        for audience in ("clinician", "client"):
+            assert (book_views.client_view(practice, client, audience=audience, scores=scores)
+                    == book_views.client_view(practice, client, audience=audience))
+    assert compared > 20

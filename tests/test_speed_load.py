@@ -1,9 +1,10 @@
 """Fast paths of loading held to the slow ways they replace, on many generated inputs.
 
 * ``yamlload`` resolves tags in its builder, from libyaml's implicit flags, and remembers the values
-  of plain scalars; PyYAML's own resolver, given the same rules, must give the same data and the
+  of plain scalars (taken inline in mappings and lists); PyYAML's own resolver, given the same rules, must give the same data and the
   same problems, first time and from memory, with the C and the pure-Python parser.
 * ``yamlload._surely_shallow`` may only say yes where the exact depth bound would.
+* ``model.quick_constructor`` must make what a frozen model class's own ``__init__`` makes.
 * ``fastschema`` (jsonschema-rs) must agree with jsonschema on random schemas of the keywords
   goalbook uses (a type "or null", a keyword without a type, an enum alone, oneOf, nested objects).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import FrozenInstanceError
 
 import pytest
 import yaml
@@ -73,9 +75,14 @@ def documents(draw) -> bytes:
     pick = st.sampled_from(pool)
     lines = []
     for n in range(draw(st.integers(1, 6))):
-        shape = draw(st.sampled_from(["value", "value", "flow", "block", "key"]))
+        shape = draw(st.sampled_from(["value", "value", "flow", "block", "key", "literal", "comment"]))
         if shape == "value":
             lines.append(f"k{n}: {scalar(*draw(pick))}")
+        elif shape == "literal":
+            lines.append(f"k{n}: {draw(st.sampled_from(['|', '>', '|-']))}")
+            lines.append(f"  {draw(pick)[0] or 'x'}")
+        elif shape == "comment":  # ` #` may hide text: such files take the slow way for plain values
+            lines.append(f"k{n}: {scalar(*draw(pick))} #{n}")
         elif shape == "flow":
             lines.append(f"k{n}: [{', '.join(scalar(*draw(pick)) for _ in range(draw(st.integers(0, 3))))}]")
         elif shape == "block":
@@ -224,3 +231,40 @@ def test_schema_checks_agree_with_jsonschema(schema, instance):
 @given(schema=schemas(), instance=INSTANCES)
 def test_many_schema_checks_agree_with_jsonschema(schema, instance):
     schema_check_agrees(schema, instance)
+
+
+# --- The loader's quick constructors of frozen model classes -----------------------------------
+
+
+def test_quick_constructors_make_what_the_classes_make():
+    """Equal objects with the same fields in the same order, defaults and fresh default dicts
+    filled in; a missing or unknown field is refused as ``__init__`` refuses it."""
+    from datetime import date
+
+    from goalbook.records import load
+    from goalbook.records.model import Administration, Session, quick_constructor
+
+    day = date(2025, 4, 14)
+    cases = [
+        (load._new_administration, Administration, {"instrument": "gad7", "date": day, "answers": (1, None)}),
+        (load._new_administration, Administration, {"instrument": "who5", "date": day, "raw_total": 12,
+                                                    "session_file": "s.yaml", "in_mapping": True}),
+        (load._new_session, Session, {"date": day, "kind": "session", "file": "s.yaml"}),
+        (load._new_session, Session, {"date": day, "kind": "review", "file": "s.yaml", "time": "13:30",
+                                      "measurements": {"g": 2}, "notes": "n"}),
+    ]
+    for quick, cls, values in cases:
+        made, expected = quick(**values), cls(**values)
+        assert type(made) is cls and made == expected and repr(made) == repr(expected)
+        assert list(vars(made).items()) == list(vars(expected).items())
+        with pytest.raises(FrozenInstanceError):
+            made.notes = "changed"  # type: ignore[misc]
+    first, second = load._new_session(date=day, kind="session", file="a"), load._new_session(date=day, kind="session", file="b")
+    assert first.measurements == {} and first.measurements is not second.measurements
+    for values in ({"instrument": "gad7"}, {"instrument": "gad7", "date": day, "answer": (1,)}):
+        with pytest.raises(TypeError):
+            Administration(**values)
+        with pytest.raises(TypeError):
+            load._new_administration(**values)
+    with pytest.raises(TypeError):
+        quick_constructor(int)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goalbook.records.yamlload import excerpt, load_yaml, load_yaml_bytes, position
+from goalbook.records.yamlload import (
+    TooLarge,
+    excerpt,
+    load_yaml,
+    load_yaml_bytes,
+    position,
+    read_limited,
+    read_with_stat,
+)
 
 
 def load(text: str) -> tuple[object, list]:
@@ -254,6 +264,27 @@ def test_empty_file(doc):
 def test_unreadable_path(tmp_path):
     data, problems = load_yaml(tmp_path / "missing.yaml", "missing.yaml")
     assert data is None and codes(problems) == ["unreadable"]
+
+
+def test_read_limited_reads_the_whole_file_and_its_stat(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a: 1\n" * 1000)
+    data, st = read_with_stat(path)
+    assert data == path.read_bytes() and st.st_size == len(data) and st.st_ino == path.stat().st_ino
+    assert read_limited(path, limit=len(data)) == data
+    with pytest.raises(TooLarge):
+        read_limited(path, limit=len(data) - 1)
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs a file whose stat says 0 bytes")
+def test_read_limited_reads_past_the_size_the_stat_gave():
+    """A file that holds more than its stat said (it grew, or /proc's) is read to its end, never past
+    the limit."""
+    expected = Path("/proc/version").read_bytes()
+    assert os.stat("/proc/version").st_size < len(expected)
+    assert read_limited("/proc/version") == expected
+    with pytest.raises(TooLarge):
+        read_limited("/proc/version", limit=len(expected) - 1)
 
 
 # --- Syntax errors: position and plain words ------------------------------------------------------

@@ -313,10 +313,14 @@ class StepContext:
                           problems, count, client.name if client is not None else "")
         if not render or client is None or has_errors(problems):
             return checked, None, None
-        html, entry = self.page(client, history if history is not None else self.history_of(client.id))
         from goalbook.views.outcomes import client_courses
+        from goalbook.views.score_views import client_scores
 
-        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice)]  # type: ignore[arg-type]
+        # Scored once: the page and the outcome courses read the same scores.
+        scores = client_scores(client, self.loaded.practice)  # type: ignore[arg-type]
+        html, entry = self.page(client, history if history is not None else self.history_of(client.id),
+                                scores=scores)
+        entry.courses = [c.to_json() for c in client_courses(client, self.loaded.practice, scores)]  # type: ignore[arg-type]
         return checked, html, entry
 
     def share_page(self, name: str) -> bytes:
@@ -330,8 +334,8 @@ class StepContext:
         histories = self.histories or _no_history
         return histories(client_id), client_dirty(self.repo, client_id)
 
-    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician"
-             ) -> tuple[bytes, Entry]:
+    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician",
+             scores: Any = None) -> tuple[bytes, Entry]:
         from goalbook.render import pages
         from goalbook.views import book_views
 
@@ -340,14 +344,17 @@ class StepContext:
         if audience == "client":
             view = book_views.client_view(practice, client, audience="client")
         else:
-            view = book_views.client_view(practice, client, history=history[0], dirty=history[1])
+            view = book_views.client_view(practice, client, history=history[0], dirty=history[1], scores=scores)
+        # The page's first screen and the caseload row show the same sparklines: drawn once.
+        glance = pages.glance_of(view) if audience == "clinician" else None
         html = pages.render_client(view, practice_name=practice.name, today=practice.today,
-                                   repo=None if audience == "client" else self.repo, as_of=self.as_of)
-        return html.encode("utf-8"), caseload_entry(view)
+                                   repo=None if audience == "client" else self.repo, as_of=self.as_of, glance=glance)
+        return html.encode("utf-8"), caseload_entry(view, glance)
 
 
-def caseload_entry(view: Any) -> Entry:
-    """What the caseload shows of one client: its row and its block of alerts."""
+def caseload_entry(view: Any, glance: Any = None) -> Entry:
+    """What the caseload shows of one client: its row and its block of alerts (``glance``: the
+    view's ``pages.glance_of``, when the client's page has it too)."""
     from goalbook.render import pages
     from goalbook.views import book_views
 
@@ -356,7 +363,7 @@ def caseload_entry(view: Any) -> Entry:
     if groups:
         group = [book_views.alert_group_key(groups[0]), str(pages.caseload_alert_group(groups[0]))]
     due = [[d.sort_key, str(pages.caseload_due_item(d))] for d in view.due_week]
-    return Entry(view.status, str(pages.caseload_row(view)), len(view.alerts), group, due)
+    return Entry(view.status, str(pages.caseload_row(view, glance)), len(view.alerts), group, due)
 
 
 def render_caseload(practice: Practice, entries: list[Entry | None], outcomes: list[Outcome], *,

@@ -204,19 +204,36 @@ class WeekTally(NamedTuple):
 
 def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> list[WeekTally]:
     """Per ISO week from ``start`` to ``end`` (inclusive): the days inside, the days some report covers
-    and the times done on them. Cheap, so a caller can total every week and judge only some."""
+    and the times done on them. Cheap, so a caller can total every week and judge only some.
+
+    ``reports`` are in date order, as ``step_reports`` gives them: each one's first and last day are
+    then no earlier than the one's before, so the reports covering a week are a run of neighbours, and
+    the run only moves forward from week to week."""
     first_day, last_day = start.toordinal(), end.toordinal()
     first_monday = first_day - start.weekday()
     done_on = _done_per_day(reports, first_monday, last_day)
-    spans = [(r.first_day.toordinal(), r.first_day.toordinal() + r.days - 1) for r in reports]
+    # Days are counted from the first Monday: day d of ``done_on`` is ordinal first_monday + d.
+    begin, stop = first_day - first_monday, len(done_on)
+    firsts = [r.first_day.toordinal() - first_monday for r in reports]
+    lasts = [f + r.days - 1 for f, r in zip(firsts, reports)]
+    count = len(reports)
+    past = 0  # the reports before ``past`` end before this week
     tallies = []
-    for monday in range(first_monday, last_day + 1, 7):
-        lo, hi = max(monday, first_day), min(monday + 6, last_day)
-        week = done_on[lo - first_monday:hi - first_monday + 1]  # this week's days inside [start, end]
+    for monday in range(0, stop, 7):
+        # This week's days inside [start, end]: lo … hi − 1 (the first week begins at ``start``).
+        lo, hi = monday if monday else begin, min(monday + 7, stop)
+        week = done_on[lo:hi]
         recorded = week if None not in week else [v for v in week if v is not None]
+        while past < count and lasts[past] < lo:
+            past += 1
+        covering: tuple[int, ...] = ()
+        if recorded:
+            after = past  # the reports from ``after`` on start after this week
+            while after < count and firsts[after] < hi:
+                after += 1
+            covering = tuple(range(past, after))
         # Days run in date order, so every sum is the same float as over a week's dates.
-        covering = tuple(k for k, (r0, r1) in enumerate(spans) if r0 <= hi and r1 >= lo) if recorded else ()
-        tallies.append(WeekTally(monday, len(week), len(recorded), sum(recorded), covering))
+        tallies.append(WeekTally(first_monday + monday, len(week), len(recorded), sum(recorded), covering))
     return tallies
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from goalbook.export.pseudonyms import Pseudonyms
 from goalbook.records import model
-from goalbook.views.outcomes import score_of
+from goalbook.views.score_views import score_of
 
 LOINC = "http://loinc.org"
 GOALBOOK_INSTRUMENTS = "urn:goalbook:instrument"  # goalbook's own code for a questionnaire's total

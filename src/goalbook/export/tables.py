@@ -14,7 +14,7 @@ from typing import Any
 
 from goalbook.export.pseudonyms import Pseudonyms
 from goalbook.records import model
-from goalbook.views.outcomes import score_of
+from goalbook.views.score_views import score_of
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from goalbook.incremental.fingerprint import code_fingerprint
 from goalbook.incremental.parallel import parallel_map
 from goalbook.incremental.store import Store
 from goalbook.problems import Problem
-from goalbook.records.yamlload import read_limited
+from goalbook.records.yamlload import read_with_stat
 
 PARALLEL_MIN = 48  # client folders to run; below this a second process costs more than it saves
 
@@ -392,8 +392,8 @@ def _compute(step: Step, name: str, state: dict[str, Any] | None, _: Any) -> Out
     sigs: list[Any] = []
     for file_path, display, kind in listing.files:
         try:
-            st = os.stat(file_path)
-            data = read_limited(file_path)  # a regular file, no larger than a record may be
+            # A regular file, no larger than a record may be; its stat from before the read.
+            data, st = read_with_stat(file_path)
         except OSError:
             data = None  # the step reads it again and says what is wrong with it
         if data is None:

@@ -46,6 +46,7 @@ from goalbook.records.model import (
     Session,
     ShareSettings,
     Target,
+    quick_constructor,
 )
 from goalbook.records.today import parse_date, resolve_today
 
@@ -116,9 +117,9 @@ class LoadResult:
 # --- One file ---------------------------------------------------------------------------------
 
 
-def load_file(path: Path, display: str, kind: str, source: bytes | None = None) -> tuple[Any, list[Problem]]:
+def load_file(path: Path | str, display: str, kind: str, source: bytes | None = None) -> tuple[Any, list[Problem]]:
     """Parse and validate one practice file. ``kind``: practice | client | goals | session.
-    ``source``: the file's bytes, when the caller already read them.
+    ``source``: the file's bytes, when the caller already read them (``path`` is then not used).
 
     Returns the data (None when it could not be parsed) and every problem found in it.
     """
@@ -129,9 +130,9 @@ def load_file(path: Path, display: str, kind: str, source: bytes | None = None) 
         raise
 
 
-def _load_file(path: Path, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
+def _load_file(path: Path | str, display: str, kind: str, source: bytes | None) -> tuple[Any, list[Problem]]:
     try:
-        data, problems = yamlload.load_yaml(path, display) if source is None else yamlload.load_yaml_bytes(source, display)
+        data, problems = yamlload.load_yaml(Path(path), display) if source is None else yamlload.load_yaml_bytes(source, display)
     except OSError as exc:  # a link loop, a permission problem, a file removed while reading
         return None, [_unreadable(display, exc)]
     problems = list(problems)
@@ -139,7 +140,7 @@ def _load_file(path: Path, display: str, kind: str, source: bytes | None) -> tup
     if data is not None and not fastschema.is_valid(data, kind):
         from goalbook.records import validate  # only now: jsonschema is slow to import
 
-        problems += validate.validate(data, kind, display, path if source is None else source)
+        problems += validate.validate(data, kind, display, Path(path) if source is None else source)
     return data, problems
 
 
@@ -582,7 +583,7 @@ def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
     client: Client | None = None
     if folder.client is not None:
         sources.client_file = f"{sources.folder}/{os.path.basename(folder.client)}"
-        data, found = load_file(Path(folder.client), sources.client_file, "client", contents.get(folder.client))
+        data, found = load_file(folder.client, sources.client_file, "client", contents.get(folder.client))
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):
@@ -590,7 +591,7 @@ def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
     if folder.goals is not None:
         sources.goals_file = f"{sources.folder}/{os.path.basename(folder.goals)}"
         source = contents.get(folder.goals)
-        data, found = load_file(Path(folder.goals), sources.goals_file, "goals", source)
+        data, found = load_file(folder.goals, sources.goals_file, "goals", source)
         count += 1
         problems += found
         goals = None
@@ -600,14 +601,9 @@ def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
         sources.goals_ok = goals is not None
         if client is not None and goals is not None:
             client.goals = goals
-    # A session's Path is its folder's Path and its name: cheaper than parsing the whole path.
-    parents: dict[str, Path] = {}
     for path in folder.sessions:
-        head, name = os.path.split(path)
-        if head not in parents:
-            parents[head] = Path(head)
-        display = f"{sources.folder}/sessions/{name}"
-        data, found = load_file(parents[head] / name, display, "session", contents.get(path))
+        display = f"{sources.folder}/sessions/{os.path.basename(path)}"
+        data, found = load_file(path, display, "session", contents.get(path))
         count += 1
         problems += found
         if isinstance(data, dict) and not _has_errors(found):
@@ -726,31 +722,38 @@ def _build_measure(raw: Any) -> Measure | None:
     raise ValueError(f"unknown measure type {kind!r}")
 
 
+# A client has dozens of sessions, each with a few questionnaires: made without the frozen
+# classes' per-field __init__ (model.quick_constructor), the same objects.
+_new_session = quick_constructor(Session)
+_new_administration = quick_constructor(Administration)
+
+
 def _build_session(data: dict[str, Any], display: str) -> Session:
     when = _required_date(data["date"])
     administrations = []
     for instrument, given in (data.get("questionnaires") or {}).items():
         if isinstance(given, list):
-            administrations.append(Administration(
-                str(instrument), when, answers=tuple(given), session_file=display,
+            administrations.append(_new_administration(
+                instrument=str(instrument), date=when, answers=tuple(given), session_file=display,
             ))
         elif "answers" in given:  # answers with where they came from and who answered
             source = given.get("source") or {}
-            administrations.append(Administration(
-                str(instrument), when, answers=tuple(given["answers"]), session_file=display,
+            administrations.append(_new_administration(
+                instrument=str(instrument), date=when, answers=tuple(given["answers"]), session_file=display,
                 form=_text(source.get("form")), answered_at=_text(source.get("answered_at")),
                 entered=_text(source.get("entered")), respondent=_text(given.get("respondent")),
                 in_mapping=True,
             ))
         elif "raw" in given:  # the raw sum, before the instrument's multiplier
-            administrations.append(Administration(
-                str(instrument), when, raw_total=_number(given["raw"]), session_file=display,
+            administrations.append(_new_administration(
+                instrument=str(instrument), date=when, raw_total=_number(given["raw"]), session_file=display,
             ))
         else:
-            administrations.append(Administration(
-                str(instrument), when, total=_number(given["total"]), session_file=display,
+            administrations.append(_new_administration(
+                instrument=str(instrument), date=when, total=_number(given["total"]), session_file=display,
             ))
-    return Session(
+    homework = data.get("homework") or {}
+    return _new_session(
         date=when,
         kind=str(data["kind"]),
         file=display,
@@ -759,8 +762,8 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         administrations=tuple(administrations),
         measurements={str(k): v for k, v in (data.get("measurements") or {}).items() if v is not None},
         homework={str(k): int(v["times"] if isinstance(v, dict) else v)
-                  for k, v in (data.get("homework") or {}).items() if v is not None},
-        homework_minutes={str(k): _number(v["minutes"]) for k, v in (data.get("homework") or {}).items()
+                  for k, v in homework.items() if v is not None},
+        homework_minutes={str(k): _number(v["minutes"]) for k, v in homework.items()
                           if isinstance(v, dict) and v.get("minutes") is not None},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),

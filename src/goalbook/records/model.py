@@ -7,10 +7,11 @@ Nothing here reads files or knows about YAML or JSON Schema: ``load.py`` builds 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 STANDARD_CATEGORIES: dict[str, str] = {
     "emotional-regulation": "Emotional regulation",
@@ -326,3 +327,44 @@ class RepoState:
     is_repo: bool
     commit: str | None = None  # full hash of HEAD; None in a repository with no commits
     dirty: tuple[str, ...] = ()  # practice-relative paths with uncommitted changes (incl. untracked)
+
+
+T = TypeVar("T")
+
+
+def quick_constructor(cls: type[T]) -> Callable[..., T]:
+    """A keyword-only constructor of the frozen data class ``cls`` for the loader's hot loops.
+
+    It makes what ``cls(**values)`` makes — every field, in field order, defaults filled in — but
+    fills the instance's dict at once: the generated ``__init__`` of a frozen class calls
+    ``object.__setattr__`` once per field, which costs more than the rest of building a session.
+    Like ``__init__`` it refuses a missing or unknown field. For classes without ``__post_init__``
+    (it would not be called).
+    """
+    if not hasattr(cls, "__dataclass_fields__") or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} is not a plain data class")
+    template: dict[str, Any] = {}
+    required: set[str] = set()
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    for f in fields(cls):
+        template[f.name] = None if f.default is MISSING else f.default
+        if f.default_factory is not MISSING:
+            factories.append((f.name, f.default_factory))
+        elif f.default is MISSING:
+            required.add(f.name)
+    size = len(template)
+    new, set_dict = object.__new__, object.__setattr__
+
+    def make(**values: Any) -> T:
+        state = {**template, **values}  # in field order: a given field keeps its place
+        if len(state) != size or not values.keys() >= required:  # an unknown field adds a key
+            missing, unknown = sorted(required - values.keys()), sorted(values.keys() - template.keys())
+            raise TypeError(f"{cls.__name__}: missing {missing}, unknown {unknown}")
+        for name, factory in factories:
+            if name not in values:
+                state[name] = factory()
+        made = new(cls)
+        set_dict(made, "__dict__", state)
+        return made
+
+    return make

@@ -161,8 +161,10 @@ def _loader_class(base: type) -> type:
     })
 
 
-# The C parser when PyYAML was built with libyaml (much faster), else the pure-Python one.
-StrictLoader = _loader_class(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+# The C parser when PyYAML was built with libyaml (much faster), else the pure-Python one. The
+# C parser composes by itself: none of CSafeLoader's constructor or resolver is used, so the
+# loader is made from the parser alone (each file's loader is then made without Python calls).
+StrictLoader = _loader_class(yaml._yaml.CParser if yaml.__with_libyaml__ else yaml.SafeLoader)
 
 
 class _Refused(Exception):
@@ -179,10 +181,12 @@ class _Builder:
     is where we see each node exactly once (duplicate keys, ambiguous words, alias detection).
     """
 
-    def __init__(self, display: str, data: bytes = b"") -> None:
+    def __init__(self, display: str, data: bytes) -> None:
         self.display = display
         self.problems: list[Problem] = []
-        self.built: set[int] = set()  # ids of collection nodes already built (aliases share nodes)
+        # Ids of collection nodes already built (aliases share nodes). An alias needs an anchor
+        # (`&name`): in a file without `&` no node is met twice, and none needs remembering.
+        self.built: set[int] | None = set() if b"&" in data else None
         self.hash_lines = _hash_lines(data)  # 0-based line → text, for lines where `#` may hide text
 
     def problem(
@@ -193,43 +197,54 @@ class _Builder:
 
     def build(self, node: Node, depth: int, where: str | int | None) -> Any:
         """``where`` is the key or list index the node sits under (named only in messages)."""
-        if isinstance(node, ScalarNode):
+        if node.__class__ is ScalarNode:
             return self.scalar(node)
         if depth > MAX_DEPTH:
             raise _Refused(self.problem(node, "too-deep", *_TOO_DEEP))
-        if id(node) in self.built:
-            kind = "list" if isinstance(node, SequenceNode) else "mapping"
-            if isinstance(where, int):
-                where = f"item {where + 1} of a list"
-            else:
-                where = f"the value of `{where}`" if where is not None else "this value"
-            raise _Refused(
-                self.problem(
-                    node,
-                    "alias",
-                    f"{where} repeats the {kind} starting here through an alias (*name); "
-                    "goalbook does not accept aliases of lists or mappings",
-                    "write the entries out in full (aliases of single values are fine)",
-                )
-            )
-        self.built.add(id(node))
+        if self.built is not None:
+            if id(node) in self.built:
+                raise _Refused(self.alias(node, where))
+            self.built.add(id(node))
         tag = node.tag
         if tag.__class__ is not str:  # written without a tag (see _loader_class)
             tag = SEQ_TAG if isinstance(node, SequenceNode) else MAP_TAG
         if tag not in (MAP_TAG, SEQ_TAG):
             raise _Refused(self.unknown_tag(tag, node))
         if isinstance(node, SequenceNode):
-            # Scalars, most items, are built directly: one call less per value.
-            return [
-                self.scalar(item) if item.__class__ is ScalarNode else self.build(item, depth + 1, i)
-                for i, item in enumerate(node.value)
-            ]
+            return self.sequence(node, depth)
         return self.mapping(node, depth)
+
+    # Both collection builders take the value of the commonest scalars inline, by the rules of
+    # ``scalar``: an untagged scalar that is not plain (quoted, `|`, `>`) is its text, and an
+    # untagged plain one already remembered is its remembered value, unless a `#` on its line may
+    # have hidden part of it. Every other node goes through ``scalar`` or ``build``.
+
+    def sequence(self, node: SequenceNode, depth: int) -> list[Any]:
+        result: list[Any] = []
+        append = result.append
+        remembered = _plain_values if not self.hash_lines else {}
+        for index, item in enumerate(node.value):
+            if item.__class__ is ScalarNode:
+                tag = item.tag
+                if tag.__class__ is tuple:
+                    if item.style:
+                        append(item.value)
+                        continue
+                    if tag[0]:
+                        found = remembered.get(item.value, _UNSEEN)
+                        if found is not _UNSEEN:
+                            append(found)
+                            continue
+                append(self.scalar(item))
+            else:
+                append(self.build(item, depth + 1, index))
+        return result
 
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        remembered = _plain_values if not self.hash_lines else {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 raise _Refused(
                     self.problem(
                         key_node,
@@ -244,11 +259,35 @@ class _Builder:
                 # Keep the first value: building the second still reports problems inside it.
                 self.build(value_node, depth + 1, key)
                 continue
-            if value_node.__class__ is ScalarNode:  # one call less per value
+            if value_node.__class__ is ScalarNode:
+                tag = value_node.tag
+                if tag.__class__ is tuple:
+                    if value_node.style:
+                        result[key] = value_node.value
+                        continue
+                    if tag[0]:
+                        found = remembered.get(value_node.value, _UNSEEN)
+                        if found is not _UNSEEN:
+                            result[key] = found
+                            continue
                 result[key] = self.scalar(value_node)
             else:
                 result[key] = self.build(value_node, depth + 1, key)
         return result
+
+    def alias(self, node: Node, where: str | int | None) -> Problem:
+        kind = "list" if isinstance(node, SequenceNode) else "mapping"
+        if isinstance(where, int):
+            where = f"item {where + 1} of a list"
+        else:
+            where = f"the value of `{where}`" if where is not None else "this value"
+        return self.problem(
+            node,
+            "alias",
+            f"{where} repeats the {kind} starting here through an alias (*name); "
+            "goalbook does not accept aliases of lists or mappings",
+            "write the entries out in full (aliases of single values are fine)",
+        )
 
     def duplicate_key(self, node: MappingNode, key_node: ScalarNode) -> Problem:
         key = key_node.value
@@ -607,19 +646,39 @@ def read_limited(path: Path | str, limit: int = MAX_BYTES) -> bytes:
 
     Opened without blocking (so a pipe does not wait for a writer), checked on the open file
     itself (no swap between a check and the open), and never read past the limit even if it
-    grows while being read. One open and fstat, unbuffered: read() reads the whole file straight
-    into one bytes object (speed)."""
+    grows while being read."""
+    return read_with_stat(path, limit)[0]
+
+
+def read_with_stat(path: Path | str, limit: int = MAX_BYTES) -> tuple[bytes, os.stat_result]:
+    """``read_limited``'s bytes, and the stat of the open file taken before it was read.
+
+    One open and fstat, then reads straight into bytes objects no larger than the file said it
+    was (plus one byte, to see whether it grew): a buffer of ``limit`` bytes would cost far more
+    than the read itself. A file that grew is read on until its end or just past the limit."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb", buffering=0) as file:
+    try:
         st = os.fstat(fd)
         if not stat_mod.S_ISREG(st.st_mode):
             raise NotARegularFile(str(path), _kind_of(st.st_mode))
         if st.st_size > limit:  # don't read a huge file only to refuse it
             raise TooLarge(str(path), st.st_size)
-        data = file.read(limit + 1)
+        data = os.read(fd, st.st_size + 1)
+        if len(data) > st.st_size:  # it grew since the fstat
+            chunks = [data]
+            read = len(data)
+            while read <= limit:
+                chunk = os.read(fd, limit + 1 - read)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                read += len(chunk)
+            data = b"".join(chunks)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise TooLarge(str(path), len(data))
-    return data
+    return data, st
 
 
 def special_kind(mode: int) -> str:

@@ -109,9 +109,17 @@ class _Frame:
         x0, width, start, span = self.x0, self.x1 - self.x0, self.start, (self.end - self.start).days
         return [x0 + width * (when - start).days / span for when in whens]
 
+    def xs_of_ordinals(self, ordinals: Iterable[int]) -> list[float]:
+        """``xs`` of dates given as ``date.toordinal()``: day counts without a timedelta per date."""
+        x0, width, start, span = self.x0, self.x1 - self.x0, self.start.toordinal(), (self.end - self.start).days
+        return [x0 + width * (when - start) / span for when in ordinals]
+
     def ys(self, values: Iterable[float]) -> list[float]:
+        # Each value clamped to low…high as ``y`` does with min and max (the frame keeps low < high),
+        # without the two calls per value.
         low, high, y0, height, span = self.low, self.high, self.y0, self.y0 - self.y1, self.high - self.low
-        return [y0 - height * (min(max(value, low), high) - low) / span for value in values]
+        return [y0 - height * ((low if low > value else high if high < value else value) - low) / span  # noqa: FURB136
+                for value in values]
 
 
 def _narrow_frame(start: date, end: date, low: float, high: float) -> _Frame:
@@ -211,25 +219,58 @@ def _marker(kind: str, x: float, y: float, xs: str, ys: str, tip: str) -> str:
     return f'<circle class="mk" cx="{xs}" cy="{ys}" r="4">{tip}</circle>'
 
 
-def _series(frame: _Frame, points: Sequence[Point], unit: str = "") -> list[str]:
-    if not points:
-        return []
-    # Each point's position, and its formatted coordinates: the line and the marker share them.
-    xs, ys = frame.xs([p.when for p in points]), frame.ys([p.value for p in points])
-    fxs, fys = _fs(xs), _fs(ys)
-    out = []
-    if len(points) > 1:
-        out.append(f'<polyline class="series" points="{" ".join([f"{a},{b}" for a, b in zip(fxs, fys)])}"/>')
-    # Scores repeat: each distinct value is written once (equal numbers are written alike).
-    values = {v: _num(v) for v in {p.value for p in points}}
-    unit = esc(unit)
-    for p, x, y, fx, fy in zip(points, xs, ys, fxs, fys):
+class Series:
+    """A chart's data points, with what every drawing of them writes alike: each point's tooltip
+    and value. A chart is drawn twice, for a wide screen and for a phone; one Series serves both."""
+
+    def __init__(self, points: Sequence[Point], unit: str = "") -> None:
+        self.points = points
+        self.ordinals = [p.when.toordinal() for p in points]
+        self.values = [p.value for p in points]
+        self.markers = [p.marker for p in points]
+        # Scores repeat: each distinct value is written (and placed, ``_Placed``) once; equal numbers
+        # are written alike. ``slots``: each point's value's place among them.
+        self.texts = {v: _num(v) for v in dict.fromkeys(self.values)}
+        self.distinct = list(self.texts)
+        slot = {v: i for i, v in enumerate(self.distinct)}
+        self.slots = [slot[v] for v in self.values]
+        unit = esc(unit)
         # An ISO date and a number we format: only the unit needs escaping, and it is escaped once above.
-        tip = f"<title>{p.when.isoformat()}: {values[p.value]}{unit}</title>"
-        out.append(_marker(p.marker, x, y, fx, fy, tip))
+        self.tips = [f"<title>{p.when.isoformat()}: {self.texts[p.value]}{unit}</title>" for p in points]
+
+
+def _as_series(points: Sequence[Point] | Series, unit: str = "") -> Series:
+    return points if isinstance(points, Series) else Series(points, unit)
+
+
+class _Placed:
+    """A series' positions on one frame, as numbers and as written (the line, the markers and the
+    labels placed around them share them)."""
+
+    def __init__(self, frame: _Frame, series: Series) -> None:
+        slots = series.slots
+        self.xs = frame.xs_of_ordinals(series.ordinals)
+        self.fxs = _fs(self.xs)
+        ys = frame.ys(series.distinct)
+        fys = _fs(ys)
+        self.ys = [ys[i] for i in slots]
+        self.fys = [fys[i] for i in slots]
+
+
+def _series(series: Series, placed: _Placed) -> list[str]:
+    if not series.points:
+        return []
+    fxs, fys = placed.fxs, placed.fys
+    out = []
+    if len(fxs) > 1:
+        out.append(f'<polyline class="series" points="{" ".join([f"{a},{b}" for a, b in zip(fxs, fys)])}"/>')
+    for kind, tip, x, y, fx, fy in zip(series.markers, series.tips, placed.xs, placed.ys, fxs, fys):
+        # Most points are plain: their circle is written here rather than by a call to ``_marker``.
+        out.append(f'<circle class="mk" cx="{fx}" cy="{fy}" r="4">{tip}</circle>' if kind == "plain"
+                   else _marker(kind, x, y, fx, fy, tip))
     out.append(
-        f'<text class="value-label" x="{fxs[-1]}" y="{_f(ys[-1] - 10)}" '
-        f'text-anchor="middle">{values[points[-1].value]}</text>'
+        f'<text class="value-label" x="{fxs[-1]}" y="{_f(placed.ys[-1] - 10)}" '
+        f'text-anchor="middle">{series.texts[series.values[-1]]}</text>'
     )
     return out
 
@@ -277,7 +318,8 @@ def event_legend(events: Sequence[Event], start: date, end: date) -> Markup:
     return Markup(f'<ul class="chart-events" aria-label="Life events on this chart">{items}</ul>')
 
 
-def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], bands: Sequence[Band],
+def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point] | Series,
+                        bands: Sequence[Band],
                         low: float, high: float, cutoff: float | None, start: date, end: date,
                         cutoff_label: str = "cutoff", width: int = WIDTH, events: Sequence[Event] = (),
                         narrow: bool = False) -> Markup:
@@ -285,8 +327,10 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
 
     A narrower ``width`` (in the viewBox) draws a small multiple — one of several subscale charts side by
     side — whose text stays legible when it is shown at a third of the page. ``narrow``: the phone's
-    drawing, its band labels inside the bands."""
+    drawing, its band labels inside the bands. ``points`` may come as a ``Series``, to be drawn again."""
     frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high, width=width)
+    series = _as_series(points)
+    placed = _Placed(frame, series)
     out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     out.append(_patterns(chart_id))
     labels: list[tuple[float, str, str]] = []
@@ -319,14 +363,14 @@ def questionnaire_chart(chart_id: str, title: str, desc: str, *, points: Sequenc
         # where it would crowd the band that starts at the same score.
         y = frame.y(cutoff)
         out.append(f'<line class="cutoff" x1="{frame.x0}" y1="{_f(y)}" x2="{frame.x1}" y2="{_f(y)}"/>')
-        out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", points))
+        out.append(_line_label_in_plot(frame, y, f"{cutoff_label} {_num(cutoff)}", placed))
     out += _events(frame, events)
-    out += _series(frame, points)
+    out += _series(series, placed)
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point], low: float, high: float,
+def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point] | Series, low: float, high: float,
                start: date, end: date, baseline: float | None = None, target: float | None = None,
                target_date: date | None = None, trend: tuple[tuple[date, float], tuple[date, float]] | None = None,
                level_labels: dict[int, str] | None = None, unit: str = "",
@@ -336,8 +380,11 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
 
     ``level_labels`` (GAS) puts the −2…+2 level names on the value axis; ``words`` names the
     baseline, the target and the target date (the share page says "start", "aim", "aim by").
+    ``points`` may come as a ``Series`` (with its own ``unit``), to be drawn again.
     """
     frame = _narrow_frame(start, end, low, high) if narrow else _Frame(start, end, low, high)
+    series = _as_series(points, unit)
+    placed = _Placed(frame, series)
     out = _svg_open(chart_id, title, desc, frame, narrow=narrow)
     if level_labels:
         ticks = sorted(level_labels)
@@ -371,13 +418,13 @@ def goal_chart(chart_id: str, title: str, desc: str, *, points: Sequence[Point],
         )
     if narrow:  # no label margin: each line's label inside the plot, where the data leaves room
         for y, text, cls in labels:
-            out.append(_line_label_in_plot(frame, y, _clip(text, 20), points, cls=cls + " in-plot"))
+            out.append(_line_label_in_plot(frame, y, _clip(text, 20), placed, cls=cls + " in-plot"))
         labels = []
     ys = _spread([lab[0] for lab in labels])
     for (_, text, cls), y in zip(labels, ys):
         out.append(_right_label(frame, y, _clip(text, 20), cls))
     out += _events(frame, events)
-    out += _series(frame, points, unit)
+    out += _series(series, placed)
     out.append("</svg>")
     return Markup("".join(out))
 
@@ -404,15 +451,17 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
     out[0] = out[0].replace('class="chart chart-fixed"', 'class="chart chart-fixed chart-rows"')
 
     def x(value: float | None) -> float:
-        return ROWS_X0 + (ROWS_X1 - ROWS_X0) * min(value or 0, high) / high
+        value = value or 0
+        return ROWS_X0 + (ROWS_X1 - ROWS_X0) * (high if high < value else value) / high  # noqa: FURB136 — min(value, high)
 
     bottom = ROWS_TOP + n * ROW_HEIGHT
     out.append(f'<line class="axis" x1="{ROWS_X0}" y1="{ROWS_TOP - 2}" x2="{ROWS_X0}" y2="{bottom}"/>')
     for i, w in enumerate(weeks):
         top = ROWS_TOP + i * ROW_HEIGHT + 4
-        middle = _f(top + 7)
+        middle = top + 7  # a row's top and middle are whole numbers: written as they are
+        label = esc(w.label)
         out.append(f'<text class="tick-label" x="{ROWS_LABEL_END}" y="{middle}" dy="0.35em" '
-                   f'text-anchor="end">{esc(w.label)}</text>')
+                   f'text-anchor="end">{label}</text>')
         if w.percent is not None and len(w.parts) > 1:
             said = [_pct(p) if p is not None else "?" for p in w.parts]
             thick = 14 / len(w.parts)
@@ -420,18 +469,19 @@ def adherence_chart(chart_id: str, title: str, desc: str, weeks: Sequence[WeekBa
                 cls = "bar" + (" bar-met" if (p or 0) >= 100 else "") + " bar-split"
                 out.append(
                     f'<rect class="{cls}" x="{ROWS_X0}" y="{_f(top + k * thick)}" width="{_f(x(p) - ROWS_X0)}" '
-                    f'height="{_f(thick)}"><title>{esc(w.label)}: report {k + 1} of {len(w.parts)} covering this '
+                    f'height="{_f(thick)}"><title>{label}: report {k + 1} of {len(w.parts)} covering this '
                     f'week, {said[k]} of the aim</title></rect>'
                 )
             value, label_cls = " / ".join(said), "bar-label bar-label-split"
         elif w.percent is not None:
             cls = "bar" + (" bar-met" if w.met else "") + (" bar-partial" if w.partial else "")
+            pct = _pct(w.percent)
             out.append(
                 f'<rect class="{cls}" x="{ROWS_X0}" y="{top}" width="{_f(x(w.percent) - ROWS_X0)}" height="14">'
-                f'<title>{esc(w.label)}: {_pct(w.percent)} of the aim'
+                f'<title>{label}: {pct} of the aim'
                 f'{" (part of the week reported)" if w.partial else ""}</title></rect>'
             )
-            value, label_cls = _pct(w.percent) + ("*" if w.partial else ""), "bar-label"
+            value, label_cls = pct + ("*" if w.partial else ""), "bar-label"
         else:
             value, label_cls = "?", "bar-label"
         out.append(f'<text class="{label_cls}" x="{ROWS_WIDTH - 2}" y="{middle}" dy="0.35em" '
@@ -447,14 +497,14 @@ def _pct(x: float) -> str:
     return percent(x)  # the book's one rule: half up, never 100% unless reached
 
 
-def _line_label_in_plot(frame: _Frame, y: float, text: str, points: Sequence[Point],
+def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
                         cls: str = "line-label cutoff-label") -> str:
     """A label on a horizontal line, at the left or right end, above or below it: wherever the
     data leaves the most room (first candidate wins a tie, so the same data gives the same bytes)."""
     # Text of 11 units (13 on the phone's chart) is about 0.58 of its size wide per character.
     size = 13.0 if frame.width == NARROW_WIDTH else 11.0
     width, height = 0.58 * size * len(text) + 4, size + 1
-    path = list(zip(frame.xs([p.when for p in points]), frame.ys([p.value for p in points])))
+    path = list(zip(placed.xs, placed.ys))
     best: tuple[float, str] | None = None
     for anchor in ("start", "end"):
         xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
@@ -516,13 +566,17 @@ def sparkline(name: str, values: Sequence[tuple[date, float]], low: float, high:
     high = high if high > low else low + 1
     inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
     xs = [SPARK_PAD + inner_w * (d - start).days / span for d, _ in values]
-    ys = [SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low) for _, v in values]
-    fx, fy = _fs(xs), _fs(ys)
-    said = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {d.year} {_num(v)}{unit}" for d, v in values)
+    # Scores repeat: each distinct value is placed and written once (equal numbers alike).
+    distinct = list(dict.fromkeys(v for _, v in values))
+    place = dict(zip(distinct, _fs([SPARK_PAD + inner_h * (high - min(max(v, low), high)) / (high - low)
+                                    for v in distinct])))
+    texts = {v: _num(v) for v in distinct}
+    fx, fy = _fs(xs), [place[v] for _, v in values]
+    said = ", ".join([f"{d.day} {MONTHS[d.month - 1]} {d.year} {texts[v]}{unit}" for d, v in values])
     label = esc(f"{name}, from first to latest: {said}")
     return Markup(
         f'<svg class="spark" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
         f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
-        f'<polyline class="spark-line" points="{" ".join(f"{a},{b}" for a, b in zip(fx, fy))}"/>'
+        f'<polyline class="spark-line" points="{" ".join([f"{a},{b}" for a, b in zip(fx, fy)])}"/>'
         f'<circle class="spark-end" cx="{fx[-1]}" cy="{fy[-1]}" r="2.5"/></svg>'
     )

@@ -8,6 +8,7 @@ a page opened from disk, or mailed to a client, needs nothing else.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -138,6 +139,21 @@ def goal_spark(g: Any) -> Markup:
     return charts.sparkline(g.title, sorted(values, key=lambda v: v[0]), g.low, g.high)
 
 
+@dataclass(frozen=True)
+class Glance:
+    """What a client's first screen and the client's caseload row both show, drawn once for the two:
+    each active goal's sparkline, and each questionnaire given so far in a line (first → latest, its
+    sparkline), in the view's order."""
+
+    goals: list[Markup]
+    scores: list[Markup]
+
+
+def glance_of(view: ClientView) -> Glance:
+    trend_score = environment().get_template("macros.html").module.trend_score  # type: ignore[attr-defined]
+    return Glance([goal_spark(g) for g in view.active_goals], [trend_score(iv) for iv in view.instruments if iv.rows])
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -151,7 +167,7 @@ def environment() -> Environment:
     env.filters.update(md=render_markdown, d=fmt_date, num=fmt_num, signed=fmt_signed, pct=fmt_pct, about=fmt_about)
     env.filters.update(ranges=item_ranges, short_subscale=short_subscale, clauses=join_clauses,
                        item_answers=item_answers)
-    env.globals.update(score_spark=score_spark, goal_spark=goal_spark)
+    env.globals.update(score_spark=score_spark, goal_spark=goal_spark, glance_of=glance_of)
     env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
                        plain_noun=plain_noun, subscale_since=subscale_since)
     from goalbook.render.goal_rows import point_rows, report_rows, week_rows
@@ -190,7 +206,7 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"{len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
         out[g.anchor] = _both(
             charts.goal_chart, f"chart-{g.anchor}", f"Progress: {g.title}", desc,
-            points=[charts.Point(p.date, p.value) for p in g.points],
+            points=charts.Series([charts.Point(p.date, p.value) for p in g.points]),
             low=g.low, high=g.high, start=g.start, end=g.end, baseline=g.baseline, target=g.target,
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
@@ -243,7 +259,7 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
                 f"({band_words(iv.bands, latest.band, latest.band_level)}).")
         return {iv.anchor: _both(
             charts.questionnaire_chart, f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
-            points=points, bands=chart_bands(iv.bands),
+            points=charts.Series(points), bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
             cutoff_label="threshold" if client else "clinical cutoff", events=events,
         ) + charts.event_legend(events, start, end)}
@@ -258,7 +274,8 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
         key = f"{iv.anchor}-{sub.id}"
         out[key] = _both(
             charts.questionnaire_chart, f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
-            points=[charts.Point(d, c.total) for d, c in cells if c.total is not None], bands=chart_bands(sub.bands),
+            points=charts.Series([charts.Point(d, c.total) for d, c in cells if c.total is not None]),
+            bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
             events=events,
         ) + charts.event_legend(events, start, end)
@@ -273,10 +290,13 @@ def css_string(words: str) -> Markup:
 
 
 def render_client(view: ClientView, *, practice_name: str, today: date, repo: Any = None,
-                  as_of: str | None = None) -> str:
-    template = "share.html" if view.audience == "client" else "client.html"
-    return environment().get_template(template).render(
-        c=view, charts=_client_charts(view), practice_name=practice_name, today=today, repo=repo,
+                  as_of: str | None = None, glance: Glance | None = None) -> str:
+    """The client's page; ``glance``: the view's ``glance_of``, when the caseload row has it too."""
+    share = view.audience == "client"
+    if glance is None and not share:  # the share page has no first screen of sparklines
+        glance = glance_of(view)
+    return environment().get_template("share.html" if share else "client.html").render(
+        c=view, charts=_client_charts(view), glance=glance, practice_name=practice_name, today=today, repo=repo,
         as_of=as_of, css=stylesheet(), share=view.audience == "client",
         print_head=css_string(f"{view.name} · {'private' if view.audience == 'client' else 'confidential'}"),
         root="" if view.audience == "client" else "../",
@@ -291,9 +311,10 @@ def render_caseload(view: PracticeView) -> str:
     )
 
 
-def caseload_row(view: ClientView) -> Markup:
-    """One client's row of the caseload table (kept with the client's page between builds)."""
-    return environment().get_template("caseload_parts.html").module.client_row(view)
+def caseload_row(view: ClientView, glance: Glance | None = None) -> Markup:
+    """One client's row of the caseload table (kept with the client's page between builds);
+    ``glance``: the view's ``glance_of``, when the client's page has it too."""
+    return environment().get_template("caseload_parts.html").module.client_row(view, glance or glance_of(view))
 
 
 def caseload_due_item(item: Any) -> Markup:

@@ -20,6 +20,7 @@ from goalbook.views.score_views import (
     InstrumentView,
     NhsView,
     ScoreRow,
+    Scores,
     anchor,
     book_date,
     instrument_groups,
@@ -290,10 +291,16 @@ def measure_labels(client: model.Client) -> dict[str, str]:
 
 def _session_view(session: model.Session, client: model.Client, practice: model.Practice,
                   scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience,
-                  steps: dict[str, model.ActionStep], labels: dict[str, str]) -> SessionView:
-    """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client."""
-    measurements = [(labels.get(goal_id, goal_id), _num(value))
-                    for goal_id, value in sorted(session.measurements.items())]
+                  steps: dict[str, model.ActionStep], labels: dict[str, str], texts: dict[float, str]
+                  ) -> SessionView:
+    """``steps`` and ``labels``: the client's ``steps()`` and ``measure_labels``, worked out once per client;
+    ``texts``: each measured value's text (``_num``) as made so far for the client's sessions."""
+    measurements = []
+    for goal_id, value in sorted(session.measurements.items()):
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = _num(value)
+        measurements.append((labels.get(goal_id, goal_id), text))
     homework = [(steps[s].action if s in steps else s, n) for s, n in sorted(session.homework.items())]
     stem = session.file.rsplit("/", 1)[-1].split(".")[0]
     questionnaires = []
@@ -341,9 +348,11 @@ def score_text(iv: InstrumentView, row: ScoreRow) -> str:
 
 
 def client_view(practice: model.Practice, client: model.Client, *, audience: Audience = "clinician",
-                history: list[Any] | None = None, dirty: Sequence[str] = ()) -> ClientView:
+                history: list[Any] | None = None, dirty: Sequence[str] = (), scores: Scores | None = None
+                ) -> ClientView:
+    """The client's page. ``scores``: the client's ``score_views.client_scores`` when the caller has them."""
     clinician = practice.clinicians.get(client.clinician)
-    instruments = instrument_views(client, practice, audience=audience)
+    instruments = instrument_views(client, practice, audience=audience, scores=scores)
     # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
     scores = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
               for iv in instruments for row in iv.rows}
@@ -429,9 +438,11 @@ def _keep_for_client(view: ClientView, client: model.Client, settings: model.Sha
 
 def _session_views(client: model.Client, practice: model.Practice,
                    scores: dict[tuple[str, str, str], tuple[str, str]], audience: Audience) -> list[SessionView]:
-    """Every session, newest first."""
+    """Every session, newest first. A goal is measured on a few values again and again, so each value's
+    text is made once."""
     steps, labels = client.steps(), measure_labels(client)
-    return [_session_view(s, client, practice, scores, audience, steps, labels)
+    texts: dict[float, str] = {}
+    return [_session_view(s, client, practice, scores, audience, steps, labels, texts)
             for s in reversed(client.sessions) if audience == "clinician" or not _others_only(s)]
 
 

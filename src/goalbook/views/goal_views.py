@@ -6,6 +6,7 @@ from ``progress`` and ``gas``; this module gathers the measurements and words th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -335,24 +336,28 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     # Totals cover every week; only the weeks drawn are judged and made views.
     done = expected = 0.0
     weeks_met = weeks_known = 0
+    asked_on = [_week_expected(per_day, days) for days in range(8)]  # by a week's reported days, 0–7
+    percents = [r.percent for r in all_reports]
+    report_met = [(p or 0) >= 100 - MET_SLACK for p in percents]
     for t in tallies:
         if t.recorded_days > 0:
-            asked = _week_expected(per_day, t.recorded_days)
+            asked = asked_on[t.recorded_days]
             done += t.done
             expected += asked
             weeks_known += 1
             if t.reports:  # as ``WeekView.met`` judges a week: every report covering it met its aim
-                weeks_met += all((all_reports[k].percent or 0) >= 100 - MET_SLACK for k in t.reports)
+                weeks_met += all(map(report_met.__getitem__, t.reports))
             else:
                 weeks_met += asked > 0 and t.done >= asked - MET_SLACK
-    shown = [progress.week_adherence(t, progress.prescribed_per_day(step), all_reports) for t in tallies[hidden:]]
+    # The weeks drawn, as ``progress.week_adherence`` judges them.
+    weeks = [_week_view(t, progress.prescribed_per_day(step), asked_on, percents) for t in tallies[hidden:]]
     minutes_done = sum(r.minutes for r in reports if r.minutes is not None)
     minutes_asked = sum(r.asked_minutes or 0 for r in reports if r.minutes is not None)
     return StepView(
         id=step.id,
         action=step.action,
         frequency=_frequency(step),
-        weeks=[_week_view(per_day, w) for w in shown],
+        weeks=weeks,
         done=done if weeks_known else 0,
         prescribed=expected if weeks_known else 0,
         percent=(100 * done / expected) if expected else None,
@@ -373,10 +378,15 @@ def _week_expected(per_day: float, recorded_days: int) -> float:
     return round(per_day * recorded_days, 6)
 
 
-def _week_view(per_day: float, w: progress.WeekAdherence) -> WeekView:
-    return WeekView(w.start, f"{w.start.day} {MONTHS[w.start.month - 1]}", w.prescribed,
-                    _week_expected(per_day, w.recorded_days), w.done, w.recorded_days > 0,
-                    days=w.days, covered=w.recorded_days, parts=w.parts)
+def _week_view(t: progress.WeekTally, per_day: float, asked_on: Sequence[float],
+               percents: Sequence[float | None]) -> WeekView:
+    """A week's tally as drawn: ``per_day`` times a day prescribed (``progress.prescribed_per_day``),
+    ``asked_on`` what was asked by the week's reported days (``_week_expected``), ``percents`` each
+    report's own percent (the reports ``progress.week_tallies`` was given)."""
+    start = date.fromordinal(t.monday)
+    return WeekView(start, f"{start.day} {MONTHS[start.month - 1]}", per_day * t.days, asked_on[t.recorded_days],
+                    t.done, t.recorded_days > 0, days=t.days, covered=t.recorded_days,
+                    parts=tuple(percents[k] for k in t.reports))
 
 
 def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None, target: float | None,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from goalbook.clinical import change, gas, nhs, scoring
+from goalbook.clinical import change, gas, nhs
 from goalbook.clinical.episodes import episodes
 from goalbook.clinical.outcome_stats import (
     EFFECT_RULE,
@@ -29,7 +29,7 @@ from goalbook.clinical.outcome_stats import (
 )
 from goalbook.number_text import fixed, percent, short_number
 from goalbook.records import model
-from goalbook.views.score_views import NOT_TREATMENT, book_date
+from goalbook.views.score_views import NOT_TREATMENT, Scores, adm_key, book_date, client_scores
 
 # A course ends with one of these reasons (client.yaml `end_reason`); "planned" is a planned discharge.
 END_REASONS: dict[str, str] = {  # the labels of model.END_REASONS
@@ -157,26 +157,6 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-def score_of(inst: Any, adm: model.Administration) -> scoring.Score | None:
-    """The administration scored as the client's book scores it, or None when it cannot be (``check``
-    reports why; a book is never built with it)."""
-    try:
-        if adm.answers is not None:
-            return scoring.score(inst, adm.answers, worked=False)
-        if adm.raw_total is not None:
-            return scoring.score_raw_total(inst, float(adm.raw_total))
-        if adm.total is not None:
-            return scoring.score_total(inst, float(adm.total))
-    except (scoring.ScoringError, TypeError, ValueError):
-        pass
-    return None
-
-
-def _total(inst: Any, adm: model.Administration) -> float | None:
-    score = score_of(inst, adm)
-    return None if score is None else float(score.total)
-
-
 def _gas_t(client: model.Client) -> float | None:
     """The client's GAS T-score as the client's book shows it: current goals (not proposed, revised or
     discontinued), each at its latest measured level or else its baseline."""
@@ -198,11 +178,14 @@ def _gas_t(client: model.Client) -> float | None:
         return None
 
 
-def client_courses(client: model.Client, practice: model.Practice) -> list[Course]:
+def client_courses(client: model.Client, practice: model.Practice, scores: Scores | None = None) -> list[Course]:
     """One course per episode of care (``clinical.episodes``): a client discharged who comes back with an
     intake is a new referral. An earlier episode ended at its discharge contact (its ending reason is
     not recorded: client.yaml holds the latest one); the latest ends at ``end_date`` when discharged.
-    Goals and the GAS T-score are the client's as they stand now, counted with the latest course only."""
+    Goals and the GAS T-score are the client's as they stand now, counted with the latest course only.
+    ``scores``: the client's ``client_scores`` when the caller has them (the client's page read them too)."""
+    if scores is None:
+        scores = client_scores(client, practice)
     spans = episodes(client)
     out = []
     for k, ep in enumerate(spans):
@@ -213,12 +196,12 @@ def client_courses(client: model.Client, practice: model.Practice) -> list[Cours
             reason = client.end_reason
         else:
             ended, reason = spans[k + 1].discharged, ""
-        out.append(_course(client, practice, sessions, referred=client.start_date if k == 0 else ep.start,
+        out.append(_course(client, sessions, scores, referred=client.start_date if k == 0 else ep.start,
                            ended=ended, end_reason=reason, with_goals=latest))
     return out
 
 
-def _course(client: model.Client, practice: model.Practice, sessions: list[model.Session], *, referred: date,
+def _course(client: model.Client, sessions: list[model.Session], scores: Scores, *, referred: date,
             ended: date | None, end_reason: str, with_goals: bool) -> Course:
     attended = [s for s in sessions if s.kind not in NOT_ATTENDED]
     treatment = [s for s in attended if s.kind not in NOT_TREATMENT]
@@ -226,10 +209,9 @@ def _course(client: model.Client, practice: model.Practice, sessions: list[model
     by_instrument: dict[str, list[float]] = {}
     own = [a for s in sessions for a in s.administrations if not a.respondent]  # the client's own answers
     for adm in sorted(own, key=lambda a: (a.date, a.session_file)):
-        inst = practice.instruments.get(adm.instrument)
-        value = _total(inst, adm) if inst is not None else None
-        if value is not None:
-            by_instrument.setdefault(adm.instrument, []).append(value)
+        score = scores.get(adm_key(adm))  # None: an unknown questionnaire, or one that cannot be scored
+        if score is not None:
+            by_instrument.setdefault(adm.instrument, []).append(float(score.total))
     for inst_id, values in by_instrument.items():
         if len(values) >= 2:
             totals[inst_id] = (values[0], values[-1])

@@ -7,9 +7,10 @@ only arranges them for the page and words them for the reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import getitem
 from typing import Literal
 
 from goalbook.clinical import change, nhs, scoring
@@ -38,7 +39,6 @@ class ItemCell:
     flagged: bool
 
 
-CellKey = tuple[int, int | None, bool]  # an ItemCell's number, the answer as given, flagged
 
 
 @dataclass(frozen=True)
@@ -278,22 +278,57 @@ def _score(inst: Instrument, adm: model.Administration) -> Score:
     return scoring.score_total(inst, float(adm.total or 0))
 
 
+def score_of(inst: Instrument, adm: model.Administration) -> Score | None:
+    """The administration scored as the client's book scores it, or None when it cannot be (``check``
+    reports why; a book is never built with it)."""
+    try:
+        if adm.answers is not None:
+            return scoring.score(inst, adm.answers, worked=False)
+        if adm.raw_total is not None:
+            return scoring.score_raw_total(inst, float(adm.raw_total))
+        if adm.total is not None:
+            return scoring.score_total(inst, float(adm.total))
+    except (scoring.ScoringError, TypeError, ValueError):
+        pass
+    return None
+
+
+# One administration of a client: its session file and questionnaire (a session gives each questionnaire
+# once: its questionnaires are a mapping by instrument id).
+AdmKey = tuple[str, str]
+Scores = Mapping[AdmKey, Score | None]
+
+
+def adm_key(adm: model.Administration) -> AdmKey:
+    return adm.session_file, adm.instrument
+
+
+def client_scores(client: model.Client, practice: model.Practice) -> dict[AdmKey, Score | None]:
+    """Every administration of a known questionnaire scored once (``score_of``), by ``adm_key``: the
+    client's page and its outcome courses both read these, so no score is worked out twice."""
+    instruments = practice.instruments
+    return {adm_key(a): score_of(instruments[a.instrument], a)
+            for s in client.sessions for a in s.administrations if a.instrument in instruments}
+
+
 RELIABLE_WORDS = {"improvement": "reliable improvement", "deterioration": "reliable deterioration",
                   "none": "no reliable change"}
 
 
 def instrument_view(inst: Instrument, adms: list[model.Administration], *, audience: Audience,
                     respondent: str = "", answered_by: str = "", primary: bool = True,
-                    episodes: Sequence[Episode] = ()) -> InstrumentView:
+                    episodes: Sequence[Episode] = (), scores: Scores | None = None) -> InstrumentView:
     """One series: ``adms`` are all answered by one respondent ("" = the client), first → latest.
 
     With ``episodes`` (a returning client), change is measured from the first score of each row's own
-    episode: a score from a course that ended is not the baseline of the next."""
+    episode: a score from a course that ended is not the baseline of the next. ``scores``: the client's
+    ``client_scores`` when the caller has them; an administration without one is scored here."""
     rows: list[ScoreRow] = []
     first_total: float | None = None
     first_sub: dict[str, float] = {}  # each subscale's first known score, for "change from first"
     judged: dict[float, tuple[str, ...]] = {}  # total → the words of its change from the first total
-    cells: dict[CellKey, ItemCell] = {}  # shared by the rows (``_item_cells``)
+    cells = ItemCells()  # shared by the rows
+    texts: dict[float | None, str] = {}  # each score's text (``num``), made once: scores repeat
     clinician = audience == "clinician"
     starts = [e.start for e in episodes[1:]]
     current = 1
@@ -301,7 +336,9 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         episode = episode_number(starts, adm.date) if starts else 1
         if episode != current:  # a new episode: its first score is the new "first"
             current, first_total, first_sub, judged = episode, None, {}, {}
-        score = _score(inst, adm)
+        score = scores.get(adm_key(adm)) if scores is not None else None
+        if score is None:  # not scored yet, or cannot be: ``_score`` raises why
+            score = _score(inst, adm)
         total = float(score.total)
         subscales = []
         for sub in inst.subscales:
@@ -313,8 +350,11 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
                     s_delta = signed(s_total - first_sub[sub.id])
                 else:
                     first_sub[sub.id] = s_total
+            s_text = texts.get(s_total)
+            if s_text is None:
+                s_text = texts[s_total] = num(s_total)
             subscales.append(SubscaleCell(
-                sub.id, sub.name, s_total, num(s_total),
+                sub.id, sub.name, s_total, s_text,
                 ss.band.label if ss is not None and ss.band is not None else "",
                 ss.band.severity if ss is not None and ss.band is not None else -1, s_delta,
             ))
@@ -330,18 +370,21 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             delta_text, reliable, reliable_text, explain, category, category_explain = words
         else:
             first_total = total
+        total_text = texts.get(total)
+        if total_text is None:
+            total_text = texts[total] = num(total)
         stem = adm.session_file.rsplit("/", 1)[-1].split(".")[0]
         step = inst.next_step(total, adm.answers) if clinician and inst.next_steps else None
         items = []
         if adm.answers is not None and clinician:
-            items = _item_cells(adm.answers, {f.item for f in score.flags}, cells)
+            items = cells.row(adm.answers, [f.item for f in score.flags])
         rows.append(ScoreRow(
             instrument=adm.instrument,
             session_file=adm.session_file,
             anchor=anchor("adm", adm.instrument, *([respondent] if respondent else []), stem),
             date=adm.date,
             total=total,
-            total_text=num(total),
+            total_text=total_text,
             band=score.band.label if score.band else "",
             band_level=_band_level(score),
             above_cutoff=score.above_cutoff,
@@ -400,21 +443,44 @@ def questionnaire_anchor(instrument: str, respondent: str = "") -> str:
     return anchor("questionnaire", instrument, *([respondent] if respondent else []))
 
 
-def _item_cells(answers: Sequence[int | None], flagged: set[int], made: dict[CellKey, ItemCell]) -> list[ItemCell]:
-    """One cell per answer. Each item has a few possible answers, so the cells (frozen) are made once
-    per view and shared by its rows: ``made`` holds them by (number, answer, flagged)."""
-    numbers = range(1, len(answers) + 1)
-    keys = zip(numbers, answers, map(flagged.__contains__, numbers))
-    return [made.get(key) or _new_item_cell(key, made) for key in keys]
+class _AnswerCells(dict[int | None, ItemCell]):
+    """One item's cells, not flagged, by answer: each made on first use."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+
+    def __missing__(self, answer: int | None) -> ItemCell:
+        cell = self[answer] = ItemCell(self.number, "—" if answer is None else str(answer), False)
+        return cell
 
 
-def _new_item_cell(key: CellKey, made: dict[CellKey, ItemCell]) -> ItemCell:
-    number, answer, flagged = key
-    cell = made[key] = ItemCell(number, "—" if answer is None else str(answer), flagged)
-    return cell
+class ItemCells:
+    """The item cells of one view, shared by its rows. Each item has a few possible answers, so each
+    cell (frozen) is made once per view: by item and answer, and apart for a flagged answer."""
+
+    def __init__(self) -> None:
+        self._items: list[_AnswerCells] = []  # item k + 1's cells
+        self._flagged: dict[tuple[int, int | None], ItemCell] = {}
+
+    def row(self, answers: Sequence[int | None], flagged: Collection[int]) -> list[ItemCell]:
+        """One cell per answer; an item whose number is in ``flagged`` is flagged."""
+        items = self._items
+        while len(items) < len(answers):
+            items.append(_AnswerCells(len(items) + 1))
+        cells = list(map(getitem, items, answers))
+        for number in flagged:
+            if 1 <= number <= len(cells):
+                key = (number, answers[number - 1])
+                cell = self._flagged.get(key)
+                if cell is None:
+                    cell = self._flagged[key] = replace(cells[number - 1], flagged=True)
+                cells[number - 1] = cell
+        return cells
 
 
-def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience) -> list[InstrumentView]:
+def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience,
+                     scores: Scores | None = None) -> list[InstrumentView]:
     """One view per questionnaire and respondent, in a stable order: by questionnaire id, the client's own
     answers first, then each respondent's in client.yaml order (answers by a respondent client.yaml does not
     name come last; check reports them). The client's own series is listed when given or scheduled to them;
@@ -445,7 +511,7 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
             answered_by = f"{client.name} (client)" if inst_id in others else ""
         out.append(instrument_view(inst, given.get((inst_id, who), []), audience=audience, respondent=who,
                                    answered_by=answered_by, primary=not who or (inst_id, who) in scheduled,
-                                   episodes=care))
+                                   episodes=care, scores=scores))
     return out
 
 
