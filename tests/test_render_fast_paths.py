@@ -96,6 +96,10 @@ def test_a_series_is_placed_as_its_points_are_one_by_one():
         points = _random_points(rng, start)
         end = points[-1].when if points else start
         series = charts.Series(points)
+        columns = charts.Series.of([p.when for p in points], [p.value for p in points], [p.marker for p in points])
+        assert vars(columns) == vars(series)
+        if all(p.marker == "plain" for p in points):
+            assert vars(charts.Series.of([p.when for p in points], [p.value for p in points])) == vars(series)
         for frame in (charts._Frame(start, end, 0, 27), charts._narrow_frame(start, end, 0, 27)):
             placed = charts._Placed(frame, series)
             assert placed.xs == [frame.x(p.when) for p in points]

@@ -224,10 +224,20 @@ class Series:
     and value. A chart is drawn twice, for a wide screen and for a phone; one Series serves both."""
 
     def __init__(self, points: Sequence[Point], unit: str = "") -> None:
-        self.points = points
-        self.ordinals = [p.when.toordinal() for p in points]
-        self.values = [p.value for p in points]
-        self.markers = [p.marker for p in points]
+        self._fill([p.when for p in points], [p.value for p in points], [p.marker for p in points], unit)
+
+    @classmethod
+    def of(cls, whens: list[date], values: list[float], markers: list[str] | None = None, unit: str = "") -> Series:
+        """The series of ``Point(whens[k], values[k], markers[k])``, made from its columns without a
+        Point for each value (``markers``: all "plain" when None)."""
+        series = cls.__new__(cls)
+        series._fill(whens, values, markers if markers is not None else ["plain"] * len(values), unit)
+        return series
+
+    def _fill(self, whens: list[date], values: list[float], markers: list[str], unit: str) -> None:
+        self.ordinals = [when.toordinal() for when in whens]
+        self.values = values
+        self.markers = markers
         # Scores repeat: each distinct value is written (and placed, ``_Placed``) once; equal numbers
         # are written alike. ``slots``: each point's value's place among them.
         self.texts = {v: _num(v) for v in dict.fromkeys(self.values)}
@@ -236,7 +246,8 @@ class Series:
         self.slots = [slot[v] for v in self.values]
         unit = esc(unit)
         # An ISO date and a number we format: only the unit needs escaping, and it is escaped once above.
-        self.tips = [f"<title>{p.when.isoformat()}: {self.texts[p.value]}{unit}</title>" for p in points]
+        texts = self.texts
+        self.tips = [f"<title>{when.isoformat()}: {texts[value]}{unit}</title>" for when, value in zip(whens, values)]
 
 
 def _as_series(points: Sequence[Point] | Series, unit: str = "") -> Series:
@@ -258,7 +269,7 @@ class _Placed:
 
 
 def _series(series: Series, placed: _Placed) -> list[str]:
-    if not series.points:
+    if not series.values:
         return []
     fxs, fys = placed.fxs, placed.fys
     out = []
