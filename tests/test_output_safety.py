@@ -75,6 +75,41 @@ def test_a_plain_copy_of_the_book_can_be_built_into(small_practice, tmp_path):
     assert pages(copy).keys() == pages(small_practice / "_book").keys()
 
 
+def _as_an_earlier_version_wrote_it(book: Path) -> None:
+    """Rewrite the manifest with the 32-digit BLAKE2b hashes goalbook recorded before SHA-256."""
+    import hashlib
+    import json
+
+    raw = json.loads((book / MARKER).read_bytes())
+    for rel, entry in raw["files"].items():
+        entry["hash"] = [hashlib.blake2b((book / rel).read_bytes(), digest_size=16).hexdigest()]
+    (book / MARKER).write_text(json.dumps(raw))
+
+
+def test_a_copy_of_a_book_written_by_an_earlier_version_is_still_accounted_for(small_practice, tmp_path):
+    assert goalbook("build", str(small_practice)).returncode == 0
+    copy = tmp_path / "usb"
+    shutil.copytree(small_practice / "_book", copy)
+    _as_an_earlier_version_wrote_it(copy)
+    edit_session(small_practice, "A newer line.")
+    done = goalbook("build", str(small_practice), "-o", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert b"A newer line." in (copy / "clients/ab.html").read_bytes()
+
+
+def test_a_page_changed_in_a_copy_written_by_an_earlier_version_is_refused(small_practice, tmp_path):
+    assert goalbook("build", str(small_practice)).returncode == 0
+    copy = tmp_path / "usb"
+    shutil.copytree(small_practice / "_book", copy)
+    _as_an_earlier_version_wrote_it(copy)
+    page = copy / "clients/ab.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>my own remark</p></body>"))
+    before = tree(copy)
+    done = goalbook("build", str(small_practice), "-o", str(copy))
+    assert done.returncode != 0 and "clients/ab.html" in done.stderr and "changed since" in done.stderr
+    assert tree(copy) == before
+
+
 def test_a_file_of_the_users_in_the_book_folder_survives_a_small_rebuild(small_practice):
     """A one-page rebuild updates the book in place; it once removed everything it did not expect."""
     assert goalbook("build", str(small_practice)).returncode == 0

@@ -3,6 +3,7 @@
 * ``yamlload`` resolves tags in its builder, from libyaml's implicit flags, and remembers the values
   of plain scalars (taken inline in mappings and lists); PyYAML's own resolver, given the same rules, must give the same data and the
   same problems, first time and from memory, with the C and the pure-Python parser.
+* ``yamlload._hash_after_blank`` is the search for ` #` or a tab and `#` it replaces.
 * ``yamlload._surely_shallow`` may only say yes where the exact depth bound would.
 * ``model.quick_constructor`` must make what a frozen model class's own ``__init__`` makes.
 * ``fastschema`` (jsonschema-rs) must agree with jsonschema on random schemas of the keywords
@@ -131,6 +132,12 @@ def test_a_remembered_value_is_still_reported_where_it_is_a_problem():
     for _ in range(2):
         _, problems = yamlload.load_yaml_bytes(b"a: yes\nb: [yes, 7, 7]\n", "f.yaml")
         assert [(p.line, p.code) for p in problems] == [(1, "ambiguous-value"), (2, "ambiguous-value")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=12) | st.text(alphabet=" \t#a\n", max_size=12).map(str.encode))
+def test_hash_after_blank_is_the_search_for_either_pair(data):
+    assert yamlload._hash_after_blank(data) == (b" #" in data or b"\t#" in data)
 
 
 # --- The depth guard's quick answer -----------------------------------------------------------

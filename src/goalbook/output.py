@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from goalbook.errors import GoalbookError
 
@@ -118,12 +119,21 @@ def writing(where: Path | str) -> Iterator[None]:
 # --- The manifest: what goalbook wrote ----------------------------------------------------------
 
 
+# The manifest's content hash: SHA-256 (the processor's SHA instructions make it the fastest of
+# hashlib's on a book of hundreds of megabytes). Manifests written by earlier versions hold
+# 32-digit BLAKE2b hashes; a file is checked against each recorded hash with that hash's own
+# algorithm, so an older book is still accounted for.
+def _hasher(recorded: str = "") -> Any:
+    return hashlib.blake2b(digest_size=16) if len(recorded) == 32 else hashlib.sha256()
+
+
 def file_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
-def _hash_file(path: str) -> str | None:
-    h = hashlib.blake2b(digest_size=16)
+def _hash_file(path: str, recorded: str = "") -> str | None:
+    """The file's hash, with the algorithm of ``recorded`` (default: the current one)."""
+    h = _hasher(recorded)
     try:
         with open(path, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -131,6 +141,18 @@ def _hash_file(path: str) -> str | None:
     except OSError:
         return None
     return h.hexdigest()
+
+
+def _recorded_match(path: str, hashes: list[str]) -> str | None:
+    """The recorded hash the file's content has, if any (each kind of hash computed once)."""
+    computed: dict[int, str | None] = {}
+    for recorded in hashes:
+        kind = len(recorded)
+        if kind not in computed:
+            computed[kind] = _hash_file(path, recorded)
+        if computed[kind] == recorded:
+            return recorded
+    return None
 
 
 def _stat_key(st: os.stat_result) -> list[int]:
@@ -267,8 +289,8 @@ def account(out: Path) -> Accounted:
             raise _refusal(folder, rel, "is not a file goalbook wrote")
         now = _stat_key(os.stat(folder / rel))
         as_written = same_folder and entry.stat is not None and now == entry.stat and len(entry.hashes) == 1
-        digest = entry.hashes[0] if as_written else _hash_file(str(folder / rel))
-        if digest not in entry.hashes:
+        digest = entry.hashes[0] if as_written else _recorded_match(str(folder / rel), entry.hashes)
+        if digest is None:
             raise _refusal(folder, rel, "has changed since goalbook wrote it")
         present.add(rel)
         verified[rel] = (digest, now)
@@ -336,8 +358,8 @@ def _write_manifest_into(folder: Path, manifest: Manifest) -> None:
 def _write_file(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     with os.fdopen(fd, "wb") as f:
+        os.fchmod(fd, FILE_MODE)  # O_CREAT's mode is masked by umask
         f.write(data)
-    os.chmod(path, FILE_MODE)  # O_CREAT's mode is masked by umask
 
 
 def _make_dir(path: Path) -> None:
@@ -413,7 +435,7 @@ def write_book(out: Path, files: Mapping[str, bytes], keep: Iterable[str] = (),
                     except OSError:
                         pass  # e.g. a file system without hard links: write a copy instead
                 _write_file(target, data)
-                manifest.files[rel] = Entry([_hash_file(str(target)) or ""], None, share)
+                manifest.files[rel] = Entry([file_hash(data)], None, share)  # what was written, not read back
                 written += 1
             for rel in sorted(set(keep) - set(files)):
                 _keep_into(accounted, rel, staging, manifest)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import contains
 from typing import Any
 
 from goalbook.checks import Context, finding, goal_pointer
@@ -10,7 +11,7 @@ from goalbook.clinical.progress import NO_CONTACT, stated_direction
 from goalbook.clinical.scoring import answer_problems, possible_total_problem
 from goalbook.number_text import plain_number
 from goalbook.records.load import Finding
-from goalbook.records.model import Client, Goal, Session
+from goalbook.records.model import ActionStep, Client, Goal, Session
 
 
 def check(ctx: Context) -> list[Finding]:
@@ -19,8 +20,14 @@ def check(ctx: Context) -> list[Finding]:
         findings += _client_dates(ctx, client)
         for i, goal in enumerate(client.goals):
             findings += _goal(ctx, client, i, goal)
+        # The client's goals and steps by id, looked up for every session (the first goal of an id,
+        # as ``Client.goal`` finds it).
+        goals: dict[str, Goal] = {}
+        for goal in client.goals:
+            goals.setdefault(goal.id, goal)
+        steps = client.steps()
         for session in client.sessions:
-            findings += _session(ctx, client, session)
+            findings += _session(ctx, goals, steps, session)
         findings += _sessions_before_start(ctx, client)
         findings += _sessions_after_end(ctx, client)
         findings += _discharge_not_recorded(client)
@@ -187,7 +194,7 @@ def _off_scale(ctx: Context, goal: Goal, value: float) -> tuple[str, str, str] |
 # --- Sessions ---------------------------------------------------------------------------------
 
 
-def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
+def _session(ctx: Context, goals: dict[str, Goal], steps: dict[str, ActionStep], session: Session) -> list[Finding]:
     path = session.file
     out = _future(ctx, path, ("date",), "session date", session.date)
     out += _data_without_contact(path, session)
@@ -211,7 +218,6 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
                 out += _possible_total(path, (*base, "total"), instrument, administration.total, raw=False)
         elif administration.raw_total is not None:
             out += _possible_total(path, (*base, "raw"), instrument, administration.raw_total, raw=True)
-    steps = client.steps()
     for step_id in session.homework_minutes:
         step = steps.get(step_id)
         if step is not None and not step.minutes:
@@ -223,7 +229,7 @@ def _session(ctx: Context, client: Client, session: Session) -> list[Finding]:
                 f"the times: `{step_id}: {session.homework[step_id]}`",
             ))
     for goal_id, value in session.measurements.items():
-        goal = client.goal(goal_id)
+        goal = goals.get(goal_id)
         if goal is None:
             continue  # unknown goal: reported by the references stage
         problem = None if scale_is_broken(goal) else _off_scale(ctx, goal, value)
@@ -312,10 +318,8 @@ def _discharge_not_recorded(client: Client) -> list[Finding]:
 
 def _answers(path: str, base: tuple, instrument: Any, answers: Sequence[int | None]) -> list[Finding]:
     # Fast path: a complete list of allowed answers needs no explaining (nearly every session).
-    # (Item by item with zip: the same test as allowed_values(n), one call less per answer.)
-    if len(answers) == instrument.item_count and all(
-        a is not None and a in item.values for a, item in zip(answers, instrument.items)
-    ):
+    # (Item by item: the same test as allowed_values(n); a missing answer, None, is no item's value.)
+    if len(answers) == instrument.item_count and all(map(contains, instrument.item_values, answers)):
         return []
     out = []
     # The scoring engine owns the missing-item rule, so it also judges what a session may hold.

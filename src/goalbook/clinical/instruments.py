@@ -244,6 +244,11 @@ class Instrument:
     def item_count(self) -> int:
         return len(self.items)
 
+    @cached_property  # asked for every administration of every session
+    def item_values(self) -> tuple[tuple[int, ...], ...]:
+        """Each item's option values (``Item.values``), in item order."""
+        return tuple(item.values for item in self.items)
+
     def allowed_values(self, item_number: int) -> tuple[int, ...]:
         """The option values of item ``item_number`` (1-based), lowest first."""
         return self.items[item_number - 1].values
