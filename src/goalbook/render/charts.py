@@ -173,20 +173,19 @@ def _date_ticks(frame: _Frame) -> list[str]:
         labels = [
             MONTHS[t.month - 1] + (f" {t.year}" if i == 0 or t.month == 1 else "") for i, t in enumerate(ticks)
         ]
-    for t, label in zip(ticks, labels):
-        x = _f(frame.x(t))
-        out.append(f'<line class="tick" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y0 + 4}"/>')
-        out.append(f'<text class="tick-label" x="{x}" y="{frame.y0 + 16}" text-anchor="middle">{label}</text>')
+    y0, below, under = frame.y0, frame.y0 + 4, frame.y0 + 16
+    out += [f'<line class="tick" x1="{x}" y1="{y0}" x2="{x}" y2="{below}"/>'
+            f'<text class="tick-label" x="{x}" y="{under}" text-anchor="middle">{label}</text>'
+            for x, label in zip(_fs(frame.xs(ticks)), labels)]
     return out
 
 
 def _value_ticks(frame: _Frame, values: Sequence[float], labels: Sequence[str] | None = None) -> list[str]:
     out = [f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x0}" y2="{frame.y1}"/>']
-    for i, v in enumerate(values):
-        y = _f(frame.y(v))
-        out.append(f'<line class="grid" x1="{frame.x0}" y1="{y}" x2="{frame.x1}" y2="{y}"/>')
-        text = labels[i] if labels else _num(v)
-        out.append(f'<text class="tick-label" x="{frame.x0 - 6}" y="{y}" dy="0.32em" text-anchor="end">{text}</text>')
+    x0, x1, left = frame.x0, frame.x1, frame.x0 - 6
+    out += [f'<line class="grid" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}"/>'
+            f'<text class="tick-label" x="{left}" y="{y}" dy="0.32em" text-anchor="end">{text}</text>'
+            for y, text in zip(_fs(frame.ys(values)), labels or [_num(v) for v in values])]
     return out
 
 
