@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, dataclass
 
 import pytest
 import yaml
@@ -275,3 +275,10 @@ def test_quick_constructors_make_what_the_classes_make():
             load._new_administration(**values)
     with pytest.raises(TypeError):
         quick_constructor(int)
+
+    @dataclass(frozen=True, slots=True)
+    class Slotted:
+        a: int
+
+    with pytest.raises(TypeError):
+        quick_constructor(Slotted)
