@@ -96,6 +96,10 @@ def test_a_series_is_placed_as_its_points_are_one_by_one():
         points = _random_points(rng, start)
         end = points[-1].when if points else start
         series = charts.Series(points)
+        columns = charts.Series.of([p.when for p in points], [p.value for p in points], [p.marker for p in points])
+        assert vars(columns) == vars(series)
+        if all(p.marker == "plain" for p in points):
+            assert vars(charts.Series.of([p.when for p in points], [p.value for p in points])) == vars(series)
         for frame in (charts._Frame(start, end, 0, 27), charts._narrow_frame(start, end, 0, 27)):
             placed = charts._Placed(frame, series)
             assert placed.xs == [frame.x(p.when) for p in points]
@@ -118,3 +122,20 @@ def test_a_chart_drawn_twice_from_one_series_is_the_chart_drawn_from_its_points(
             g = {"low": 0, "high": 27, "start": start, "end": end, "baseline": 20, "target": 8, "narrow": narrow}
             assert charts.goal_chart("g", "t", "d", points=with_unit, **g) == \
                 charts.goal_chart("g", "t", "d", points=points, unit=" <min>", **g)
+
+
+def test_the_room_a_label_has_is_the_nearest_height_of_the_line():
+    def room_one_by_one(ys: list[float], top: float, bottom: float) -> float:
+        if not ys:
+            return 1000.0
+        if min(ys) <= bottom and max(ys) >= top:
+            return 0.0
+        return min(min(abs(v - top), abs(v - bottom)) for v in ys)
+
+    rng = random.Random(11)
+    for _ in range(20000):
+        ys = [rng.choice([rng.uniform(0, 230), float(rng.randint(0, 230)), math.nan])
+              for _ in range(rng.randint(0, 8))]
+        top = rng.choice([rng.uniform(0, 230), float(rng.randint(0, 230))])
+        bottom = top + rng.choice([12.0, 14.0, rng.uniform(0, 30)])
+        assert repr(charts._room(ys, top, bottom)) == repr(room_one_by_one(ys, top, bottom)), (ys, top, bottom)

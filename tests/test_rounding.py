@@ -39,6 +39,16 @@ def test_a_whole_number_rounds_to_itself_exactly_as_decimal_rounding_gives(whole
     assert got == by_decimal and str(got) == str(by_decimal)  # str: the sign of zero too ("-0.0")
 
 
+@given(st.floats(-1e15, 1e15) | st.integers(-10**6, 10**6).map(lambda n: n / 2)
+       | st.integers(-10**6, 10**6).map(lambda n: n / 10) | st.sampled_from([0.49999999999999994, -0.5, 0.5, 1e15 - 0.5]))
+def test_a_fraction_rounds_to_a_whole_number_exactly_as_decimal_rounding_gives(x):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    by_decimal = float(Decimal(repr(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) if abs(x) < 1e15 else x
+    got = half_up(x)
+    assert got == by_decimal and str(got) == str(by_decimal)  # str: the sign of zero too ("-0.0")
+
+
 def test_scores_and_formula_numbers_round_half_up_too():
     assert short_number(0.25) == "0.3" and short_number(12.45) == "12.5"
     assert plain_number(2.675) == "2.68" and plain_number(1 / 8) == "0.13"

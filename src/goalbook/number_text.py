@@ -23,6 +23,13 @@ def half_up(x: float, digits: int = 0) -> float:
         return x  # a whole number (most scores) has no decimals to round: the same value, sign of zero kept
     if not math.isfinite(x) or abs(x) >= 1e15:
         return x  # no decimals left to round (and Decimal cannot quantize inf or 1e300 to 0.1)
+    if digits == 0:
+        # To a whole number the decimal text and the binary value round alike: every n + ½ below
+        # 1e15 is a float, so a float's shortest text is at or past ".5" exactly when the float is.
+        # The whole part and the fraction are exact (no rounding in floor or in the subtraction).
+        size = abs(x)
+        whole = math.floor(size)
+        return math.copysign(whole + 1.0 if size - whole >= 0.5 else float(whole), x)
     step = _STEPS.get(digits) or Decimal(1).scaleb(-digits)
     return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
 

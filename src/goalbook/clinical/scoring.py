@@ -93,7 +93,7 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
         return [(None, f"{name} has {n} items; this lists {len(answers)} answer{'s' if len(answers) != 1 else ''}",
                  ("give one answer per item in form order, writing null for an item left empty, "
                  "or record only `{total: N}` if that is all you have"))]
-    if _all_plain_options(instrument.items, answers):
+    if _all_plain_options(instrument.item_values, answers):
         return []  # the usual case: nothing missing, nothing to spell out
     out: list[AnswerProblem] = []
     for index, answer in enumerate(answers):
@@ -121,9 +121,9 @@ def answer_problems(instrument: Instrument, answers: Sequence[object]) -> list[A
     return out
 
 
-def _all_plain_options(items: Sequence[Item], answers: Sequence[object]) -> bool:
-    """Every answer a plain int (never None or bool) among its item's options, checked in bulk."""
-    return set(map(type, answers)) == {int} and all(map(contains, [i.values for i in items], answers))
+def _all_plain_options(values: Sequence[tuple[int, ...]], answers: Sequence[object]) -> bool:
+    """Every answer a plain int (never None or bool) among its item's option ``values``, checked in bulk."""
+    return set(map(type, answers)) == {int} and all(map(contains, values, answers))
 
 
 def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool = True) -> Score:
@@ -142,7 +142,7 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
     total, how = _combine(instrument, scored, say=worked or bool(missing))
     prorate_how = how if missing else ""
     flags = _flags(instrument, answers) if instrument.critical_items else ()
-    unanswered = tuple(c.item for c in instrument.critical_items if c.item in missing)
+    unanswered = tuple(c.item for c in instrument.critical_items if c.item in missing) if missing else ()
     subscales: dict[str, SubscaleScore] = {}
     subscale_steps: list[str] = []
     for s in instrument.subscales:

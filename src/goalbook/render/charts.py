@@ -224,10 +224,20 @@ class Series:
     and value. A chart is drawn twice, for a wide screen and for a phone; one Series serves both."""
 
     def __init__(self, points: Sequence[Point], unit: str = "") -> None:
-        self.points = points
-        self.ordinals = [p.when.toordinal() for p in points]
-        self.values = [p.value for p in points]
-        self.markers = [p.marker for p in points]
+        self._fill([p.when for p in points], [p.value for p in points], [p.marker for p in points], unit)
+
+    @classmethod
+    def of(cls, whens: list[date], values: list[float], markers: list[str] | None = None, unit: str = "") -> Series:
+        """The series of ``Point(whens[k], values[k], markers[k])``, made from its columns without a
+        Point for each value (``markers``: all "plain" when None)."""
+        series = cls.__new__(cls)
+        series._fill(whens, values, markers if markers is not None else ["plain"] * len(values), unit)
+        return series
+
+    def _fill(self, whens: list[date], values: list[float], markers: list[str], unit: str) -> None:
+        self.ordinals = [when.toordinal() for when in whens]
+        self.values = values
+        self.markers = markers
         # Scores repeat: each distinct value is written (and placed, ``_Placed``) once; equal numbers
         # are written alike. ``slots``: each point's value's place among them.
         self.texts = {v: _num(v) for v in dict.fromkeys(self.values)}
@@ -236,7 +246,8 @@ class Series:
         self.slots = [slot[v] for v in self.values]
         unit = esc(unit)
         # An ISO date and a number we format: only the unit needs escaping, and it is escaped once above.
-        self.tips = [f"<title>{p.when.isoformat()}: {self.texts[p.value]}{unit}</title>" for p in points]
+        texts = self.texts
+        self.tips = [f"<title>{when.isoformat()}: {texts[value]}{unit}</title>" for when, value in zip(whens, values)]
 
 
 def _as_series(points: Sequence[Point] | Series, unit: str = "") -> Series:
@@ -258,7 +269,7 @@ class _Placed:
 
 
 def _series(series: Series, placed: _Placed) -> list[str]:
-    if not series.points:
+    if not series.values:
         return []
     fxs, fys = placed.fxs, placed.fys
     out = []
@@ -505,7 +516,7 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
     size = 13.0 if frame.width == NARROW_WIDTH else 11.0
     width, height = 0.58 * size * len(text) + 4, size + 1
     path = list(zip(placed.xs, placed.ys))
-    best: tuple[float, str] | None = None
+    best: tuple[float, float, float, str] | None = None  # room, x, baseline, anchor
     for anchor in ("start", "end"):
         xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
         xb = xa + width
@@ -516,23 +527,21 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
                 continue
             room = _room(line, top, top + height)
             if best is None or room > best[0]:
-                base = _f(top + height - 2.5)
-                x = _f(xa) if anchor == "start" else _f(xb)
-                label = (f'<text class="{cls}" x="{x}" y="{base}" '
-                         f'text-anchor="{anchor}">{esc(text)}</text>')
-                best = (room, label)
+                best = (room, xa if anchor == "start" else xb, top + height - 2.5, anchor)
     if best is None:  # a plot too small for any placement: the right margin
         return _right_label(frame, y, text, cls)
-    return best[1]
+    _, x, base, anchor = best
+    return f'<text class="{cls}" x="{_f(x)}" y="{_f(base)}" text-anchor="{anchor}">{esc(text)}</text>'
 
 
 def _line_heights(path: Sequence[tuple[float, float]], xa: float, xb: float) -> list[float]:
     """Where the data line is between two x's: its markers, and where its segments cross them."""
     ys: list[float] = [py for px, py in path if xa <= px <= xb]
-    for (x0, y0), (x1, y1) in pairwise(path):
-        for x in (xa, xb):  # where a segment enters or leaves the box's columns
-            if x0 < x < x1:
-                ys.append(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+    for (x0, y0), (x1, y1) in pairwise(path):  # where a segment enters or leaves the box's columns
+        if x0 < xa < x1:
+            ys.append(y0 + (y1 - y0) * (xa - x0) / (x1 - x0))
+        if x0 < xb < x1:
+            ys.append(y0 + (y1 - y0) * (xb - x0) / (x1 - x0))
     return ys
 
 
@@ -540,9 +549,15 @@ def _room(ys: Sequence[float], top: float, bottom: float) -> float:
     """How far the data line (``ys``: its heights in the box's columns) stays from a box (0 when it crosses it)."""
     if not ys:
         return 1000.0
-    if min(ys) <= bottom and max(ys) >= top:
+    least, most = min(ys), max(ys)
+    if least <= bottom and most >= top:
         return 0.0
-    return min(min(abs(v - top), abs(v - bottom)) for v in ys)
+    # Clear of the box, the line is nearest it at its least y (all below the box) or its most (all above).
+    if least > bottom:
+        return least - bottom
+    if most < top:
+        return top - most
+    return min(min(abs(v - top), abs(v - bottom)) for v in ys)  # a y that is not a number
 
 
 def _signed(n: int) -> str:

@@ -52,8 +52,9 @@ def week_rows(weeks: Any) -> Markup:
         head = f'<tr><th scope="row">{text(w.label)}</th>'
         if w.known:
             split = SPLIT if w.split else ""  # a week two reports share: each report's own percent
-            out.append(f'{head}<td class="{"met" if w.met else "unmet"}">{split}{text(w.text)}'
-                       f'{"*" if w.partial else ""}{MET if w.met else ""}</td></tr>')
+            met = w.met  # worked out by the view on each reading: read once
+            out.append(f'{head}<td class="{"met" if met else "unmet"}">{split}{text(w.text)}'
+                       f'{"*" if w.partial else ""}{MET if met else ""}</td></tr>')
         else:
             out.append(f"{head}{UNKNOWN}</tr>")
     return Markup("".join(out))

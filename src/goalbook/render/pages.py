@@ -206,7 +206,7 @@ def _client_charts(view: ClientView) -> dict[str, Markup]:
                     f"{len(g.points)} measurements, latest {g.latest_text}; trend {g.trend_text}.")
         out[g.anchor] = _both(
             charts.goal_chart, f"chart-{g.anchor}", f"Progress: {g.title}", desc,
-            points=charts.Series([charts.Point(p.date, p.value) for p in g.points]),
+            points=charts.Series.of([p.date for p in g.points], [p.value for p in g.points]),
             low=g.low, high=g.high, start=g.start, end=g.end, baseline=g.baseline, target=g.target,
             target_date=g.target_date, trend=g.trend,
             level_labels=({k: f"{fmt_signed(k)} {v}" for k, v in g.gas_levels.items()} if g.gas_levels else None),
@@ -253,13 +253,14 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
     start, end = axis or (first.date, latest.date)
     if not subscales_lead(iv):
         marks = {"improvement": "improvement", "deterioration": "deterioration"}
-        points = [charts.Point(r.date, r.total, "flagged" if r.flags else marks.get(r.reliable, "plain"))
-                  for r in iv.rows if r.total is not None]
+        scored = [r for r in iv.rows if r.total is not None]
+        points = charts.Series.of([r.date for r in scored], [r.total for r in scored],
+                                  ["flagged" if r.flags else marks.get(r.reliable, "plain") for r in scored])
         desc = (f"{len(iv.rows)} administrations {span}; first {first.total_text}, latest {latest.total_text} "
                 f"({band_words(iv.bands, latest.band, latest.band_level)}).")
         return {iv.anchor: _both(
             charts.questionnaire_chart, f"chart-{iv.anchor}", f"{iv.label} totals over time", desc,
-            points=charts.Series(points), bands=chart_bands(iv.bands),
+            points=points, bands=chart_bands(iv.bands),
             low=iv.low, high=iv.high, cutoff=iv.cutoff, start=start, end=end,
             cutoff_label="threshold" if client else "clinical cutoff", events=events,
         ) + charts.event_legend(events, start, end)}
@@ -274,7 +275,7 @@ def _instrument_charts(iv: InstrumentView, *, client: bool, axis: tuple[date, da
         key = f"{iv.anchor}-{sub.id}"
         out[key] = _both(
             charts.questionnaire_chart, f"chart-{key}", f"{iv.label} {sub.name} over time", desc,
-            points=charts.Series([charts.Point(d, c.total) for d, c in cells if c.total is not None]),
+            points=charts.Series.of([d for d, _ in cells], [c.total for _, c in cells]),
             bands=chart_bands(sub.bands),
             low=sub.low, high=sub.high, cutoff=None, start=start, end=end, width=charts.SMALL_WIDTH,
             events=events,

@@ -67,6 +67,7 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
     add = out.append
     labels = getattr(iv, "episode_labels", {})
     episode = 0
+    badges: dict[tuple[Any, Any, str], str] = {}
     for r in iv.rows:
         if labels and r.episode != episode:  # a returning client: each episode's rows under its label
             episode = r.episode
@@ -75,19 +76,21 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
         cells = ""
         if r.subscales and (lead or not share):
             cells = "".join(subscale_cell(c, iv.subscales[i], iv, share) for i, c in enumerate(r.subscales))
-        add(f'      <tr id="{text(r.anchor)}"{FLAGGED if r.flags else ""}>\n')
         # A date we format ourselves (digits and a month's name): nothing to escape.
-        add(f'        <th scope="row">{pages.fmt_date(r.date)}'
-            f'{TOTAL_ONLY if r.only_total and not totals else ""}</th>\n')
-        if lead:
-            add(cells)
+        add(f'      <tr id="{text(r.anchor)}"{FLAGGED if r.flags else ""}>\n'
+            f'        <th scope="row">{pages.fmt_date(r.date)}{TOTAL_ONLY if r.only_total and not totals else ""}</th>\n'
+            f'{cells if lead else ""}')
         if totals:
-            add(f'        <td class="num"><strong>{text(r.total_text)}</strong>{TOTAL_ONLY if r.only_total else ""}</td>\n')
+            badge = ""
             if has_bands:
                 plain = pages.plain_band(iv.bands, r.band_level, iv.higher_is_better) if share else ""
-                add(f"        <td>{band_badge(r, plain)}</td>\n")
-            add(f'        <td class="num">{text(r.delta_text or "—")}</td>\n')
-            add(f"        <td>{reliable_badge(r, share)}</td>\n")
+                # Rows repeat a few bands: each badge is written once.
+                badge = badges.get((r.band, r.band_level, plain))
+                if badge is None:
+                    badge = badges[(r.band, r.band_level, plain)] = f"        <td>{band_badge(r, plain)}</td>\n"
+            add(f'        <td class="num"><strong>{text(r.total_text)}</strong>{TOTAL_ONLY if r.only_total else ""}</td>\n'
+                f'{badge}        <td class="num">{text(r.delta_text or "—")}</td>\n'
+                f"        <td>{reliable_badge(r, share)}</td>\n")
         if not share:
             if not r.reliable:
                 category = "—"
@@ -95,10 +98,7 @@ def score_rows(iv: Any, share: bool, lead: bool, totals: bool, has_bands: bool) 
                 category = "<strong>recovered</strong>"
             else:
                 category = text(r.category or "—")
-            add(f"        <td>{category}</td>\n")
-            if not lead:
-                add(cells)
-            add("        <td>\n")
+            add(f"        <td>{category}</td>\n{'' if lead else cells}        <td>\n")
             if r.items:
                 add(pages.item_answers(r.items))
             elif r.items_note:

@@ -323,9 +323,10 @@ def _frequency(step: model.ActionStep) -> str:
 
 def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, today: date) -> StepView:
     start = progress.step_start(step, goal.set_date)  # `from:`, when the step starts after its goal
-    with_homework = [s.date for s in client.sessions if step.id in s.homework]
-    end = today if goal.status == "active" else (max(with_homework) if with_homework else start)
     all_reports = progress.step_reports(step, client.sessions, start=start)  # once for both uses
+    # A goal no longer active ends at the step's last report: every session recording it gives one, in
+    # date order.
+    end = today if goal.status == "active" else (all_reports[-1].date if all_reports else start)
     tallies = progress.week_tallies(all_reports, start=start, end=end) if end >= start else []
     # The same prescription per day as ``progress.adherence`` (a month = 12/52 of a week's worth), so
     # "asked" and the percent agree.
@@ -386,7 +387,7 @@ def _week_view(t: progress.WeekTally, per_day: float, asked_on: Sequence[float],
     start = date.fromordinal(t.monday)
     return WeekView(start, f"{start.day} {MONTHS[start.month - 1]}", per_day * t.days, asked_on[t.recorded_days],
                     t.done, t.recorded_days > 0, days=t.days, covered=t.recorded_days,
-                    parts=tuple(percents[k] for k in t.reports))
+                    parts=tuple(map(percents.__getitem__, t.reports)))
 
 
 def _scale(goal: model.Goal, points: list[MeasurePoint], baseline: float | None, target: float | None,

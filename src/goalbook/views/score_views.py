@@ -39,8 +39,6 @@ class ItemCell:
     flagged: bool
 
 
-
-
 @dataclass(frozen=True)
 class BandInfo:
     low: float
@@ -330,6 +328,8 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
     cells = ItemCells()  # shared by the rows
     texts: dict[float | None, str] = {}  # each score's text (``num``), made once: scores repeat
     clinician = audience == "clinician"
+    who = (respondent,) if respondent else ()  # in each row's anchor
+    items_note = _items_note(inst) if clinician else ""  # said on each row with a total only
     starts = [e.start for e in episodes[1:]]
     current = 1
     for adm in sorted(adms, key=lambda a: (a.date, a.session_file)):
@@ -381,7 +381,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         rows.append(ScoreRow(
             instrument=adm.instrument,
             session_file=adm.session_file,
-            anchor=anchor("adm", adm.instrument, *([respondent] if respondent else []), stem),
+            anchor=anchor("adm", adm.instrument, *who, stem),
             date=adm.date,
             total=total,
             total_text=total_text,
@@ -399,9 +399,9 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             prorated=f"prorated — {score.prorate_how}" if score.prorated else "",
             only_total=adm.answers is None,
             subscales=subscales,
-            items_note=_items_note(inst) if adm.answers is None and clinician else "",
+            items_note=items_note if adm.answers is None else "",
             risk_note=scoring.risk_unanswered_text(score.critical_unanswered, total_only=adm.answers is None)
-            if clinician else "",
+            if clinician and score.critical_unanswered else "",
             next_step=step.say if step else "",
             next_step_rule=step.explain() if step else "",
             episode=episode,
