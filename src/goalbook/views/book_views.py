@@ -354,8 +354,8 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
     clinician = practice.clinicians.get(client.clinician)
     instruments = instrument_views(client, practice, audience=audience, scores=scores)
     # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
-    scores = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
-              for iv in instruments for row in iv.rows}
+    lines = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
+             for iv in instruments for row in iv.rows}
     goals = goal_views(client, practice, instruments)
     view = ClientView(
         audience=audience,
@@ -378,7 +378,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         schedule=schedule_due(client, practice),
         nhs=nhs_view(instruments, client),
         gas=gas_view(goals),
-        sessions=_session_views(client, practice, scores, audience),
+        sessions=_session_views(client, practice, lines, audience),
         instrument_about={iv.id: (getattr(practice.instruments[iv.id], "measures", ""),
                                   getattr(practice.instruments[iv.id], "time_frame", ""))
                           for iv in instruments if iv.id in practice.instruments},

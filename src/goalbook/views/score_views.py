@@ -39,8 +39,6 @@ class ItemCell:
     flagged: bool
 
 
-
-
 @dataclass(frozen=True)
 class BandInfo:
     low: float
