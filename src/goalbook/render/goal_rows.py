@@ -33,7 +33,18 @@ SHARE_WORDS = {
 
 MET = '<span class="visually-hidden"> (aim met)</span>'
 SPLIT = '<span class="visually-hidden">two reports: </span>'
+MISSING = ' <span class="missing-tag">missing</span>'
 UNKNOWN = '<td class="unknown">?<span class="visually-hidden"> not reported yet</span></td>'
+
+
+def smart_items(parts: Any) -> Markup:
+    """The five parts of a goal's SMART check, each said as met or missing."""
+    return Markup("".join([
+        f'    <div class="smart-item {"ok" if s.ok else "missing"}">\n'
+        f'      <dt><span class="letter" aria-hidden="true">{text(s.letter)}</span> {text(s.name)}'
+        f'{"" if s.ok else MISSING}</dt>\n'
+        f"      <dd>{text(s.text)}</dd>\n"
+        "    </div>\n" for s in parts]))
 
 
 def point_rows(points: Any) -> Markup:
