@@ -41,3 +41,25 @@ def test_reliable_badge_words_each_judgement(share):
     words = ("a real improvement", "a real change for the worse") if share else ("reliable improvement",
                                                                                  "reliable deterioration")
     assert words[0] in badge("improvement") and words[1] in badge("deterioration")
+
+
+# The loop goal_card ran in cards.html before goal_rows.smart_items wrote it.
+SMART_LOOP = """\
+  {% for s in parts %}
+    <div class="smart-item {{ 'ok' if s.ok else 'missing' }}">
+      <dt><span class="letter" aria-hidden="true">{{ s.letter }}</span> {{ s.name }}{% if not s.ok %} <span class="missing-tag">missing</span>{% endif %}</dt>
+      <dd>{{ s.text }}</dd>
+    </div>
+  {% endfor %}
+"""
+
+
+def test_smart_items_write_what_the_template_loop_wrote():
+    from goalbook.render.goal_rows import smart_items
+    from goalbook.views.goal_views import SmartItem
+
+    parts = [SmartItem("S", "Specific", "Walk <30 min> & 'rest'", True), SmartItem("M", "Measurable", "", False),
+             SmartItem("<", "\"Odd\" & name", "text\nover two lines", False)]
+    loop = pages.environment().from_string(SMART_LOOP)
+    for some in (parts, parts[:1], []):
+        assert str(smart_items(some)) == loop.render(parts=some)
