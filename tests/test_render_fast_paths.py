@@ -139,3 +139,21 @@ def test_the_room_a_label_has_is_the_nearest_height_of_the_line():
         top = rng.choice([rng.uniform(0, 230), float(rng.randint(0, 230))])
         bottom = top + rng.choice([12.0, 14.0, rng.uniform(0, 30)])
         assert repr(charts._room(ys, top, bottom)) == repr(room_one_by_one(ys, top, bottom)), (ys, top, bottom)
+
+
+def test_where_the_line_is_under_a_label_is_found_alike_by_bisection_and_by_walking():
+    rng = random.Random(12)
+    for _ in range(3000):
+        start = date(2025, 1, 1)
+        points = [charts.Point(start + timedelta(days=rng.choice([0, 1, 7, 30]) * k + rng.randint(0, 2)),
+                               rng.choice([rng.randint(0, 27), rng.uniform(0, 27)])) for k in range(rng.randint(0, 25))]
+        if rng.random() < 0.5:
+            points.sort(key=lambda p: p.when)
+        end = max([p.when for p in points], default=start)
+        frame = rng.choice([charts._Frame(start, end, 0, 27), charts._narrow_frame(start, end, 0, 27)])
+        placed = charts._Placed(frame, charts.Series(points))
+        path = list(zip(placed.xs, placed.ys))
+        for _ in range(4):
+            xa = rng.choice([rng.uniform(0, 640), *placed.xs[:3], float(rng.randint(0, 640))])
+            xb = xa + rng.choice([0, 7, rng.uniform(0, 300)])
+            assert charts._line_heights(placed, xa, xb) == charts._line_heights_walked(path, xa, xb)

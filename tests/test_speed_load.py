@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, dataclass
 
 import pytest
 import yaml
@@ -266,6 +266,8 @@ def test_quick_constructors_make_what_the_classes_make():
         assert list(vars(made).items()) == list(vars(expected).items())
         with pytest.raises(FrozenInstanceError):
             made.notes = "changed"  # type: ignore[misc]
+    made = load._new_session(**cases[-1][2])
+    assert load._SESSION_ORDER(made) == made.sort_key  # the loader sorts sessions by it
     first, second = load._new_session(date=day, kind="session", file="a"), load._new_session(date=day, kind="session", file="b")
     assert first.measurements == {} and first.measurements is not second.measurements
     for values in ({"instrument": "gad7"}, {"instrument": "gad7", "date": day, "answer": (1,)}):
@@ -275,3 +277,10 @@ def test_quick_constructors_make_what_the_classes_make():
             load._new_administration(**values)
     with pytest.raises(TypeError):
         quick_constructor(int)
+
+    @dataclass(frozen=True, slots=True)
+    class Slotted:
+        a: int
+
+    with pytest.raises(TypeError):
+        quick_constructor(Slotted)

@@ -266,6 +266,12 @@ def test_unreadable_path(tmp_path):
     assert data is None and codes(problems) == ["unreadable"]
 
 
+def test_a_folder_is_unreadable(tmp_path):
+    data, problems = load_yaml(tmp_path, "f.yaml")
+    assert data is None and codes(problems) == ["unreadable"]
+    assert problems[0].message == "this file cannot be read (Is a directory)"
+
+
 def test_read_limited_reads_the_whole_file_and_its_stat(tmp_path):
     path = tmp_path / "f.yaml"
     path.write_bytes(b"a: 1\n" * 1000)

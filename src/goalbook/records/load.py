@@ -14,6 +14,7 @@ the common, clean path at one C-parser load per file.
 from __future__ import annotations
 
 import difflib
+import operator
 import os
 import re
 from collections.abc import Sequence
@@ -153,7 +154,7 @@ def _unreadable(display: str, exc: OSError) -> Problem:
 
 
 def _has_errors(problems: Sequence[Problem]) -> bool:
-    return any(p.is_error for p in problems)
+    return bool(problems) and any(p.is_error for p in problems)
 
 
 # --- The whole practice -----------------------------------------------------------------------
@@ -611,8 +612,11 @@ def load_client(folder: ClientFolder, contents: dict[str, bytes] | None = None
             if client is not None and session is not None:
                 client.sessions.append(session)
     if client is not None:
-        client.sessions.sort(key=lambda s: s.sort_key)
+        client.sessions.sort(key=_SESSION_ORDER)
     return client, sources, problems, count
+
+
+_SESSION_ORDER = operator.attrgetter("date", "time", "file")  # Session.sort_key, without a call per session
 
 
 def _guarded(build, data: dict[str, Any], arg: Any, display: str, problems: list[Problem]):
@@ -752,7 +756,7 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
             administrations.append(_new_administration(
                 instrument=str(instrument), date=when, total=_number(given["total"]), session_file=display,
             ))
-    homework = data.get("homework") or {}
+    measurements, homework = data.get("measurements"), data.get("homework")
     return _new_session(
         date=when,
         kind=str(data["kind"]),
@@ -760,11 +764,11 @@ def _build_session(data: dict[str, Any], display: str) -> Session:
         time=_text(data.get("time")),
         clinician=_text(data.get("clinician")),  # as written; "" means the client's clinician
         administrations=tuple(administrations),
-        measurements={str(k): v for k, v in (data.get("measurements") or {}).items() if v is not None},
+        measurements={str(k): v for k, v in measurements.items() if v is not None} if measurements else {},
         homework={str(k): int(v["times"] if isinstance(v, dict) else v)
-                  for k, v in homework.items() if v is not None},
+                  for k, v in homework.items() if v is not None} if homework else {},
         homework_minutes={str(k): _number(v["minutes"]) for k, v in homework.items()
-                          if isinstance(v, dict) and v.get("minutes") is not None},
+                          if isinstance(v, dict) and v.get("minutes") is not None} if homework else {},
         notes=_text(data.get("notes")),
         private_notes=_text(data.get("private_notes")),
         for_client=_text(data.get("for_client")),

@@ -338,10 +338,11 @@ def quick_constructor(cls: type[T]) -> Callable[..., T]:
     It makes what ``cls(**values)`` makes — every field, in field order, defaults filled in — but
     fills the instance's dict at once: the generated ``__init__`` of a frozen class calls
     ``object.__setattr__`` once per field, which costs more than the rest of building a session.
-    Like ``__init__`` it refuses a missing or unknown field. For classes without ``__post_init__``
-    (it would not be called).
+    Like ``__init__`` it refuses a missing or unknown field. Only for plain data classes: no
+    ``__post_init__`` (it would not be called), no slots, every field an argument of ``__init__``.
     """
-    if not hasattr(cls, "__dataclass_fields__") or hasattr(cls, "__post_init__"):
+    if (not hasattr(cls, "__dataclass_fields__") or hasattr(cls, "__post_init__") or "__slots__" in vars(cls)
+            or not all(f.init for f in fields(cls))):
         raise TypeError(f"{cls.__name__} is not a plain data class")
     template: dict[str, Any] = {}
     required: set[str] = set()

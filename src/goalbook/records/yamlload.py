@@ -19,6 +19,7 @@ have problems (and goals.yaml, whose tree from the load is still at hand).
 
 from __future__ import annotations
 
+import errno
 import json
 import operator
 import os
@@ -670,6 +671,8 @@ def read_with_stat(path: Path | str, limit: int = MAX_BYTES) -> tuple[bytes, os.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         st = os.fstat(fd)
+        if stat_mod.S_ISDIR(st.st_mode):  # refused as opening it as a file refuses it
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if not stat_mod.S_ISREG(st.st_mode):
             raise NotARegularFile(str(path), _kind_of(st.st_mode))
         if st.st_size > limit:  # don't read a huge file only to refuse it

@@ -9,6 +9,7 @@ Coordinates are rounded so the same data always gives the same bytes.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -173,20 +174,19 @@ def _date_ticks(frame: _Frame) -> list[str]:
         labels = [
             MONTHS[t.month - 1] + (f" {t.year}" if i == 0 or t.month == 1 else "") for i, t in enumerate(ticks)
         ]
-    for t, label in zip(ticks, labels):
-        x = _f(frame.x(t))
-        out.append(f'<line class="tick" x1="{x}" y1="{frame.y0}" x2="{x}" y2="{frame.y0 + 4}"/>')
-        out.append(f'<text class="tick-label" x="{x}" y="{frame.y0 + 16}" text-anchor="middle">{label}</text>')
+    y0, below, under = frame.y0, frame.y0 + 4, frame.y0 + 16
+    out += [f'<line class="tick" x1="{x}" y1="{y0}" x2="{x}" y2="{below}"/>'
+            f'<text class="tick-label" x="{x}" y="{under}" text-anchor="middle">{label}</text>'
+            for x, label in zip(_fs(frame.xs(ticks)), labels)]
     return out
 
 
 def _value_ticks(frame: _Frame, values: Sequence[float], labels: Sequence[str] | None = None) -> list[str]:
     out = [f'<line class="axis" x1="{frame.x0}" y1="{frame.y0}" x2="{frame.x0}" y2="{frame.y1}"/>']
-    for i, v in enumerate(values):
-        y = _f(frame.y(v))
-        out.append(f'<line class="grid" x1="{frame.x0}" y1="{y}" x2="{frame.x1}" y2="{y}"/>')
-        text = labels[i] if labels else _num(v)
-        out.append(f'<text class="tick-label" x="{frame.x0 - 6}" y="{y}" dy="0.32em" text-anchor="end">{text}</text>')
+    x0, x1, left = frame.x0, frame.x1, frame.x0 - 6
+    out += [f'<line class="grid" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}"/>'
+            f'<text class="tick-label" x="{left}" y="{y}" dy="0.32em" text-anchor="end">{text}</text>'
+            for y, text in zip(_fs(frame.ys(values)), labels or [_num(v) for v in values])]
     return out
 
 
@@ -236,6 +236,7 @@ class Series:
 
     def _fill(self, whens: list[date], values: list[float], markers: list[str], unit: str) -> None:
         self.ordinals = [when.toordinal() for when in whens]
+        self.in_order = self.ordinals == sorted(self.ordinals)  # oldest first, as a page's series are
         self.values = values
         self.markers = markers
         # Scores repeat: each distinct value is written (and placed, ``_Placed``) once; equal numbers
@@ -266,6 +267,7 @@ class _Placed:
         fys = _fs(ys)
         self.ys = [ys[i] for i in slots]
         self.fys = [fys[i] for i in slots]
+        self.in_order = series.in_order  # and so the xs too
 
 
 def _series(series: Series, placed: _Placed) -> list[str]:
@@ -515,12 +517,11 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
     # Text of 11 units (13 on the phone's chart) is about 0.58 of its size wide per character.
     size = 13.0 if frame.width == NARROW_WIDTH else 11.0
     width, height = 0.58 * size * len(text) + 4, size + 1
-    path = list(zip(placed.xs, placed.ys))
     best: tuple[float, float, float, str] | None = None  # room, x, baseline, anchor
     for anchor in ("start", "end"):
         xa = frame.x0 + 10 if anchor == "start" else frame.x1 - 10 - width
         xb = xa + width
-        line = _line_heights(path, xa - 7, xb + 7)  # the same for a label above or below
+        line = _line_heights(placed, xa - 7, xb + 7)  # the same for a label above or below
         for above in (True, False):
             top = y - 3 - height if above else y + 3
             if top < frame.y1 or top + height > frame.y0:
@@ -534,8 +535,23 @@ def _line_label_in_plot(frame: _Frame, y: float, text: str, placed: _Placed,
     return f'<text class="{cls}" x="{_f(x)}" y="{_f(base)}" text-anchor="{anchor}">{esc(text)}</text>'
 
 
-def _line_heights(path: Sequence[tuple[float, float]], xa: float, xb: float) -> list[float]:
+def _line_heights(placed: _Placed, xa: float, xb: float) -> list[float]:
     """Where the data line is between two x's: its markers, and where its segments cross them."""
+    xs, ys = placed.xs, placed.ys
+    if placed.in_order:
+        # The markers between are one run of the series, and at most one segment crosses each x:
+        # found by bisection, in the order the walk along the line below finds them.
+        out = ys[bisect_left(xs, xa):bisect_right(xs, xb)]
+        for x in (xa, xb):
+            k = bisect_left(xs, x)
+            if 0 < k < len(xs) and xs[k - 1] < x < xs[k]:
+                out.append(ys[k - 1] + (ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1]))
+        return out
+    return _line_heights_walked(list(zip(xs, ys)), xa, xb)
+
+
+def _line_heights_walked(path: Sequence[tuple[float, float]], xa: float, xb: float) -> list[float]:
+    """``_line_heights`` of a line in any order, walked segment by segment."""
     ys: list[float] = [py for px, py in path if xa <= px <= xb]
     for (x0, y0), (x1, y1) in pairwise(path):  # where a segment enters or leaves the box's columns
         if x0 < xa < x1:

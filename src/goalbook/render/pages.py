@@ -170,12 +170,19 @@ def environment() -> Environment:
     env.globals.update(score_spark=score_spark, goal_spark=goal_spark, glance_of=glance_of)
     env.globals.update(plural=plural, version=__version__, subscales_lead=subscales_lead, plain_band=plain_band,
                        plain_noun=plain_noun, subscale_since=subscale_since)
-    from goalbook.render.goal_rows import point_rows, report_rows, week_rows
+    from goalbook.render.goal_rows import (
+        point_rows,
+        report_rows,
+        smart_items,
+        step_blocks,
+        week_rows,
+    )
     from goalbook.render.score_rows import score_rows  # they use this module's formatters
     from goalbook.render.session_items import session_items, timeline
 
     env.globals.update(score_rows=score_rows, session_items=session_items, timeline=timeline, point_rows=point_rows,
-                       report_rows=report_rows, week_rows=week_rows)
+                       report_rows=report_rows, week_rows=week_rows, step_blocks=step_blocks,
+                       smart_items=smart_items)
     return env
 
 
