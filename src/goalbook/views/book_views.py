@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from goalbook.clinical.episodes import episodes as episodes_of
 from goalbook.number_text import short_number
 from goalbook.records import model
 from goalbook.views.goal_views import GasView, GoalView, gas_view, goal_views
@@ -352,11 +353,12 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
                 ) -> ClientView:
     """The client's page. ``scores``: the client's ``score_views.client_scores`` when the caller has them."""
     clinician = practice.clinicians.get(client.clinician)
-    instruments = instrument_views(client, practice, audience=audience, scores=scores)
+    care = episodes_of(client)  # the client's episodes of care, read by the questionnaires, goals and NHS outcome
+    instruments = instrument_views(client, practice, audience=audience, scores=scores, care=care)
     # Each administration's line in the session timeline, and its row's anchor (the same id, made once).
     lines = {(row.instrument, iv.respondent, row.session_file): (score_text(iv, row), row.anchor)
              for iv in instruments for row in iv.rows}
-    goals = goal_views(client, practice, instruments)
+    goals = goal_views(client, practice, instruments, care)
     view = ClientView(
         audience=audience,
         id=client.id,
@@ -376,7 +378,7 @@ def client_view(practice: model.Practice, client: model.Client, *, audience: Aud
         goals=goals,
         instruments=instruments,
         schedule=schedule_due(client, practice),
-        nhs=nhs_view(instruments, client),
+        nhs=nhs_view(instruments, client, care),
         gas=gas_view(goals),
         sessions=_session_views(client, practice, lines, audience),
         instrument_about={iv.id: (getattr(practice.instruments[iv.id], "measures", ""),

@@ -215,7 +215,9 @@ def _measure_text(m: model.Measure | None, practice: model.Practice) -> tuple[st
     return "", "Goal Attainment Scale (−2 … +2)" + (f", weight {num(m.weight)}" if m.weight != 1 else "")
 
 
-def _points(goal: model.Goal, client: model.Client, instruments: dict[str, InstrumentView]) -> list[MeasurePoint]:
+def _points(goal: model.Goal, client: model.Client, instruments: dict[str, InstrumentView],
+            episode: Episode | None) -> list[MeasurePoint]:
+    """``episode``: the goal's episode of care (``_goal_episode``)."""
     explicit = _session_points(goal, client)
     m = goal.measure
     if explicit or m is None or m.type != "questionnaire":
@@ -226,7 +228,6 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
     if not iv:
         return []
     # Within the goal's episode of care: a returning client's new scores are not this goal's progress.
-    episode = _goal_episode(goal, client)
     rows = [r for r in iv.rows if r.date >= goal.set_date and (episode is None or r.episode == episode.number)]
     if m.subscale:
         out = []
@@ -238,9 +239,9 @@ def _points(goal: model.Goal, client: model.Client, instruments: dict[str, Instr
     return [MeasurePoint(r.date, r.total, r.total_text, iv.short_name) for r in rows if r.total is not None]
 
 
-def _goal_episode(goal: model.Goal, client: model.Client) -> Episode | None:
-    """The episode of care the goal was set in; None when the client has had only one."""
-    care = episodes_of(client)
+def _goal_episode(goal: model.Goal, care: Sequence[Episode]) -> Episode | None:
+    """The episode of care the goal was set in, of the client's episodes ``care``; None when the client
+    has had only one."""
     if len(care) < 2:
         return None
     return care[episode_number([e.start for e in care[1:]], goal.set_date) - 1]
@@ -445,9 +446,12 @@ def _projection(prog: progress.Progress, goal: model.Goal, today: date, latest_t
 
 
 def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
-              instruments: dict[str, InstrumentView], revised_into: list[tuple[str, str]]) -> GoalView:
+              instruments: dict[str, InstrumentView], revised_into: list[tuple[str, str]],
+              care: Sequence[Episode] | None = None) -> GoalView:
+    """``care``: the client's episodes of care (``episodes.episodes``) when the caller has them."""
     _, measure_text = _measure_text(goal.measure, practice)
-    points = _points(goal, client, instruments)
+    episode = _goal_episode(goal, episodes_of(client) if care is None else care)
+    points = _points(goal, client, instruments, episode)
     direction = progress.effective_direction(goal, practice.instruments)
     prog = progress.goal_progress(goal, [(p.date, p.value) for p in points], today=practice.today, direction=direction)
     baseline, target, percent, reached = prog.baseline, prog.target, prog.percent, prog.reached
@@ -509,17 +513,20 @@ def goal_view(goal: model.Goal, client: model.Client, practice: model.Practice,
         steps=[_step_view(s, goal, client, practice.today) for s in goal.steps],
         revises=revises,
         revised_into=revised_into,
-        episode_label=episode.label if (episode := _goal_episode(goal, client)) is not None else "",
+        episode_label=episode.label if episode is not None else "",
     )
 
 
-def goal_views(client: model.Client, practice: model.Practice, instruments: list[InstrumentView]) -> list[GoalView]:
+def goal_views(client: model.Client, practice: model.Practice, instruments: list[InstrumentView],
+               care: Sequence[Episode] | None = None) -> list[GoalView]:
+    """``care``: the client's episodes of care (``episodes.episodes``) when the caller has them."""
+    care = episodes_of(client) if care is None else care
     by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # a goal is measured by the client's own answers
     successors: dict[str, list[tuple[str, str]]] = {}
     for g in client.goals:
         if g.revises:
             successors.setdefault(g.revises, []).append((anchor("goal", g.id), g.title))
-    return [goal_view(g, client, practice, by_id, successors.get(g.id, [])) for g in client.goals]
+    return [goal_view(g, client, practice, by_id, successors.get(g.id, []), care) for g in client.goals]
 
 
 @dataclass

@@ -481,14 +481,15 @@ class ItemCells:
 
 
 def instrument_views(client: model.Client, practice: model.Practice, *, audience: Audience,
-                     scores: Scores | None = None) -> list[InstrumentView]:
+                     scores: Scores | None = None, care: Sequence[Episode] | None = None) -> list[InstrumentView]:
     """One view per questionnaire and respondent, in a stable order: by questionnaire id, the client's own
     answers first, then each respondent's in client.yaml order (answers by a respondent client.yaml does not
     name come last; check reports them). The client's own series is listed when given or scheduled to them;
     another respondent's when they answered it or it is scheduled to them.
 
     The share view (``audience="client"``) holds the client's own answers only: what someone else said about
-    them is for the clinician to discuss, not to hand over in a file."""
+    them is for the clinician to discuss, not to hand over in a file. ``care``: the client's episodes of care
+    (``episodes.episodes``) when the caller has them."""
     given: dict[tuple[str, str], list[model.Administration]] = {}  # (instrument, respondent) → in one pass
     for adm in client.administrations():
         given.setdefault((adm.instrument, adm.respondent), []).append(adm)
@@ -499,7 +500,7 @@ def instrument_views(client: model.Client, practice: model.Practice, *, audience
     if audience == "client":
         series = [k for k in series if not k[1]]
     others = {inst_id for inst_id, who in series if who}
-    care = episodes_of(client)
+    care = episodes_of(client) if care is None else care
     out = []
     for inst_id, who in series:
         inst = practice.instruments.get(inst_id)
@@ -542,16 +543,19 @@ def treatment_appointments(client: model.Client, since: date | None = None) -> i
     return sum(s.kind not in NOT_TREATMENT and (since is None or s.date >= since) for s in client.sessions)
 
 
-def nhs_view(instruments: list[InstrumentView], client: model.Client | None = None) -> NhsView | None:
+def nhs_view(instruments: list[InstrumentView], client: model.Client | None = None,
+             care: Sequence[Episode] | None = None) -> NhsView | None:
     """The NHS Talking Therapies paired outcome, when PHQ-9 and GAD-7 were each given at least twice.
 
     With ``client``, the NHS scope rule is applied: fewer than 2 treatment appointments → no outcome, only
     the reason (``eligible`` False, no lines); a client not yet discharged → the outcome so far
-    (``provisional``), first vs latest. Without it the scope cannot be told and ``scope`` says so."""
+    (``provisional``), first vs latest. Without it the scope cannot be told and ``scope`` says so.
+    ``care``: the client's episodes of care (``episodes.episodes``) when the caller has them."""
     by_id = {iv.id: iv for iv in instruments if not iv.respondent}  # the client's own answers only
     phq, gad = by_id.get("phq9"), by_id.get("gad7")
     # A returning client: the outcome of the current episode only (earlier ones stay in the tables).
-    care = episodes_of(client) if client is not None else []
+    if care is None:
+        care = episodes_of(client) if client is not None else []
     episode = care[-1] if len(care) > 1 else None
     phq_rows = [r for r in phq.rows if r.episode == episode.number] if phq and episode else (phq.rows if phq else [])
     gad_rows = [r for r in gad.rows if r.episode == episode.number] if gad and episode else (gad.rows if gad else [])
