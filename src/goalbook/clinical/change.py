@@ -12,6 +12,7 @@ from typing import Literal
 
 from goalbook.clinical.instruments import Cutoff, Instrument, ReliableChange
 from goalbook.number_text import fixed, half_up, plain_number
+from goalbook.records.model import quick_constructor
 
 # "not-judged": the instrument has no reliable-change threshold, so no change is called reliable or
 # not (6 → 0 on the PHQ-2 is not "unchanged"); the change is shown, never judged.
@@ -122,12 +123,59 @@ class Change:
         return "unchanged: the change is within measurement error"
 
 
-def classify(instrument: Instrument, first_total: float, last_total: float,
-             subscale: str | None = None) -> Change:
-    """Reliable change and the four Jacobson–Truax categories between a first and a last total.
+# ``Change(**fields)`` without the frozen class's per-field ``__init__``: a book judges many changes.
+_new_change = quick_constructor(Change)
 
-    With ``subscale``, the subscale's cut-off is used; subscales carry no reliable-change threshold, so
-    only the delta is reported for them."""
+
+@dataclass(frozen=True)
+class ChangeRule:
+    """How a change on one instrument (or one of its subscales) is judged: everything that does not depend
+    on the two totals, worked out once (``change_rule``) for every pair of totals a series compares."""
+
+    instrument: Instrument
+    reliable_change: ReliableChange | None  # None: only the delta is reported (no threshold known)
+    cutoff: Cutoff | None
+    threshold: float | None
+    inclusive: bool
+    source: str
+    how: str  # "published points" or the J&T formula with its inputs
+    s_diff: float | None  # the Jacobson–Truax S_diff, for the RC index; None for published points
+
+    def classify(self, first_total: float, last_total: float) -> Change:
+        """Reliable change and the four Jacobson–Truax categories between a first and a last total."""
+        instrument, rc, cutoff = self.instrument, self.reliable_change, self.cutoff
+        delta = last_total - first_total
+        better_when_lower = instrument.direction == "higher_is_worse"
+        improving = delta < 0 if better_when_lower else delta > 0
+        reliable: Reliable = "none" if rc is not None else "not-judged"
+        rci = None
+        if rc is not None:
+            if self.s_diff is not None:
+                rci = delta / self.s_diff
+            if delta != 0 and rc.is_reliable(delta):
+                reliable = "improvement" if improving else "deterioration"
+        crossed = None
+        if cutoff is not None:
+            crossed = cutoff.is_clinical(first_total) and not cutoff.is_clinical(last_total)
+        if reliable == "improvement":
+            category: Category = "recovered" if crossed else "improved"
+        elif reliable == "deterioration":
+            category = "deteriorated"
+        elif reliable == "not-judged":
+            category = "not-judged"
+        else:
+            category = "unchanged"
+        return _new_change(
+            instrument=instrument.id, short_name=instrument.short_name, first=first_total, last=last_total,
+            delta=delta, direction=instrument.direction, reliable=reliable, threshold=self.threshold,
+            threshold_inclusive=self.inclusive, threshold_source=self.source, threshold_how=self.how, rci=rci,
+            cutoff=cutoff, crossed_cutoff=crossed, category=category,
+        )
+
+
+def change_rule(instrument: Instrument, subscale: str | None = None) -> ChangeRule:
+    """The rule ``classify`` judges by. With ``subscale``, the subscale's cut-off is used; subscales carry
+    no reliable-change threshold, so only the delta is reported for them."""
     rc: ReliableChange | None = instrument.reliable_change
     cutoff = instrument.cutoff
     if subscale is not None:
@@ -135,11 +183,7 @@ def classify(instrument: Instrument, first_total: float, last_total: float,
         if sub is None:
             raise ValueError(f"{instrument.short_name} has no subscale '{subscale}'")
         rc, cutoff = None, sub.cutoff
-    delta = last_total - first_total
-    better_when_lower = instrument.direction == "higher_is_worse"
-    improving = delta < 0 if better_when_lower else delta > 0
-    reliable: Reliable = "none" if rc is not None else "not-judged"
-    threshold = rci = None
+    threshold = s_diff = None
     how, source, inclusive = "", "", True
     if rc is not None:
         threshold, inclusive, source = rc.threshold, rc.inclusive, rc.source
@@ -148,23 +192,15 @@ def classify(instrument: Instrument, first_total: float, last_total: float,
         else:
             jt = jacobson_truax(rc.sd, rc.reliability)  # type: ignore[arg-type]
             how = f"Jacobson–Truax: {jt.formula()}"
-            rci = delta / jt.s_diff
-        if delta != 0 and rc.is_reliable(delta):
-            reliable = "improvement" if improving else "deterioration"
-    crossed = None
-    if cutoff is not None:
-        crossed = cutoff.is_clinical(first_total) and not cutoff.is_clinical(last_total)
-    if reliable == "improvement":
-        category: Category = "recovered" if crossed else "improved"
-    elif reliable == "deterioration":
-        category = "deteriorated"
-    elif reliable == "not-judged":
-        category = "not-judged"
-    else:
-        category = "unchanged"
-    return Change(
-        instrument=instrument.id, short_name=instrument.short_name, first=first_total, last=last_total,
-        delta=delta, direction=instrument.direction, reliable=reliable, threshold=threshold,
-        threshold_inclusive=inclusive, threshold_source=source, threshold_how=how, rci=rci, cutoff=cutoff,
-        crossed_cutoff=crossed, category=category,
-    )
+            s_diff = jt.s_diff
+    return ChangeRule(instrument, rc, cutoff, threshold, inclusive, source, how, s_diff)
+
+
+def classify(instrument: Instrument, first_total: float, last_total: float,
+             subscale: str | None = None) -> Change:
+    """Reliable change and the four Jacobson–Truax categories between a first and a last total
+    (``change_rule``: a caller judging many pairs on one instrument makes the rule once).
+
+    With ``subscale``, the subscale's cut-off is used; subscales carry no reliable-change threshold, so
+    only the delta is reported for them."""
+    return change_rule(instrument, subscale).classify(first_total, last_total)

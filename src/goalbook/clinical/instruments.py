@@ -91,7 +91,7 @@ class ReliableChange:
     unconfirmed: bool = False
     note: str = ""
 
-    @property
+    @cached_property  # asked for every change judged
     def threshold(self) -> float:
         if self.points is not None:
             return self.points

@@ -217,11 +217,13 @@ def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> li
     firsts = [r.first_day.toordinal() - first_monday for r in reports]
     lasts = [f + r.days - 1 for f, r in zip(firsts, reports)]
     count = len(reports)
+    every = tuple(range(count))  # a week's covering reports are a slice of these
     past = 0  # the reports before ``past`` end before this week
     tallies = []
+    lo = begin  # the first week begins at ``start``
     for monday in range(0, stop, 7):
-        # This week's days inside [start, end]: lo … hi − 1 (the first week begins at ``start``).
-        lo, hi = monday if monday else begin, min(monday + 7, stop)
+        # This week's days inside [start, end]: lo … hi − 1.
+        hi = min(monday + 7, stop)
         week = done_on[lo:hi]
         recorded = week if None not in week else [v for v in week if v is not None]
         while past < count and lasts[past] < lo:
@@ -231,9 +233,10 @@ def week_tallies(reports: Sequence[StepReport], *, start: date, end: date) -> li
             after = past  # the reports from ``after`` on start after this week
             while after < count and firsts[after] < hi:
                 after += 1
-            covering = tuple(range(past, after))
+            covering = every[past:after]
         # Days run in date order, so every sum is the same float as over a week's dates.
         tallies.append(WeekTally(first_monday + monday, len(week), len(recorded), sum(recorded), covering))
+        lo = hi
     return tallies
 
 
@@ -259,22 +262,27 @@ def _done_per_day(reports: Sequence[StepReport], first: int, last: int) -> list[
     Each report's count is spread evenly over its days, and added in report order, so every sum is
     the same float whatever the layout. A list indexed by day, not a dict of dates."""
     done_on: list[float | None] = [None] * (last - first + 1)
+    reached = 0  # no earlier report covers a day from here on
     for report in reports:
         share = report.times / report.days  # spread evenly: the client reports a total, not days
         start = report.first_day.toordinal()
         lo, hi = max(start, first) - first, min(start + report.days - 1, last) - first + 1
-        if done_on[lo:hi].count(None) == hi - lo:
-            done_on[lo:hi] = [0.0 + share] * (hi - lo)  # no earlier report on these days: the usual case
-            continue
-        for i in range(lo, hi):
-            before = done_on[i]
-            done_on[i] = (0.0 if before is None else before) + share
+        if hi <= lo:
+            continue  # none of its days from ``first`` to ``last``
+        if lo >= reached:  # no earlier report on these days: the usual case
+            done_on[lo:hi] = [0.0 + share] * (hi - lo)
+        else:
+            for i in range(lo, hi):
+                before = done_on[i]
+                done_on[i] = (0.0 if before is None else before) + share
+        reached = max(reached, hi)
     return done_on
 
 
-@dataclass(frozen=True)
-class StepReport:
-    """One contact's report of an action step, as the client gave it: a whole count over a period."""
+class StepReport(NamedTuple):
+    """One contact's report of an action step, as the client gave it: a whole count over a period.
+
+    A named tuple, like ``WeekTally``: a book makes one for every report of every step."""
 
     date: date  # the contact
     first_day: date  # the first day the count covers

@@ -13,6 +13,7 @@ from operator import contains
 
 from goalbook.clinical.instruments import Band, Instrument, Item
 from goalbook.number_text import fixed, plain_number
+from goalbook.records.model import quick_constructor
 
 AnswerProblem = tuple[int | None, str, str]  # (0-based answer index or None for the whole list, message, hint)
 
@@ -68,6 +69,10 @@ class Score:
     def explain(self) -> str:
         band = f", {self.band.label}" if self.band else ""
         return f"{plain_number(self.total)}{band}: " + "; ".join(self.steps)
+
+
+# ``Score(**fields)`` without the frozen class's per-field ``__init__``: a book scores every administration.
+_new_score = quick_constructor(Score)
 
 
 def _range_text(values: tuple[int, ...]) -> str:
@@ -163,7 +168,7 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
     if worked:
         steps = (_item_steps(instrument, answers, scored) + (how, *subscale_steps)
                  + _band_steps(instrument, total, band))
-    return Score(
+    return _new_score(
         instrument=instrument.id, total=total, band=band,
         above_cutoff=instrument.cutoff.is_clinical(total) if instrument.cutoff else None,
         flags=flags, subscales=subscales, prorated=bool(missing), prorate_how=prorate_how, missing=missing,

@@ -340,16 +340,16 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
     asked_on = [_week_expected(per_day, days) for days in range(8)]  # by a week's reported days, 0–7
     percents = [r.percent for r in all_reports]
     report_met = [(p or 0) >= 100 - MET_SLACK for p in percents]
-    for t in tallies:
-        if t.recorded_days > 0:
-            asked = asked_on[t.recorded_days]
-            done += t.done
+    for _, _, recorded_days, week_done, covering in tallies:
+        if recorded_days > 0:
+            asked = asked_on[recorded_days]
+            done += week_done
             expected += asked
             weeks_known += 1
-            if t.reports:  # as ``WeekView.met`` judges a week: every report covering it met its aim
-                weeks_met += all(map(report_met.__getitem__, t.reports))
+            if covering:  # as ``WeekView.met`` judges a week: every report covering it met its aim
+                weeks_met += all(map(report_met.__getitem__, covering))
             else:
-                weeks_met += asked > 0 and t.done >= asked - MET_SLACK
+                weeks_met += asked > 0 and week_done >= asked - MET_SLACK
     # The weeks drawn, as ``progress.week_adherence`` judges them.
     weeks = [_week_view(t, progress.prescribed_per_day(step), asked_on, percents) for t in tallies[hidden:]]
     minutes_done = sum(r.minutes for r in reports if r.minutes is not None)

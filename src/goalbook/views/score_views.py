@@ -328,6 +328,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
     cells = ItemCells()  # shared by the rows
     texts: dict[float | None, str] = {}  # each score's text (``num``), made once: scores repeat
     clinician = audience == "clinician"
+    rule = change.change_rule(inst)  # how each row's change from the first is judged
     who = (respondent,) if respondent else ()  # in each row's anchor
     items_note = _items_note(inst) if clinician else ""  # said on each row with a total only
     starts = [e.start for e in episodes[1:]]
@@ -363,7 +364,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             # The change from first depends only on this total: worked out once per distinct total.
             words = judged.get(total)
             if words is None:
-                ch = change.classify(inst, first_total, total)
+                ch = rule.classify(first_total, total)
                 reliable = ch.reliable if ch.reliable != "not-judged" else ""  # "" reads "not judged"
                 words = judged[total] = (signed(ch.delta), reliable, RELIABLE_WORDS.get(reliable, ""), ch.explain(),
                                          ch.category, ch.explain_category())
