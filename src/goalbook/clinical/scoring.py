@@ -136,12 +136,15 @@ def score(instrument: Instrument, answers: Sequence[int | None], *, worked: bool
 
     ``worked=False`` leaves out the worked steps (``steps`` is empty; every other field is the same):
     the book shows the total, band, flags and any prorating, never the working."""
-    problems = answer_problems(instrument, answers)
-    if problems:
-        raise ScoringError(problems[0][1])
     items = instrument.items
+    # The usual case: a plain option for every item, so nothing to report and nothing missing.
+    complete = len(answers) == len(items) and _all_plain_options(instrument.item_values, answers)
+    if not complete:
+        problems = answer_problems(instrument, answers)
+        if problems:
+            raise ScoringError(problems[0][1])
     scored = _item_scores(instrument, answers)
-    missing = tuple(_missing(items, answers))
+    missing = () if complete else tuple(_missing(items, answers))
     # Every item counts towards the total (items are in form order, numbered from 1: checked on loading).
     # How a prorated total was reached is shown even without the working (``prorate_how``).
     total, how = _combine(instrument, scored, say=worked or bool(missing))
