@@ -352,7 +352,8 @@ def _step_view(step: model.ActionStep, goal: model.Goal, client: model.Client, t
             else:
                 weeks_met += asked > 0 and week_done >= asked - MET_SLACK
     # The weeks drawn, as ``progress.week_adherence`` judges them.
-    weeks = [_week_view(t, progress.prescribed_per_day(step), asked_on, percents) for t in tallies[hidden:]]
+    prescribed = progress.prescribed_per_day(step)
+    weeks = [_week_view(t, prescribed, asked_on, percents) for t in tallies[hidden:]]
     minutes_done = sum(r.minutes for r in reports if r.minutes is not None)
     minutes_asked = sum(r.asked_minutes or 0 for r in reports if r.minutes is not None)
     return StepView(

@@ -407,6 +407,7 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
             next_step_rule=step.explain() if step else "",
             episode=episode,
         ))
+    cutoff, cutoff_text = _cutoff(inst)
     return InstrumentView(
         id=inst.id,
         name=inst.name,
@@ -416,8 +417,8 @@ def instrument_view(inst: Instrument, adms: list[model.Administration], *, audie
         high=float(inst.max_total),
         higher_is_better=inst.direction == "higher_is_better",
         bands=_bands(inst),
-        cutoff=_cutoff(inst)[0],
-        cutoff_text=_cutoff(inst)[1],
+        cutoff=cutoff,
+        cutoff_text=cutoff_text,
         reliable_text=_reliable_text(inst),
         citation=inst.citation,
         licence=inst.licence.attribution or inst.licence.note,
