@@ -22,16 +22,13 @@ import signal
 import struct
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-CHUNK = 4  # items per message: small enough that the workers finish together
-AHEAD = 2  # chunks handed to each worker at a time
-PIPE_SIZE = 1 << 20  # Linux's default ceiling for an unprivileged process (/proc/sys/fs/pipe-max-size)
+CHUNK = 8  # items per message: small enough that the workers finish together
 _HEADER = struct.Struct("!Q")
 
 
@@ -48,17 +45,6 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = 4
             yield fn(item)
         return
     yield from _Pool(fn, items, workers or min(os.cpu_count() or 2, 4)).run()
-
-
-def _widen(fd: int) -> None:
-    """A pipe that holds a chunk's pages at once (where the system allows): a worker writes its
-    result and goes on, rather than waking the parent for every 64 KiB."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-    except (ImportError, AttributeError, OSError):
-        pass  # not Linux, or above the system's limit: the default pipe works the same, in more steps
 
 
 def _die_with_parent(parent: int) -> None:
@@ -108,7 +94,6 @@ class _Pool:
             for _ in range(self.count):
                 task_r, task_w = os.pipe()
                 result_r, result_w = os.pipe()
-                _widen(result_w)
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the worker; it never returns
                     others = [fd for result_fd, (_, task_fd) in workers.items() for fd in (result_fd, task_fd)]
@@ -121,14 +106,11 @@ class _Pool:
             gc.unfreeze()
             done: dict[int, list[Any]] = {}
             pending = iter(range(len(self.chunks)))
-            busy: dict[int, deque[int]] = {fd: deque() for fd in workers}  # result fd → its chunks, in order
-            # Each worker has its next chunk waiting while it works on one: it never idles
-            # while its result is read.
-            for _ in range(AHEAD):
-                for fd, (_, task_w) in workers.items():
-                    self._give(fd, task_w, pending, busy)
+            busy: dict[int, int] = {}  # result fd → chunk it works on
+            for fd, (_, task_w) in workers.items():
+                self._give(fd, task_w, pending, busy)
             next_chunk = 0
-            while any(busy.values()):
+            while busy:
                 for key, _ in selector.select():
                     fd = key.fd
                     size = _read_exact(fd, _HEADER.size)
@@ -138,7 +120,7 @@ class _Pool:
                     ok, value = pickle.loads(body)
                     if not ok:
                         raise value
-                    done[busy[fd].popleft()] = value
+                    done[busy.pop(fd)] = value
                     self._give(fd, workers[fd][1], pending, busy)
                 while next_chunk in done:
                     yield from done.pop(next_chunk)
@@ -154,11 +136,11 @@ class _Pool:
                         pass
             self._stop()
 
-    def _give(self, fd: int, task_w: int, pending: Iterator[int], busy: dict[int, deque[int]]) -> None:
+    def _give(self, fd: int, task_w: int, pending: Iterator[int], busy: dict[int, int]) -> None:
         index = next(pending, None)
         if index is None:
             return
-        busy[fd].append(index)
+        busy[fd] = index
         os.write(task_w, struct.pack("!q", index))
 
     def _stop(self) -> None:
