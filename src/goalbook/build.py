@@ -328,28 +328,37 @@ class StepContext:
         folder, _ = load.scan_client_folder(self.loaded.root, name)
         client = load.load_client(folder)[0]
         assert client is not None
-        return self.page(client, (None, []), audience="client")[0]
+        return self.client_page(client)
 
     def history_of(self, client_id: str) -> tuple[Any, list[str]]:
         histories = self.histories or _no_history
         return histories(client_id), client_dirty(self.repo, client_id)
 
-    def page(self, client: Any, history: tuple[Any, list[str]], audience: str = "clinician",
-             scores: Any = None) -> tuple[bytes, Entry]:
+    def page(self, client: Any, history: tuple[Any, list[str]], scores: Any = None) -> tuple[bytes, Entry]:
+        """The clinician's page of ``client`` and its line on the caseload."""
         from goalbook.render import pages
         from goalbook.views import book_views
 
         practice = self.loaded.practice
         assert practice is not None
-        if audience == "client":
-            view = book_views.client_view(practice, client, audience="client")
-        else:
-            view = book_views.client_view(practice, client, history=history[0], dirty=history[1], scores=scores)
+        view = book_views.client_view(practice, client, history=history[0], dirty=history[1], scores=scores)
         # The page's first screen and the caseload row show the same sparklines: drawn once.
-        glance = pages.glance_of(view) if audience == "clinician" else None
+        glance = pages.glance_of(view)
         html = pages.render_client(view, practice_name=practice.name, today=practice.today,
-                                   repo=None if audience == "client" else self.repo, as_of=self.as_of, glance=glance)
+                                   repo=self.repo, as_of=self.as_of, glance=glance)
         return html.encode("utf-8"), caseload_entry(view, glance)
+
+    def client_page(self, client: Any) -> bytes:
+        """The page handed to ``client`` themselves (a share file): no history, no caseload line."""
+        from goalbook.render import pages
+        from goalbook.views import book_views
+
+        practice = self.loaded.practice
+        assert practice is not None
+        view = book_views.client_view(practice, client, audience="client")
+        html = pages.render_client(view, practice_name=practice.name, today=practice.today, repo=None,
+                                   as_of=self.as_of)
+        return html.encode("utf-8")
 
 
 def caseload_entry(view: Any, glance: Any = None) -> Entry:
@@ -414,7 +423,7 @@ def _one_client(request: BuildRequest, context: StepContext, session: Session, n
     assert client is not None
     prepare_templates()
     if request.share:
-        html, _ = context.page(client, (None, []), audience="client")
+        html = context.client_page(client)
         target = share_path(out, client.id)
         with janitor.watching(None, (target.parent, f".{target.name}.")):
             output.write_share_file(target, html, client.id)
