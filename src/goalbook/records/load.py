@@ -154,7 +154,7 @@ def _unreadable(display: str, exc: OSError) -> Problem:
 
 
 def _has_errors(problems: Sequence[Problem]) -> bool:
-    return bool(problems) and any(p.is_error for p in problems)
+    return any(p.is_error for p in problems)
 
 
 # --- The whole practice -----------------------------------------------------------------------

@@ -305,9 +305,9 @@ def render_client(view: ClientView, *, practice_name: str, today: date, repo: An
         glance = glance_of(view)
     return environment().get_template("share.html" if share else "client.html").render(
         c=view, charts=_client_charts(view), glance=glance, practice_name=practice_name, today=today, repo=repo,
-        as_of=as_of, css=stylesheet(), share=view.audience == "client",
-        print_head=css_string(f"{view.name} · {'private' if view.audience == 'client' else 'confidential'}"),
-        root="" if view.audience == "client" else "../",
+        as_of=as_of, css=stylesheet(), share=share,
+        print_head=css_string(f"{view.name} · {'private' if share else 'confidential'}"),
+        root="" if share else "../",
     )
 
 

@@ -279,16 +279,12 @@ def _score(inst: Instrument, adm: model.Administration) -> Score:
 def score_of(inst: Instrument, adm: model.Administration) -> Score | None:
     """The administration scored as the client's book scores it, or None when it cannot be (``check``
     reports why; a book is never built with it)."""
+    if adm.answers is None and adm.raw_total is None and adm.total is None:
+        return None
     try:
-        if adm.answers is not None:
-            return scoring.score(inst, adm.answers, worked=False)
-        if adm.raw_total is not None:
-            return scoring.score_raw_total(inst, float(adm.raw_total))
-        if adm.total is not None:
-            return scoring.score_total(inst, float(adm.total))
+        return _score(inst, adm)
     except (scoring.ScoringError, TypeError, ValueError):
-        pass
-    return None
+        return None
 
 
 # One administration of a client: its session file and questionnaire (a session gives each questionnaire
